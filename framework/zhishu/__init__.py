@@ -1,0 +1,45 @@
+"""zhishu (指数): composite indices from plugins, composed by TOML.
+
+The public API lives here and only here; plugins import from ``zhishu`` and nothing deeper.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("zhishu")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+unknown"
+
+from .components import INDEX_NAMES, IndicatorSpec, MethodSpec, SourceContext, SubIndexSpec
+from .errors import ConfigError, DataError, Issue, PluginError, UnknownNameError, ZhishuError
+from .hooks import Hooks
+from .hookspecs import hookimpl
+from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
+from .config import load_config
+from .pipeline import run, run_config
+from .results import Result
+
+__all__ = [
+    "ENTRYPOINT_GROUP",
+    "INDEX_NAMES",
+    "ConfigError",
+    "DataError",
+    "Hooks",
+    "IndicatorSpec",
+    "Issue",
+    "MethodSpec",
+    "PluginError",
+    "Result",
+    "SourceContext",
+    "SubIndexSpec",
+    "UnknownNameError",
+    "ZhishuError",
+    "__version__",
+    "get_plugin_manager",
+    "hookimpl",
+    "load_config",
+    "run",
+    "run_config",
+]

@@ -1,0 +1,153 @@
+"""What plugins register: component protocols and the indicator / sub-index specifications.
+
+Frames everywhere have the index (unit, year) — a pandas MultiIndex named ``("unit", "year")`` — and one
+float column per indicator, variable or node; NaN means missing. Metadata (direction, unit, parent) travels in
+specs, never in ``DataFrame.attrs``.
+
+A method component is an attrs class whose fields are its parameters, so a TOML ``params`` table structures
+straight into it (strictly: unknown keys and wrong types are errors). ``__init__`` only stores parameters;
+state learned by ``fit`` ends in ``_``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+import pandas as pd
+
+INDEX_NAMES = ("unit", "year")
+
+
+def _direction(instance, attribute, value) -> None:
+    if value not in (1, -1) or isinstance(value, bool):
+        raise ValueError(f"direction must be 1 (higher is better) or -1 (lower is better), not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class MethodSpec:
+    """A method chosen by name with its parameters, e.g. ``{ method = "minmax", params = { high = 1 } }``.
+
+    In TOML a bare string ``"minmax"`` means the method with default parameters.
+    """
+
+    method: str
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorSpec:
+    """One indicator: what it measures and how its value is obtained from source variables.
+
+    The value is the source variable ``variable`` (default: the id) or, when ``formula`` is set, the formula
+    evaluated over source variables and the constants in ``params`` (see :mod:`zhishu.formula`).
+    """
+
+    id: str
+    name_zh: str = ""
+    name_en: str = ""
+    unit: str = ""
+    direction: int = attrs.field(default=1, validator=_direction)
+    variable: str | None = None
+    formula: str | None = None
+    params: Mapping[str, float] = attrs.field(factory=dict)
+    parent: str | None = None
+    description: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.name_en or self.name_zh or self.id
+
+
+@attrs.frozen(kw_only=True)
+class SubIndexSpec:
+    """A node of an index tree that a plugin ships: its children and optional default methods."""
+
+    id: str
+    name_zh: str = ""
+    name_en: str = ""
+    children: tuple[str, ...] = attrs.field(converter=tuple)
+    weighting: MethodSpec | None = None
+    aggregator: MethodSpec | None = None
+    weights: Mapping[str, float] | None = None
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class SourceContext:
+    """What a source's ``load`` may use: the config's folder, the reader hook and the source's key path."""
+
+    base_dir: Path
+    source_id: str
+    key_path: str
+    read_table_hook: Any  # Hooks.read_table
+    inputs: list[Path] = attrs.field(factory=list)  # every file read is recorded for the manifest
+    details: dict = attrs.field(factory=dict)  # what readers detected (encodings…), for the manifest
+
+    def resolve(self, path: str | Path) -> Path:
+        """``path`` relative to the config file's folder (absolute paths unchanged)."""
+        p = Path(path).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+    def read_table(self, path: str | Path, **options: Any) -> pd.DataFrame:
+        resolved = self.resolve(path)
+        options = {**options, "detected": {}}
+        frame = self.read_table_hook(resolved, options)
+        self.inputs.append(resolved)
+        if options["detected"]:
+            self.details[str(resolved)] = options["detected"]
+        return frame
+
+
+# --------------------------------------------------------------------------------------------- protocols
+
+
+@runtime_checkable
+class Source(Protocol):
+    def load(self, context: SourceContext) -> pd.DataFrame:
+        """Floats indexed by (unit, year), one column per variable; unit labels as written in the file."""
+
+
+@runtime_checkable
+class Normaliser(Protocol):
+    def fit(self, X: pd.DataFrame, specs: Mapping[str, IndicatorSpec]) -> Normaliser: ...
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class Weighting(Protocol):
+    def weights(self, X: pd.DataFrame, specs: Mapping[str, Any]) -> pd.Series: ...
+
+
+@runtime_checkable
+class Aggregator(Protocol):
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series: ...
+
+
+@runtime_checkable
+class Imputer(Protocol):
+    def impute(self, X: pd.DataFrame, context: Mapping[str, Any]) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class Treatment(Protocol):
+    def treat(self, X: pd.DataFrame, context: Mapping[str, Any]) -> pd.DataFrame: ...
+
+
+@runtime_checkable
+class Exporter(Protocol):
+    def export(self, result: Any, outdir: Path, writer: Any) -> list[Path]: ...
+
+
+PROTOCOLS = {
+    "sources": Source,
+    "normalisers": Normaliser,
+    "weightings": Weighting,
+    "aggregators": Aggregator,
+    "imputers": Imputer,
+    "treatments": Treatment,
+    "exporters": Exporter,
+}

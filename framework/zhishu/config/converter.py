@@ -1,0 +1,149 @@
+"""A strict cattrs converter for TOML data: no silent coercion, unknown keys rejected.
+
+cattrs on its own would turn ``"false"`` into ``True``, ``1.7`` into ``1`` and a string into a tuple of its
+characters. Here a string field takes only a string, an integer field only an integer (not a bool), a float
+field an integer or a float (not a bool), a bool field only a bool, an array only an array and a table only a
+table. Errors carry cattrs' notes so :mod:`zhishu.config.messages` can turn them into TOML key paths.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Mapping
+from typing import Any, get_args, get_origin
+
+import cattrs
+from cattrs.errors import IterableValidationError, IterableValidationNote
+
+from ..components import MethodSpec
+
+
+def toml_type(value: Any) -> str:
+    """How TOML would call the type of ``value`` (for messages)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a float"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
+
+
+def _show(value: Any) -> str:
+    text = ("true" if value else "false") if isinstance(value, bool) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _wrong(expected: str, value: Any) -> TypeError:
+    return TypeError(f"expected {expected}, got {toml_type(value)} ({_show(value)})")
+
+
+def _str(value: Any, _: Any) -> str:
+    if not isinstance(value, str):
+        raise _wrong("a string", value)
+    return value
+
+
+def _int(value: Any, _: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _wrong("an integer", value)
+    return value
+
+
+def _float(value: Any, _: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _wrong("a number", value)
+    return float(value)
+
+
+def _bool(value: Any, _: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _wrong("true or false", value)
+    return value
+
+
+def _any(value: Any, _: Any) -> Any:
+    return value
+
+
+def _is_homogeneous_seq(tp: Any) -> bool:
+    origin = get_origin(tp)
+    if origin in (list, typing.Sequence, __import__("collections.abc").abc.Sequence):
+        return True
+    args = get_args(tp)
+    return origin is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _is_mapping(tp: Any) -> bool:
+    return get_origin(tp) in (dict, Mapping, typing.Mapping, typing.Dict)
+
+
+def make_converter() -> cattrs.Converter:
+    """A new strict converter (one per load; cheap)."""
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    conv.register_structure_hook(str, _str)
+    conv.register_structure_hook(int, _int)
+    conv.register_structure_hook(float, _float)
+    conv.register_structure_hook(bool, _bool)
+    conv.register_structure_hook(Any, _any)
+
+    def seq_factory(tp: Any):
+        elem = get_args(tp)[0] if get_args(tp) else Any
+        make = tuple if get_origin(tp) is tuple else list
+
+        def structure_seq(value: Any, _: Any):
+            if not isinstance(value, (list, tuple)):
+                raise _wrong("an array", value)
+            out, errors = [], []
+            for i, item in enumerate(value):
+                try:
+                    out.append(conv.structure(item, elem))
+                except Exception as exc:  # collected, reported together with its index
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(f"@ {i}", i, elem)]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError("invalid array items", errors, tp)
+            return make(out)
+
+        return structure_seq
+
+    def mapping_factory(tp: Any):
+        args = get_args(tp)
+        val_type = args[1] if len(args) == 2 else Any
+
+        def structure_mapping(value: Any, _: Any):
+            if not isinstance(value, dict):
+                raise _wrong("a table", value)
+            out, errors = {}, []
+            for key, item in value.items():
+                try:
+                    out[key] = conv.structure(item, val_type)
+                except Exception as exc:
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), IterableValidationNote(f"@ {key}", key, val_type)]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError("invalid table values", errors, tp)
+            return out
+
+        return structure_mapping
+
+    conv.register_structure_hook_factory(_is_homogeneous_seq, seq_factory)
+    conv.register_structure_hook_factory(_is_mapping, mapping_factory)
+
+    method_from_table = conv.get_structure_hook(MethodSpec)
+
+    def structure_method(value: Any, _: Any) -> MethodSpec:
+        if isinstance(value, str):
+            return MethodSpec(method=value)
+        if not isinstance(value, dict):
+            raise _wrong('a method name ("minmax") or a table { method = "…", params = { … } }', value)
+        return method_from_table(value, MethodSpec)
+
+    conv.register_structure_hook(MethodSpec, structure_method)
+    return conv

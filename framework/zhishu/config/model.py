@@ -1,0 +1,133 @@
+"""The TOML schema of an index, as frozen, keyword-only attrs classes (documented in README's config reference).
+
+Every table rejects keys it does not know. Method choices (normaliser, weighting, aggregator, imputer,
+outlier treatment) are either a name (``"minmax"``) or ``{ method = "minmax", params = { … } }``; their
+``params`` are structured later, strictly, into the chosen plugin's own parameter class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ..components import MethodSpec
+
+NONE_METHOD = MethodSpec(method="none")
+
+
+@attrs.frozen(kw_only=True)
+class IndexMeta:
+    """``[index]``: what the index is, which node is its root, and which years to compute."""
+
+    id: str
+    name_zh: str = ""
+    name_en: str = ""
+    description: str = ""
+    version: str = ""
+    root: str = "index"
+    years: tuple[int, ...] | None = None
+    seed: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class PluginsConfig:
+    """``[plugins]``: plugins to block, and (only with the user's explicit permission) modules to import."""
+
+    block: tuple[str, ...] = ()
+    modules: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class UnitConfig:
+    """``[[units]]``: one unit (province, city, country …) with optional aliases and groups."""
+
+    id: str
+    name: str = ""
+    aliases: tuple[str, ...] = ()
+    groups: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class SourceConfig:
+    """``[sources.<id>]``: a data-source plugin and its parameters."""
+
+    plugin: str
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorConfig:
+    """``[indicators.<id>]``: an inline indicator, or adjustments to one a plugin registered.
+
+    For a plugin's indicator only ``params`` (its formula constants), ``normaliser`` and ``source`` may be set.
+    """
+
+    name_zh: str | None = None
+    name_en: str | None = None
+    unit: str | None = None
+    direction: int | None = None
+    variable: str | None = None
+    formula: str | None = None
+    params: Mapping[str, float] = attrs.field(factory=dict)
+    normaliser: MethodSpec | None = None
+    source: str | None = None
+    description: str | None = None
+
+    DEFINING = ("name_zh", "name_en", "unit", "direction", "variable", "formula", "description")
+
+
+@attrs.frozen(kw_only=True)
+class NodeConfig:
+    """``[nodes.<id>]``: a node of the tree. Its ``weighting``, ``aggregator`` and ``min_share`` also apply
+    to every node below it that does not set its own; ``weights`` is shorthand for the ``fixed`` weighting
+    of this node's children only."""
+
+    name_zh: str = ""
+    name_en: str = ""
+    description: str = ""
+    children: tuple[str, ...] | None = None
+    weighting: MethodSpec | None = None
+    aggregator: MethodSpec | None = None
+    weights: Mapping[str, float] | None = None
+    min_share: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class NormalisationConfig:
+    """``[normalisation]``: the default normaliser and, optionally, the year its parameters are fitted on."""
+
+    default: MethodSpec = MethodSpec(method="minmax")
+    reference_year: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class StageConfig:
+    """``[imputation]`` and ``[outliers]``: the method applied to every indicator (default: none)."""
+
+    default: MethodSpec = NONE_METHOD
+
+
+@attrs.frozen(kw_only=True)
+class OutputConfig:
+    """``[output]``: exporters used by ``zhishu run`` besides the standard CSV files."""
+
+    exporters: tuple[str, ...] = ("csv",)
+
+
+@attrs.frozen(kw_only=True)
+class IndexConfig:
+    """A whole index configuration file."""
+
+    index: IndexMeta
+    plugins: PluginsConfig = PluginsConfig()
+    units: tuple[UnitConfig, ...] = ()
+    sources: Mapping[str, SourceConfig] = attrs.field(factory=dict)
+    indicators: Mapping[str, IndicatorConfig] = attrs.field(factory=dict)
+    nodes: Mapping[str, NodeConfig] = attrs.field(factory=dict)
+    normalisation: NormalisationConfig = NormalisationConfig()
+    imputation: StageConfig = StageConfig()
+    outliers: StageConfig = StageConfig()
+    output: OutputConfig = OutputConfig()

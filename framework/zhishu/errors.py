@@ -1,0 +1,78 @@
+"""Errors a user can act on.
+
+Every user-facing error says what is wrong, where (file, TOML key path, row/column, unit and year) and, where
+we know it, how to fix it. Problems found in one phase are collected into a single :class:`ConfigError` (or
+:class:`DataError`) so that a user sees all of them at once instead of one per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+
+@attrs.frozen
+class Issue:
+    """One problem: a location (``file``, a dotted TOML ``path``) and a message."""
+
+    message: str
+    path: str = ""
+    file: str = ""
+
+    def format(self) -> str:
+        where = ": ".join(part for part in (self.file, self.path) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class ZhishuError(Exception):
+    """Base class of every error zhishu raises for a user to read (the CLI prints it without a traceback)."""
+
+
+class ConfigError(ZhishuError):
+    """One or more problems in a configuration, each with its TOML key path."""
+
+    def __init__(self, issues: Iterable[Issue]):
+        self.issues = list(issues)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        n = len(self.issues)
+        head = f"{n} problem{'s' if n != 1 else ''} in the configuration:"
+        return "\n".join([head, *(f"  {issue.format()}" for issue in self.issues)])
+
+
+class DataError(ConfigError):
+    """Problems in the input data: files, columns, units, years, values."""
+
+    def _text(self) -> str:
+        n = len(self.issues)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input data:"
+        return "\n".join([head, *(f"  {issue.format()}" for issue in self.issues)])
+
+
+class PluginError(ZhishuError):
+    """A plugin could not be loaded or registered, or two plugins claim the same name."""
+
+
+class UnknownNameError(ZhishuError, KeyError):
+    """A name that no registered component has; the message offers close matches."""
+
+    def __init__(self, message: str, name: str = "", suggestions: tuple[str, ...] = ()):
+        self.name = name
+        self.suggestions = suggestions
+        super().__init__(message)
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """Attach ``note`` to ``exc`` (PEP 678) on every supported Python."""
+    if hasattr(exc, "add_note"):
+        exc.add_note(note)
+    else:  # pragma: no cover - Python 3.10
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]

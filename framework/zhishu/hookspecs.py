@@ -1,0 +1,199 @@
+"""Every hook a zhishu plugin can implement (pluggy project ``"zhishu"``).
+
+Registration hooks (``register_*``) run once when a run's registries are built; each receives a ``register``
+callback that feeds a registry zhishu owns, so plugins never touch global state and two plugins that claim
+one name are reported with both names. The pipeline then calls the registered objects directly: pluggy is
+never in a hot path. ``read_table`` is the only ``firstresult`` hook: methods are always chosen by name from
+a registry, never by whichever plugin answers first.
+
+Implement hooks with :data:`zhishu.hookimpl` and expose the module through the entry-point group ``zhishu``::
+
+    [project.entry-points.zhishu]
+    my_plugin = "my_package.plugin"
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT_NAME = "zhishu"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+# --------------------------------------------------------------------------------------------- registration
+
+
+@hookspec
+def register_sources(register) -> None:
+    """Register data-source classes: one file format or one publisher's table layout each.
+
+    :param register: ``register(name, cls)``; ``cls`` is an attrs class whose fields are the source's
+        parameters (structured strictly from the config's ``params`` table) and whose
+        ``load(context) -> DataFrame`` returns floats indexed by (unit, year), one column per variable.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_indicators(register) -> None:
+    """Register indicator specifications (:class:`zhishu.IndicatorSpec`).
+
+    :param register: ``register(id, spec)``: the id, zh/en names, unit, direction (+1 higher is better,
+        -1 lower is better), the source variable or a derivation formula over source variables, and the
+        formula's constants as overridable parameters.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_subindices(register) -> None:
+    """Register sub-index specifications (:class:`zhishu.SubIndexSpec`): a node of an index tree with its
+    children (indicators or other sub-indices) and optional default weighting and aggregator.
+
+    :param register: ``register(id, spec)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_normalisers(register) -> None:
+    """Register normaliser classes (``fit(X, specs) -> self``, ``transform(X) -> DataFrame``).
+
+    Normalisers receive data already multiplied by each indicator's direction, so that higher is better
+    both before and after; they must not mutate their input or impute.
+
+    :param register: ``register(name, cls)``; ``cls`` is an attrs class of parameters.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_weightings(register) -> None:
+    """Register weighting classes (``weights(X, specs) -> Series`` over the columns of X, summing to 1).
+
+    ``X`` holds the normalised values (or sub-index scores) of one node's children.
+
+    :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_aggregators(register) -> None:
+    """Register aggregator classes (``aggregate(X, weights) -> Series`` over the rows of X).
+
+    Aggregators re-normalise the weights over the children present in each row; a row with no child present
+    is NaN. The pipeline applies the node's minimum-available-weight rule afterwards.
+
+    :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_imputers(register) -> None:
+    """Register imputer classes (``impute(X, context) -> DataFrame``) that fill missing raw values.
+
+    :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_treatments(register) -> None:
+    """Register outlier-treatment classes (``treat(X, context) -> DataFrame``), applied to raw values
+    after imputation and before normalisation.
+
+    :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def register_exporters(register) -> None:
+    """Register exporter classes (``export(result, outdir, writer) -> list[Path]``).
+
+    :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+@hookspec(firstresult=True)
+def read_table(path, options) -> Any:
+    """Read the file at ``path`` into a DataFrame of raw cells, or return ``None`` if this plugin cannot.
+
+    The first non-``None`` answer wins, so a reader must only answer for formats it recognises (by suffix or
+    content). ``options`` is a dict (e.g. ``encoding``, ``sheet``, ``header``); readers ignore options they do
+    not know. Readers may record what they detected (such as the encoding) in ``options["detected"]``.
+
+    :returns: a :class:`pandas.DataFrame` with string or numeric columns, or ``None``.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------------- checking
+
+
+@hookspec
+def validate_config(config, registries) -> Any:
+    """Check a structured, resolved config across plugins.
+
+    :param config: the :class:`zhishu.config.IndexConfig`.
+    :param registries: the run's :class:`zhishu.registry.Registries`.
+    :returns: an iterable of :class:`zhishu.Issue` (each with its TOML key path), or ``None``.
+
+    .. versionadded:: 0.1
+    """
+
+
+# --------------------------------------------------------------------------------------------- lifecycle
+
+
+@hookspec
+def before_run(config) -> None:
+    """Called once before the pipeline starts, with the resolved config.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def after_step(step, frame, config) -> None:
+    """Called after each pipeline stage (``load``, ``derive``, ``impute``, ``treat``, ``normalise``,
+    ``aggregate``, ``rank``) with the stage's output frame. Must not modify ``frame``.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def after_run(result) -> None:
+    """Called once with the finished :class:`zhishu.Result`.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def on_error(error, step, config) -> None:
+    """Called when a stage raises; the error is re-raised afterwards (never swallowed).
+
+    .. versionadded:: 0.1
+    """

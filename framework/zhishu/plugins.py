@@ -1,0 +1,133 @@
+"""The plugin-manager factory: built-ins from an explicit tuple, everything else from entry points.
+
+There is no import-time global manager: every run (and every test) builds its own with
+:func:`get_plugin_manager`, so blocking a plugin or installing one never leaks between runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import os
+from collections.abc import Iterable
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError
+
+ENTRYPOINT_GROUP = "zhishu"
+BLOCK_ENV = "ZHISHU_BLOCK_PLUGINS"
+
+#: Framework built-ins, registered through the same ``register()`` call third-party plugins use.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "zhishu.default_plugins.readers",
+    "zhishu.default_plugins.sources",
+    "zhishu.default_plugins.normalisers",
+    "zhishu.default_plugins.weightings",
+    "zhishu.default_plugins.aggregators",
+    "zhishu.default_plugins.imputers",
+    "zhishu.default_plugins.exporters",
+)
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``zhishu plugins`` and a run's manifest say about one plugin."""
+
+    name: str
+    module: str
+    distribution: str
+    version: str
+
+
+def blocked_from_env(environ: os._Environ | dict | None = None) -> tuple[str, ...]:
+    """Plugin names listed (comma- or space-separated) in ``ZHISHU_BLOCK_PLUGINS``."""
+    raw = (environ if environ is not None else os.environ).get(BLOCK_ENV, "")
+    return tuple(part for part in raw.replace(",", " ").split() if part)
+
+
+def _builtin_name(module: str) -> str:
+    return module.rsplit(".", 1)[-1]
+
+
+def get_plugin_manager(
+    block: Iterable[str] = (),
+    *,
+    entry_points: bool = True,
+    extra_modules: Iterable[str] = (),
+    environ: dict | None = None,
+) -> pluggy.PluginManager:
+    """A new plugin manager with zhishu's hook specs, built-ins and installed plugins.
+
+    :param block: plugin names not to load (built-ins are named by their module's last part, e.g.
+        ``normalisers``; entry-point plugins by their entry-point name). ``ZHISHU_BLOCK_PLUGINS`` adds more.
+    :param entry_points: load plugins from the ``zhishu`` entry-point group (installed distributions).
+    :param extra_modules: modules to import and register as plugins; only the config loader passes these,
+        and only after the user explicitly allowed imports.
+    """
+    blocked = set(block) | set(blocked_from_env(environ))
+    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm.add_hookspecs(hookspecs)
+    for module_name in DEFAULT_PLUGINS:
+        name = _builtin_name(module_name)
+        if name in blocked:
+            pm.set_blocked(name)
+            continue
+        pm.register(importlib.import_module(module_name), name=name)
+    if entry_points:
+        for name in blocked:
+            pm.set_blocked(name)
+        try:
+            pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
+        except Exception as exc:  # a broken third-party plugin: say which
+            raise PluginError(f"could not load a plugin from entry-point group {ENTRYPOINT_GROUP!r}: {exc}") from exc
+    for module_name in extra_modules:
+        if module_name in blocked:
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise PluginError(f"could not import plugin module {module_name!r}: {exc}") from exc
+        if not pm.is_registered(module):
+            pm.register(module, name=module_name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"{exc}; zhishu's hooks are listed in zhishu.hookspecs") from exc
+    return pm
+
+
+def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """Name, module, distribution and version of every registered plugin (built-ins first)."""
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    from . import __version__
+
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:  # blocked
+            continue
+        module = getattr(plugin, "__name__", type(plugin).__name__)
+        dist = dists.get(id(plugin))
+        if dist is not None:
+            infos.append(PluginInfo(name, module, dist.project_name, dist.version))
+        elif module.startswith("zhishu."):
+            infos.append(PluginInfo(name, module, "zhishu", __version__))
+        else:
+            infos.append(PluginInfo(name, module, _distribution_of(module), _version_of(module)))
+    return infos
+
+
+def _distribution_of(module: str) -> str:
+    top = module.split(".", 1)[0]
+    names = md.packages_distributions().get(top, [])
+    return names[0] if names else "(not installed: imported by the config)"
+
+
+def _version_of(module: str) -> str:
+    dist = _distribution_of(module)
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return "-"

@@ -1,0 +1,156 @@
+"""Named registries of components that plugins contribute through the ``register_*`` hooks.
+
+A registry belongs to one run (it is built from a plugin manager, never at import time). Two plugins that
+register the same name are an error naming both; an unknown name is answered with close matches and the list
+of what is available.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+import attrs
+
+from .errors import PluginError, UnknownNameError
+
+T = TypeVar("T")
+
+#: Registry kinds, in the order they are listed by ``zhishu plugins``.
+KINDS = (
+    "sources",
+    "indicators",
+    "subindices",
+    "normalisers",
+    "weightings",
+    "aggregators",
+    "imputers",
+    "treatments",
+    "exporters",
+)
+
+_SINGULAR = {
+    "sources": "source",
+    "indicators": "indicator",
+    "subindices": "sub-index",
+    "normalisers": "normaliser",
+    "weightings": "weighting",
+    "aggregators": "aggregator",
+    "imputers": "imputer",
+    "treatments": "outlier treatment",
+    "exporters": "exporter",
+}
+
+
+def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """Up to three names from ``choices`` that look like ``name`` (case-insensitive)."""
+    lowered = {c.lower(): c for c in choices}
+    hits = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+    return tuple(lowered[h] for h in hits)
+
+
+def unknown_name_message(kind: str, name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The standard "unknown X 'name': did you mean …? available: …" sentence and its suggestions."""
+    suggestions = did_you_mean(name, choices)
+    text = f"unknown {kind} {name!r}"
+    if suggestions:
+        text += ": did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+    text += "; available: " + (", ".join(sorted(choices)) if choices else "none (is the plugin installed?)")
+    return text, suggestions
+
+
+@attrs.frozen
+class Entry(Generic[T]):
+    """A registered component and the plugin that registered it."""
+
+    name: str
+    obj: T
+    plugin: str
+
+
+class Registry(Generic[T]):
+    """Name → component, filled through a ``register(name, obj)`` callback handed to one plugin at a time."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._entries: dict[str, Entry[T]] = {}
+
+    @property
+    def singular(self) -> str:
+        return _SINGULAR.get(self.kind, self.kind)
+
+    def add(self, name: str, obj: T, plugin: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise PluginError(f"plugin {plugin!r} registered a {self.singular} with an invalid name {name!r}")
+        if name in self._entries:
+            first = self._entries[name].plugin
+            raise PluginError(
+                f"{self.singular} {name!r} is registered twice: by plugin {first!r} and by plugin {plugin!r}; "
+                f"block one of them (config [plugins] block = [...] or ZHISHU_BLOCK_PLUGINS)"
+            )
+        self._entries[name] = Entry(name, obj, plugin)
+
+    def callback(self, plugin: str):
+        """The ``register`` function handed to ``plugin``'s hook implementation."""
+
+        def register(name: str, obj: T) -> None:
+            self.add(name, obj, plugin)
+
+        register.__doc__ = f"Register a {self.singular} under ``name``."
+        return register
+
+    def get(self, name: str) -> T:
+        return self.entry(name).obj
+
+    def entry(self, name: str) -> Entry[T]:
+        try:
+            return self._entries[name]
+        except (KeyError, TypeError):
+            message, suggestions = unknown_name_message(self.singular, str(name), self.names())
+            raise UnknownNameError(message, name=str(name), suggestions=suggestions) from None
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def entries(self) -> list[Entry[T]]:
+        return list(self._entries.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Registry({self.kind!r}, {sorted(self._entries)})"
+
+
+class Registries:
+    """One :class:`Registry` per kind, as attributes (``registries.normalisers`` …)."""
+
+    def __init__(self) -> None:
+        for kind in KINDS:
+            setattr(self, kind, Registry(kind))
+
+    def __getitem__(self, kind: str) -> Registry:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return getattr(self, kind)
+
+    def items(self) -> list[tuple[str, Registry]]:
+        return [(kind, self[kind]) for kind in KINDS]
+
+    # declared for type checkers; set in __init__
+    sources: Registry
+    indicators: Registry
+    subindices: Registry
+    normalisers: Registry
+    weightings: Registry
+    aggregators: Registry
+    imputers: Registry
+    treatments: Registry
+    exporters: Registry
