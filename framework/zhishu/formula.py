@@ -172,19 +172,29 @@ class _Parser:
                 f"unknown function {fn!r} at column {name_tok.pos + 1} in formula {self.text!r}; "
                 f"available: {', '.join(sorted(FUNCTIONS))}"
             )
-        args = [self.expr()]
-        while self.take(","):
+        args, spans = [], []  # spans: (start, end) of each argument's text, for messages
+        while True:
+            start = self.tok.pos
             args.append(self.expr())
+            spans.append((start, self.tok.pos))
+            if not self.take(","):
+                break
         if not self.take(")"):
             raise self.error("expected ',' or ')'")
+        at = f"at column {name_tok.pos + 1} in formula {self.text!r}"
         if fn in _UNARY and len(args) != 1:
-            raise FormulaError(f"{fn}() takes one argument, got {len(args)}, in formula {self.text!r}")
+            raise FormulaError(f"{fn}() takes one argument, got {len(args)}, {at}")
         if fn in _PANEL:
-            if len(args) != 2 or args[1][0] != "num" or not float(args[1][1]).is_integer() or args[1][1] < 1:
+            if len(args) != 2:
+                raise FormulaError(f"{fn}(x, k) takes two arguments, got {len(args)}, {at}")
+            k = args[1]
+            if k[0] != "num" or not float(k[1]).is_integer() or k[1] < 1:
+                start, end = spans[1]
                 raise FormulaError(
-                    f"{fn}(x, k) needs a whole number k >= 1 written as a literal, in formula {self.text!r}"
+                    f"{fn}(x, k) needs a whole number k >= 1 written as a literal, found "
+                    f"{self.text[start:end].strip()!r} at column {start + 1} in formula {self.text!r}"
                 )
-            args[1] = ("num", int(args[1][1]))
+            args[1] = ("num", int(k[1]))
         return ("call", fn, tuple(args))
 
 

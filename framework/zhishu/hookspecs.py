@@ -155,7 +155,8 @@ def read_table(path, options) -> Any:
 def validate_config(config, registries) -> Any:
     """Check a structured, resolved config across plugins.
 
-    :param config: the :class:`zhishu.config.IndexConfig`.
+    :param config: the resolved :class:`zhishu.config.plan.Plan` (``config.config`` is the structured TOML,
+        ``config.indicators`` and ``config.nodes`` the resolved tree with its methods).
     :param registries: the run's :class:`zhishu.registry.Registries`.
     :returns: an iterable of :class:`zhishu.Issue` (each with its TOML key path), or ``None``.
 

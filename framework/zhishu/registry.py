@@ -51,7 +51,7 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, 
 
 
 def unknown_name_message(kind: str, name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """The standard "unknown X 'name': did you mean …? available: …" sentence and its suggestions."""
+    """The standard "unknown X 'name': did you mean …?; available: …" sentence and its suggestions."""
     suggestions = did_you_mean(name, choices)
     text = f"unknown {kind} {name!r}"
     if suggestions:

@@ -12,6 +12,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
 
+import attrs
 import cattrs
 from cattrs.errors import IterableValidationError, IterableValidationNote
 
@@ -133,8 +134,19 @@ def make_converter() -> cattrs.Converter:
 
         return structure_mapping
 
+    def attrs_factory(cl: Any):
+        from_dict = conv.gen_structure_attrs_fromdict(cl)
+
+        def structure_table(value: Any, _: Any):
+            if not isinstance(value, dict):  # cattrs would fail with "'list' object has no attribute 'keys'"
+                raise _wrong("a table", value)
+            return from_dict(value, cl)
+
+        return structure_table
+
     conv.register_structure_hook_factory(_is_homogeneous_seq, seq_factory)
     conv.register_structure_hook_factory(_is_mapping, mapping_factory)
+    conv.register_structure_hook_factory(attrs.has, attrs_factory)
 
     method_from_table = conv.get_structure_hook(MethodSpec)
 

@@ -18,7 +18,7 @@ def _check_finite(instance, attribute, value) -> None:
         raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
 
 
-@attrs.define(kw_only=True)
+@attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
 class MinMax:
     """``low + (x - min) / (max - min) * (high - low)``, with min and max fitted per indicator.
 
@@ -43,7 +43,11 @@ class MinMax:
 
 
 def minmax(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: float) -> pd.DataFrame:
-    """Min-max rescaling of every column of ``X`` from [lo, hi] to [low, high] (midpoint where hi = lo)."""
+    """Min-max rescaling of every column of ``X`` from [lo, hi] to [low, high] (midpoint where hi = lo).
+
+    The result has ``X``'s index and columns in ``X``'s order; a column of ``X`` without ``lo``/``hi`` is NaN.
+    """
+    lo, hi = lo.reindex(X.columns), hi.reindex(X.columns)
     span = (hi - lo).where(hi > lo)
     out = low + (X - lo) / span * (high - low)
     flat = span.isna() & hi.notna()
@@ -52,7 +56,7 @@ def minmax(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: floa
     return out.astype("float64")
 
 
-@attrs.define(kw_only=True)
+@attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
 class ZScore:
     """``mean + sd * (x - x̄) / s`` with x̄ and s fitted per indicator (sample s by default, ``ddof = 0``
     for the population standard deviation). An indicator with s = 0 maps to ``mean``."""
@@ -75,7 +79,11 @@ class ZScore:
 
 
 def zscore(X: pd.DataFrame, mu: pd.Series, s: pd.Series, mean: float, sd: float) -> pd.DataFrame:
-    """Standardise every column of ``X`` with location ``mu`` and scale ``s`` to mean ``mean``, sd ``sd``."""
+    """Standardise every column of ``X`` with location ``mu`` and scale ``s`` to mean ``mean``, sd ``sd``.
+
+    The result has ``X``'s index and columns in ``X``'s order; a column of ``X`` without ``mu``/``s`` is NaN.
+    """
+    mu, s = mu.reindex(X.columns), s.reindex(X.columns)
     scale = s.where(s > 0)
     out = mean + sd * (X - mu) / scale
     flat = scale.isna() & mu.notna()

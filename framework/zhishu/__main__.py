@@ -1,0 +1,6 @@
+"""``python -m zhishu …``"""
+import sys
+
+from .cli import main
+
+sys.exit(main())

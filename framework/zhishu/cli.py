@@ -1,0 +1,213 @@
+"""The ``zhishu`` command: run, validate, explain and plugins.
+
+User errors print a clear message and exit non-zero without a traceback (``--debug`` shows it). Exit codes:
+0 success, 2 a problem in the config or data (every problem listed), 1 an unexpected error (a bug in
+zhishu or a plugin), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import ConfigError, ZhishuError
+
+EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="zhishu",
+        description="zhishu (指数): composite indices from plugins, composed by TOML.",
+    )
+    parser.add_argument("--version", action="version", version=f"zhishu {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of any error")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add_config_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("config", type=Path, help="the index config (TOML)")
+        p.add_argument("--allow-import", action="store_true",
+                       help="let the config's [plugins] modules import modules that are not installed plugins")
+        p.add_argument("--block", action="append", default=[], metavar="PLUGIN",
+                       help="do not load this plugin (repeatable; also ZHISHU_BLOCK_PLUGINS)")
+
+    p = sub.add_parser("run", help="compute an index and write its tables")
+    add_config_args(p)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="folder for the outputs")
+    p.add_argument("--excel", action="store_true", help="also write results.xlsx with the same tables")
+    p.add_argument("--top", type=int, default=10, help="how many units to print (default 10; 0 for none)")
+
+    p = sub.add_parser("validate", help="check a config (and its data) and list every problem")
+    add_config_args(p)
+    p.add_argument("--no-data", action="store_true", help="check the config only, without reading data files")
+
+    p = sub.add_parser("explain", help="show the resolved tree with its methods and weights")
+    add_config_args(p)
+
+    p = sub.add_parser("plugins", help="list installed plugins and every component they register")
+    p.add_argument("--block", action="append", default=[], metavar="PLUGIN", help="do not load this plugin")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_USER
+    except ZhishuError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        return EXIT_USER
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: say where, offer the traceback
+        notes = "".join(f"\n  {n}" for n in getattr(exc, "__notes__", []))
+        print(f"error: unexpected {type(exc).__name__}: {exc}{notes}", file=sys.stderr)
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("this is a bug in zhishu or a plugin; rerun with --debug for the traceback and report it",
+                  file=sys.stderr)
+        return EXIT_BUG
+
+
+def _load(args):
+    from .config import load_config
+
+    return load_config(args.config, allow_imports=args.allow_import or None, block=tuple(args.block))
+
+
+def cmd_run(args) -> int:
+    from .outputs import write_result
+    from .pipeline import run_config
+
+    plan = _load(args)
+    result = run_config(plan)
+    exporters = list(plan.exporters)
+    if args.excel and not any(m.name == "excel" for m in exporters):
+        from .config.resolve import resolve_method
+
+        exporters.append(resolve_method(plan.hooks.registries, "exporters", "excel", "--excel"))
+    written = write_result(result, args.output, exporters)
+    if args.top:
+        _print_top(result, args.top)
+    print(f"wrote {len(written)} files to {args.output}: {', '.join(p.name for p in written)}")
+    return EXIT_OK
+
+
+def _print_top(result, top: int) -> None:
+    years = sorted(set(result.scores.index.get_level_values("year")))
+    year = years[-1]
+    table = result.index_scores(year).head(top)
+    names = result.units["name"]
+    print(f"{result.plan.config.index.name_zh or result.plan.config.index.name_en or result.plan.config.index.id}"
+          f" — {year}, top {len(table)} by {result.root}")
+    with pd.option_context("display.width", 200):
+        for unit, row in table.iterrows():
+            rank = "-" if pd.isna(row["rank"]) else int(row["rank"])
+            print(f"  {rank:>3}  {names.get(unit, unit)!s:<12} {row['score']:8.2f}")
+
+
+def cmd_validate(args) -> int:
+    from .pipeline import derive, load_sources, match_units, select_years
+
+    plan = _load(args)
+    if not args.no_data:
+        frames, _, _ = load_sources(plan)
+        frames, units = match_units(plan, frames)
+        raw = select_years(plan, derive(plan, frames, units))
+        years = sorted(set(raw.index.get_level_values("year")))
+        print(f"ok: {args.config}: {len(plan.indicators)} indicators, {len(plan.nodes)} nodes, "
+              f"{len(units)} units, years {years[0]}–{years[-1]}" if years else f"ok: {args.config}")
+    else:
+        print(f"ok: {args.config}: {len(plan.indicators)} indicators, {len(plan.nodes)} nodes (data not read)")
+    return EXIT_OK
+
+
+def cmd_explain(args) -> int:
+    plan = _load(args)
+    meta = plan.config.index
+    print(f"{meta.id}: {meta.name_zh or ''} {meta.name_en or ''}".rstrip())
+    norm = "per year" if plan.reference_year is None else f"fitted on {plan.reference_year}, applied to every year"
+    print(f"normalisation {norm}; imputation {plan.imputer.name}; outliers {plan.treatment.name}")
+    for line in explain_lines(plan):
+        print(line)
+    return EXIT_OK
+
+
+def explain_lines(plan) -> list[str]:
+    """The tree, one line per node or indicator, indented by depth, with methods and static weights."""
+    lines = []
+    static = {}
+    for node in plan.nodes.values():
+        try:
+            empty = pd.DataFrame(columns=list(node.children), dtype="float64")
+            static.update({(node.id, c): float(w) for c, w in node.weighting.obj.weights(empty, {}).items()})
+        except Exception:  # data-driven weightings need the data
+            pass
+    for item in plan.tree_order():
+        depth = plan.level_of(item)
+        parent = plan.parent_of(item)
+        w = static.get((parent, item))
+        weight = "" if parent is None else (f"w={w:.4f} " if w is not None else "w=(from data) ")
+        pad = "  " * depth
+        if item in plan.nodes:
+            n = plan.nodes[item]
+            name = " ".join(x for x in (n.name_zh, n.name_en) if x)
+            share = f", min_share={n.min_share:g}" if n.min_share else ""
+            label = f"{item} {name}".strip()
+            lines.append(f"{pad}{weight}{label} [{n.aggregator.name} of {n.weighting.name}-weighted children{share}]")
+        else:
+            ind = plan.indicators[item]
+            s = ind.spec
+            name = " ".join(x for x in (s.name_zh, s.name_en) if x)
+            how = f"= {s.formula}" if s.formula else f"variable {s.variable or s.id}"
+            direction = "+" if s.direction > 0 else "-"
+            unit = f" ({s.unit})" if s.unit else ""
+            label = f"{item} {name}".strip()
+            lines.append(f"{pad}{weight}{label}{unit} [{direction}] {how}; {ind.normaliser.name} "
+                         f"{_params(ind.normaliser)}".rstrip())
+    return lines
+
+
+def _params(method) -> str:
+    params = method.resolved_params()
+    return "(" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")" if params else ""
+
+
+def cmd_plugins(args) -> int:
+    from .hooks import Hooks
+    from .plugins import get_plugin_manager
+
+    hooks = Hooks(get_plugin_manager(tuple(args.block)))
+    infos = hooks.plugins()
+    print("plugins:")
+    width = max(len(i.name) for i in infos)
+    for info in infos:
+        print(f"  {info.name:<{width}}  {info.distribution} {info.version}  ({info.module})")
+    for kind, registry in hooks.registries.items():
+        print(f"{kind}:")
+        if not len(registry):
+            print("  (none)")
+        for entry in registry.entries():
+            print(f"  {entry.name}  [{entry.plugin}]")
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "explain": cmd_explain, "plugins": cmd_plugins}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

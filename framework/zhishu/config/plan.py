@@ -1,0 +1,202 @@
+"""A resolved index: every name looked up, every method instantiated, the tree walked — ready to run.
+
+A :class:`Plan` is what :func:`zhishu.load_config` returns and what :func:`zhishu.run_config` executes. It is
+plain data plus configured (unfitted) component objects, so a sensitivity analysis can copy it with
+``attrs.evolve`` and swap methods or weights without touching TOML.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..components import IndicatorSpec, MethodSpec
+from ..formula import Formula
+from .model import IndexConfig, UnitConfig
+
+
+@attrs.frozen(kw_only=True)
+class Method:
+    """A method chosen in the config: its registry kind and name, the plugin that provides it, the
+    ``params`` as written, the configured object, and the TOML key path where it was chosen."""
+
+    kind: str
+    name: str
+    plugin: str
+    params: Mapping[str, Any]
+    obj: Any = attrs.field(eq=False, repr=False)
+    key_path: str
+
+    def fresh(self) -> Any:
+        """An unfitted copy of the configured object (fitting stores learned state on the copy)."""
+        return copy.deepcopy(self.obj)
+
+    def resolved_params(self) -> dict[str, Any]:
+        """Every parameter with its default filled in (for the manifest and ``zhishu explain``)."""
+        if attrs.has(type(self.obj)):
+            return {
+                (a.alias or a.name): _plain(getattr(self.obj, a.name))
+                for a in attrs.fields(type(self.obj))
+                if a.init
+            }
+        return dict(self.params)
+
+    def describe(self) -> dict[str, Any]:
+        return {"method": self.name, "plugin": self.plugin, "params": self.resolved_params()}
+
+    def spec(self) -> MethodSpec:
+        return MethodSpec(method=self.name, params=dict(self.params))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class ResolvedSource:
+    """A configured data source: its id and the source plugin's configured object."""
+
+    id: str
+    method: Method
+
+    @property
+    def obj(self) -> Any:
+        return self.method.obj
+
+    @property
+    def key_path(self) -> str:
+        return self.method.key_path
+
+
+@attrs.frozen(kw_only=True)
+class ResolvedIndicator:
+    """An indicator of the tree: its spec (constants merged), where it came from, how it is computed."""
+
+    spec: IndicatorSpec
+    origin: str  # "config" or the name of the plugin that registered it
+    formula: Formula | None
+    variables: frozenset[str]
+    source: str | None
+    normaliser: Method
+    key_path: str
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@attrs.frozen(kw_only=True)
+class ResolvedNode:
+    """An aggregate node: children in order, methods in force (own or inherited), depth from the root."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    children: tuple[str, ...]
+    parent: str | None
+    depth: int
+    weighting: Method
+    aggregator: Method
+    min_share: float
+    origin: str
+    key_path: str
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    config: IndexConfig
+    raw: Mapping[str, Any] = attrs.field(repr=False)
+    path: Path | None
+    base_dir: Path
+    hooks: Any = attrs.field(eq=False, repr=False)
+    units: tuple[UnitConfig, ...]
+    sources: Mapping[str, ResolvedSource]
+    indicators: Mapping[str, ResolvedIndicator]  # the tree's leaves, in tree order
+    nodes: Mapping[str, ResolvedNode]  # aggregate nodes, in pre-order (root first)
+    root: str
+    imputer: Method
+    treatment: Method
+    exporters: tuple[Method, ...]
+    years: tuple[int, ...] | None
+    reference_year: int | None
+    seed: int
+
+    @property
+    def aggregation_order(self) -> list[str]:
+        """Aggregate nodes with every child before its parent (reverse pre-order)."""
+        return list(reversed(list(self.nodes)))
+
+    def parent_of(self, item: str) -> str | None:
+        if item in self.nodes:
+            return self.nodes[item].parent
+        for node in self.nodes.values():
+            if item in node.children:
+                return node.id
+        return None
+
+    def level_of(self, item: str) -> int:
+        """Depth from the root: 0 for the root, parent's depth + 1 below it."""
+        if item in self.nodes:
+            return self.nodes[item].depth
+        return self.nodes[self.parent_of(item)].depth + 1
+
+    def tree_order(self) -> list[str]:
+        """Every node and indicator id in pre-order (root first, children in config order)."""
+        out: list[str] = []
+        stack = [self.root]
+        while stack:
+            item = stack.pop()
+            out.append(item)
+            if item in self.nodes:
+                stack.extend(reversed(self.nodes[item].children))
+        return out
+
+    def describe(self) -> dict[str, Any]:
+        """The resolved configuration: every method with its parameters filled in, and where it came from."""
+        return {
+            "index": attrs.asdict(self.config.index),
+            "root": self.root,
+            "years": list(self.years) if self.years else None,
+            "reference_year": self.reference_year,
+            "seed": self.seed,
+            "units": [attrs.asdict(u) for u in self.units],
+            "sources": {s.id: s.method.describe() for s in self.sources.values()},
+            "indicators": {
+                i.id: {
+                    "origin": i.origin,
+                    "name_zh": i.spec.name_zh,
+                    "name_en": i.spec.name_en,
+                    "unit": i.spec.unit,
+                    "direction": i.spec.direction,
+                    "variable": i.spec.variable,
+                    "formula": i.spec.formula,
+                    "params": dict(i.spec.params),
+                    "source": i.source,
+                    "normaliser": i.normaliser.describe(),
+                }
+                for i in self.indicators.values()
+            },
+            "nodes": {
+                n.id: {
+                    "origin": n.origin,
+                    "name_zh": n.name_zh,
+                    "name_en": n.name_en,
+                    "children": list(n.children),
+                    "weighting": n.weighting.describe(),
+                    "aggregator": n.aggregator.describe(),
+                    "min_share": n.min_share,
+                }
+                for n in self.nodes.values()
+            },
+            "imputation": self.imputer.describe(),
+            "outliers": self.treatment.describe(),
+            "exporters": [e.name for e in self.exporters],
+        }

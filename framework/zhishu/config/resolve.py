@@ -1,0 +1,390 @@
+"""Resolve a structured config against the registries: the third phase of loading.
+
+Every lookup that fails becomes an :class:`~zhishu.errors.Issue` at the TOML key path that named it, with
+"did you mean"; resolution carries on past a failure so that one run reports everything it can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..components import IndicatorSpec, MethodSpec, SubIndexSpec
+from ..errors import Issue
+from ..formula import FormulaError, parse
+from ..registry import Registries, unknown_name_message
+from .converter import make_converter
+from .messages import issues_from_cattrs, join
+from .model import NONE_METHOD, IndexConfig, IndexMeta, IndicatorConfig, NodeConfig
+from .plan import Method, Plan, ResolvedIndicator, ResolvedNode, ResolvedSource
+
+DEFAULT_WEIGHTING = MethodSpec(method="equal")
+DEFAULT_AGGREGATOR = MethodSpec(method="arithmetic")
+DEFAULT_MIN_SHARE = 0.0
+
+
+class _Resolver:
+    def __init__(self, parts: dict[str, Any], raw: Mapping, registries: Registries):
+        self.parts = parts
+        self.raw = raw
+        self.reg = registries
+        self.conv = make_converter()
+        self.issues: list[Issue] = []
+        self._methods: dict[tuple[str, str], Method | None] = {}
+
+    def issue(self, message: str, path: str) -> None:
+        self.issues.append(Issue(message, path))
+
+    def broken(self, section: str, key: str) -> bool:
+        """True when ``[section.key]`` exists in the TOML but failed to structure (already reported)."""
+        value = self.raw.get(section)
+        return isinstance(value, dict) and key in value and key not in self.parts.get(section, {})
+
+    # ------------------------------------------------------------------ methods
+    def method(self, kind: str, spec: MethodSpec, path: str) -> Method | None:
+        """The configured component for ``spec`` chosen at ``path`` (once per path)."""
+        cache_key = (kind, path)
+        if cache_key in self._methods:
+            return self._methods[cache_key]
+        registry = self.reg[kind]
+        result = None
+        if spec.method not in registry:
+            message, _ = unknown_name_message(registry.singular, spec.method, registry.names())
+            self.issue(message, path)
+        else:
+            entry = registry.entry(spec.method)
+            obj = self._instantiate(entry.obj, spec.params, join(path, "params") if spec.params else path)
+            if obj is not None:
+                result = Method(
+                    kind=kind, name=spec.method, plugin=entry.plugin, params=dict(spec.params), obj=obj, key_path=path
+                )
+        self._methods[cache_key] = result
+        return result
+
+    def _instantiate(self, cls: Any, params: Mapping[str, Any], path: str) -> Any:
+        try:
+            if attrs.has(cls):
+                return self.conv.structure(dict(params), cls)
+            return cls(**params)
+        except Exception as exc:  # structuring or the class's own validation
+            found = issues_from_cattrs(exc, path)
+            self.issues.extend(found)
+            return None
+
+    # ------------------------------------------------------------------ sections
+    def sources(self) -> dict[str, ResolvedSource]:
+        out = {}
+        configured = self.parts.get("sources", {})
+        if not configured and not self.broken_section("sources"):
+            self.issue('no data source: add one, e.g. [sources.main] plugin = "table", params = { path = "data.csv" }',
+                       "sources")
+        for sid, cfg in configured.items():
+            method = self.method("sources", MethodSpec(method=cfg.plugin, params=cfg.params), join("sources", sid))
+            if method is not None:
+                out[sid] = ResolvedSource(id=sid, method=method)
+        return out
+
+    def broken_section(self, section: str) -> bool:
+        return section in self.raw and section not in self.parts
+
+    def units(self):
+        units = self.parts.get("units", ())
+        seen: dict[str, int] = {}
+        for i, unit in enumerate(units):
+            for label in (unit.id, unit.name, *unit.aliases):
+                if not label:
+                    continue
+                if label in seen and seen[label] != i:
+                    other = units[seen[label]].id
+                    self.issue(f"label {label!r} also names unit {other!r}; every id, name and alias must be unique",
+                               f"units[{i}]")
+                seen.setdefault(label, i)
+        return tuple(units)
+
+    def indicator(self, iid: str, sources: Mapping[str, ResolvedSource]) -> ResolvedIndicator | None:
+        cfg: IndicatorConfig | None = self.parts.get("indicators", {}).get(iid)
+        path = join("indicators", iid)
+        origin = "config"
+        if iid in self.reg.indicators:
+            entry = self.reg.indicators.entry(iid)
+            spec: IndicatorSpec = entry.obj
+            origin = entry.plugin
+            if cfg is not None:
+                defining = [k for k in IndicatorConfig.DEFINING if getattr(cfg, k) is not None]
+                if defining:
+                    self.issue(
+                        f"indicator {iid!r} is registered by plugin {origin!r}, so only params, normaliser and source "
+                        f"can be set here, not {', '.join(defining)}; to define your own indicator, give it another id",
+                        path,
+                    )
+                    return None
+                unknown = [k for k in cfg.params if k not in spec.params]
+                for k in unknown:
+                    message, _ = unknown_name_message(f"constant of indicator {iid!r}", k, list(spec.params))
+                    self.issue(message, join(join(path, "params"), k))
+                spec = attrs.evolve(spec, params={**spec.params, **cfg.params})
+        elif cfg is not None:
+            spec = self._inline_spec(iid, cfg, path)
+            if spec is None:
+                return None
+        else:
+            return None
+        normaliser_spec = cfg.normaliser if cfg is not None and cfg.normaliser is not None else None
+        if normaliser_spec is not None:
+            normaliser = self.method("normalisers", normaliser_spec, join(path, "normaliser"))
+        else:
+            normaliser = self.default_normaliser
+        formula = None
+        where = join(path, "formula") if origin == "config" else path
+        if spec.formula is not None:
+            try:
+                formula = parse(spec.formula)
+            except FormulaError as exc:
+                suffix = "" if origin == "config" else f" (formula of plugin {origin!r})"
+                self.issue(f"{exc}{suffix}", where)
+                return None
+            variables = formula.variables(spec.params)
+        else:
+            variables = frozenset([spec.variable or spec.id])
+        source = cfg.source if cfg is not None else None
+        if source is not None and source not in sources and not self.broken("sources", source):
+            message, _ = unknown_name_message("source", source, list(self.parts.get("sources", {})))
+            self.issue(message, join(path, "source"))
+        if normaliser is None:
+            return None
+        return ResolvedIndicator(
+            spec=spec, origin=origin, formula=formula, variables=variables, source=source, normaliser=normaliser,
+            key_path=path,
+        )
+
+    def _inline_spec(self, iid: str, cfg: IndicatorConfig, path: str) -> IndicatorSpec | None:
+        if cfg.direction is None:
+            self.issue("direction is required: 1 if higher values are better, -1 if lower values are better",
+                       join(path, "direction"))
+            return None
+        if cfg.variable is not None and cfg.formula is not None:
+            self.issue("give either variable or formula, not both", path)
+            return None
+        try:
+            return IndicatorSpec(
+                id=iid,
+                name_zh=cfg.name_zh or "",
+                name_en=cfg.name_en or "",
+                unit=cfg.unit or "",
+                direction=cfg.direction,
+                variable=cfg.variable,
+                formula=cfg.formula,
+                params=dict(cfg.params),
+                description=cfg.description or "",
+            )
+        except ValueError as exc:
+            self.issue(str(exc), join(path, "direction"))
+            return None
+
+    # ------------------------------------------------------------------ the tree
+    def tree(self, root: str, sources):
+        cfg_nodes: Mapping[str, NodeConfig] = self.parts.get("nodes", {})
+        known_nodes = set(cfg_nodes) | set(self.reg.subindices) | {
+            k for k in (self.raw.get("nodes") or {}) if self.broken("nodes", k)
+        }
+        known_indicators = set(self.parts.get("indicators", {})) | set(self.reg.indicators)
+        for both in sorted(known_nodes & known_indicators):
+            self.issue(f"{both!r} names both a node and an indicator; rename one of them", join("nodes", both))
+        if root not in known_nodes:
+            message, _ = unknown_name_message("root node", root, sorted(known_nodes))
+            self.issue(message + f"; define it as [nodes.{root}] with children = [...]", "index.root")
+            return {}, {}
+
+        nodes: dict[str, ResolvedNode] = {}
+        indicators: dict[str, ResolvedIndicator] = {}
+        parent_of: dict[str, str] = {}
+        # (id, parent id, depth, inherited weighting, aggregator, min_share as (spec, path) pairs)
+        inherited = ((DEFAULT_WEIGHTING, "(default)"), (DEFAULT_AGGREGATOR, "(default)"), DEFAULT_MIN_SHARE)
+        stack: list[tuple[str, str | None, int, tuple, str]] = [(root, None, 0, inherited, "index.root")]
+        while stack:
+            item, parent, depth, inh, ref_path = stack.pop()
+            if item in known_indicators:
+                ind = self.indicator(item, sources)
+                if ind is not None:
+                    indicators[item] = ind
+                continue
+            if self.broken("nodes", item):
+                continue
+            resolved = self.node(item, parent, depth, inh, cfg_nodes.get(item))
+            if resolved is None:
+                continue
+            node, own_inh = resolved
+            nodes[item] = node
+            child_list_path = join(join("nodes", item), "children")
+            seen_here = set()
+            pushes = []
+            for i, child in enumerate(node.children):
+                cpath = f"{child_list_path}[{i}]" if item in cfg_nodes and cfg_nodes[item].children else node.key_path
+                if child in seen_here:
+                    self.issue(f"child {child!r} is listed twice", cpath)
+                    continue
+                seen_here.add(child)
+                if child in parent_of or child == root:
+                    self.issue(
+                        f"{child!r} is already a child of {parent_of.get(child, '(the root)')!r}; each node and "
+                        "indicator has exactly one parent (a tree, not a network)",
+                        cpath,
+                    )
+                    continue
+                if child not in known_nodes and child not in known_indicators:
+                    message, _ = unknown_name_message(
+                        "child (node or indicator)", child, sorted(known_nodes | known_indicators)
+                    )
+                    self.issue(message, cpath)
+                    continue
+                parent_of[child] = item
+                pushes.append((child, item, depth + 1, own_inh, cpath))
+            stack.extend(reversed(pushes))
+
+        for nid in cfg_nodes:
+            if nid not in nodes and nid not in parent_of and nid != root:
+                self.issue(f"node {nid!r} is not reachable from the root {root!r}: add it to a parent's children "
+                           "or remove it", join("nodes", nid))
+        for iid, icfg in self.parts.get("indicators", {}).items():
+            if iid not in parent_of and iid not in self.reg.indicators:
+                self.issue(f"indicator {iid!r} is defined but not used in the tree: add it to a node's children "
+                           "or remove it", join("indicators", iid))
+        return nodes, indicators
+
+    def node(self, nid: str, parent: str | None, depth: int, inh: tuple, cfg: NodeConfig | None):
+        path = join("nodes", nid)
+        plugin_spec: SubIndexSpec | None = self.reg.subindices.get(nid) if nid in self.reg.subindices else None
+        origin = self.reg.subindices.entry(nid).plugin if plugin_spec is not None else "config"
+        children = cfg.children if cfg is not None and cfg.children is not None else (
+            plugin_spec.children if plugin_spec is not None else None
+        )
+        if not children:
+            self.issue("a node needs children = [...] (ids of nodes or indicators)", join(path, "children"))
+            return None
+        (w_spec, w_path), (a_spec, a_path), min_share = inh
+        own_weights = None
+        if plugin_spec is not None:
+            sub_path = f"{path} (sub-index of plugin {origin!r})"
+            if plugin_spec.weighting is not None:
+                w_spec, w_path = plugin_spec.weighting, sub_path
+            if plugin_spec.aggregator is not None:
+                a_spec, a_path = plugin_spec.aggregator, sub_path
+            if plugin_spec.weights is not None:
+                own_weights = (MethodSpec(method="fixed", params={"values": dict(plugin_spec.weights)}), sub_path)
+        if cfg is not None:
+            if cfg.weights is not None and cfg.weighting is not None:
+                self.issue("give either weights (fixed weights) or weighting, not both", path)
+            if cfg.weighting is not None:
+                w_spec, w_path = cfg.weighting, join(path, "weighting")
+                own_weights = None
+            if cfg.weights is not None:
+                own_weights = (MethodSpec(method="fixed", params={"values": dict(cfg.weights)}), join(path, "weights"))
+            if cfg.aggregator is not None:
+                a_spec, a_path = cfg.aggregator, join(path, "aggregator")
+            if cfg.min_share is not None:
+                if not 0.0 <= cfg.min_share <= 1.0:
+                    self.issue(f"min_share must be between 0 and 1, got {cfg.min_share}", join(path, "min_share"))
+                min_share = cfg.min_share
+        node_w_spec, node_w_path = own_weights if own_weights is not None else (w_spec, w_path)
+        weighting = self.method("weightings", node_w_spec, node_w_path)
+        aggregator = self.method("aggregators", a_spec, a_path)
+        if weighting is not None and hasattr(weighting.obj, "check"):
+            for problem in weighting.obj.check(tuple(children)):
+                self.issue(f"{problem} (node {nid!r})", node_w_path)
+        if weighting is None or aggregator is None:
+            return None
+        names = cfg if cfg is not None and (cfg.name_zh or cfg.name_en) else plugin_spec
+        node = ResolvedNode(
+            id=nid,
+            name_zh=getattr(names, "name_zh", "") or "",
+            name_en=getattr(names, "name_en", "") or "",
+            children=tuple(children),
+            parent=parent,
+            depth=depth,
+            weighting=weighting,
+            aggregator=aggregator,
+            min_share=min_share,
+            origin=origin,
+            key_path=path,
+        )
+        return node, ((w_spec, w_path), (a_spec, a_path), min_share)
+
+
+def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hooks, path: Path | None,
+            base_dir: Path) -> tuple[Plan | None, list[Issue]]:
+    """Resolve structured sections into a :class:`Plan`; the plan is ``None`` when anything failed."""
+    r = _Resolver(parts, raw, registries)
+    meta: IndexMeta = parts.get("index") or IndexMeta(id="(invalid)")
+    norm = parts.get("normalisation")
+    r.default_normaliser = r.method(
+        "normalisers", norm.default if norm else MethodSpec(method="minmax"), "normalisation.default"
+    )
+    imputation = parts.get("imputation")
+    outliers = parts.get("outliers")
+    imputer = r.method("imputers", imputation.default if imputation else NONE_METHOD, "imputation.default")
+    treatment = r.method("treatments", outliers.default if outliers else NONE_METHOD, "outliers.default")
+    output = parts.get("output")
+    exporters = []
+    for i, name in enumerate(output.exporters if output else ("csv",)):
+        m = r.method("exporters", MethodSpec(method=name), f"output.exporters[{i}]")
+        if m is not None:
+            exporters.append(m)
+    units = r.units()
+    sources = r.sources()
+    nodes, indicators = r.tree(meta.root, sources)
+
+    years = tuple(sorted(set(meta.years))) if meta.years else None
+    if meta.years is not None and not meta.years:
+        r.issue("years is empty: list the years to compute, or leave it out to compute every year in the data",
+                "index.years")
+    reference_year = norm.reference_year if norm else None
+    if reference_year is not None and years is not None and reference_year not in years:
+        r.issue(f"reference_year {reference_year} is not one of index.years {list(years)}",
+                "normalisation.reference_year")
+
+    if r.issues or "index" not in parts:
+        return None, r.issues
+    config = IndexConfig(**parts)
+    plan = Plan(
+        config=config,
+        raw=raw,
+        path=path,
+        base_dir=base_dir,
+        hooks=hooks,
+        units=units,
+        sources=sources,
+        indicators={i: indicators[i] for i in _tree_order(meta.root, nodes) if i in indicators},
+        nodes=nodes,
+        root=meta.root,
+        imputer=imputer,
+        treatment=treatment,
+        exporters=tuple(exporters),
+        years=years,
+        reference_year=reference_year,
+        seed=meta.seed,
+    )
+    return plan, r.issues
+
+
+def _tree_order(root: str, nodes: Mapping[str, ResolvedNode]) -> list[str]:
+    out, stack = [], [root]
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        if item in nodes:
+            stack.extend(reversed(nodes[item].children))
+    return out
+
+
+def resolve_method(registries: Registries, kind: str, spec: MethodSpec | str, path: str) -> Method:
+    """One method outside a config file (e.g. ``--excel``); a :class:`ConfigError` if it does not resolve."""
+    from ..errors import ConfigError
+
+    r = _Resolver({}, {}, registries)
+    method = r.method(kind, MethodSpec(method=spec) if isinstance(spec, str) else spec, path)
+    if method is None:
+        raise ConfigError(r.issues)
+    return method

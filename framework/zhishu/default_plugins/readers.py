@@ -1,0 +1,269 @@
+"""Built-in ``read_table``: delimited text (.csv, .txt, .tsv), Excel (.xlsx, .xlsm) and Parquet.
+
+Readers return raw cells and leave every numeric decision to the source: text files are read with every cell
+a string (nothing becomes NaN, ``"NA"`` stays ``"NA"``), Excel cells keep their Python values (numbers stay
+numbers, empty cells are ``""``). Column labels are strings with a leading byte-order mark and surrounding
+whitespace removed.
+
+The index of a text or Excel frame carries each row's position in the file, so that sources can point at the
+cell a user must fix: it is named ``"line"`` (text: the 1-based line number, counting the header line and any
+skipped lines) or ``"row"`` (Excel: the 1-based row number in the sheet). Blank lines are dropped.
+
+Text encodings: ``encoding = "auto"`` (the default) takes UTF-8 with a byte-order mark as ``utf-8-sig``, then
+strict UTF-8, then GB18030 (a superset of GBK and GB2312, the encodings of most Chinese statistical files);
+any Python codec name can be given instead. What was used is recorded in ``options["detected"]``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError, Issue, PluginError
+from ..hookspecs import hookimpl
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+PARQUET_SUFFIXES = (".parquet",)
+
+#: Encodings tried, in order, by ``encoding = "auto"`` after the UTF-8 byte-order mark check.
+AUTO_ENCODINGS = ("utf-8", "gb18030")
+
+
+@hookimpl
+def read_table(path, options):
+    """Read ``.csv``/``.txt``/``.tsv``, ``.xlsx``/``.xlsm`` and ``.parquet`` files; ``None`` for any other."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        reader = read_text
+    elif suffix in EXCEL_SUFFIXES:
+        reader = read_excel
+    elif suffix in PARQUET_SUFFIXES:
+        reader = read_parquet
+    else:
+        return None
+    options = options if options is not None else {}
+    _check_file(path)
+    return reader(path, options)
+
+
+# --------------------------------------------------------------------------------------------- text
+
+
+def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
+    """A delimited text file as strings, indexed by line number (see the module docstring)."""
+    data = path.read_bytes()
+    text, encoding = decode(data, options.get("encoding") or "auto", str(path))
+    _record(options, encoding=encoding)
+    sep = options.get("sep") or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    header = _nonnegative_int(options.get("header", 0), "header", path)
+    skip_rows = _nonnegative_int(options.get("skip_rows", 0), "skip_rows", path)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=header,
+            skiprows=skip_rows,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,  # keep blank lines so that positions map to line numbers
+        )
+    except pd.errors.EmptyDataError:
+        raise DataError([Issue("the file is empty (no header line)", file=str(path))]) from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError([Issue(f"cannot parse the file: {exc}", file=str(path))]) from None
+    frame.columns = _clean_labels(frame.columns)
+    first_data_line = skip_rows + header + 2
+    return _with_positions(frame, first_data_line, "line", multiline=True)
+
+
+def decode(data: bytes, encoding: str, file: str) -> tuple[str, str]:
+    """``data`` decoded with ``encoding`` (``"auto"``: BOM → utf-8-sig, then UTF-8, then GB18030).
+
+    :returns: the text and the name of the encoding that decoded it.
+    :raises DataError: naming the byte offset of the first byte that cannot be decoded.
+    """
+    if encoding.lower() == "auto":
+        if data.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        else:
+            failures = []
+            for candidate in AUTO_ENCODINGS:
+                try:
+                    return data.decode(candidate), candidate
+                except UnicodeDecodeError as exc:
+                    failures.append((candidate, exc))
+            tried = " nor ".join(f"{name.upper()} ({_where(exc, data)} is invalid)" for name, exc in failures)
+            raise DataError(
+                [
+                    Issue(
+                        f"cannot detect the text encoding: the file is neither {tried}. "
+                        'Set encoding = "<codec>" in the source\'s params (e.g. "big5", "latin-1"), or re-save the '
+                        "file as UTF-8",
+                        file=file,
+                    )
+                ]
+            )
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise DataError(
+            [Issue(f"unknown encoding {encoding!r}; use \"auto\" or a Python codec name such as \"utf-8\", "
+                   '"gbk" or "gb18030"', file=file)]
+        ) from None
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [
+                Issue(
+                    f"cannot decode the file as {encoding!r}: {_where(exc, data)}; the file is in another encoding. "
+                    'Set encoding = "auto" to detect UTF-8 or GB18030, or give the file\'s codec (e.g. "gb18030")',
+                    file=file,
+                )
+            ]
+        ) from None
+
+
+def _where(exc: UnicodeDecodeError, data: bytes) -> str:
+    return f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+
+
+# --------------------------------------------------------------------------------------------- Excel
+
+
+def read_excel(path: Path, options: dict[str, Any]) -> pd.DataFrame:
+    """One sheet of a workbook (``sheet``: name or 0-based index; default the first), indexed by row number."""
+    header = _nonnegative_int(options.get("header", 0), "header", path)
+    skip_rows = _nonnegative_int(options.get("skip_rows", 0), "skip_rows", path)
+    try:
+        book = pd.ExcelFile(path, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises a variety of errors for files that are not workbooks
+        raise DataError([Issue(f"cannot open the workbook: {exc}", file=str(path))]) from None
+    with book:
+        names = list(book.sheet_names)
+        sheet = options.get("sheet")
+        name = _sheet_name(sheet, names, path)
+        _record(options, sheet=name)
+        try:
+            frame = pd.read_excel(
+                book, sheet_name=name, header=header, skiprows=skip_rows, dtype=object, na_filter=False
+            )
+        except ValueError as exc:
+            raise DataError([Issue(f"cannot read sheet {name!r}: {exc}", file=str(path))]) from None
+    frame.columns = _clean_labels(frame.columns)
+    return _with_positions(frame, skip_rows + header + 2, "row", multiline=False)
+
+
+def _sheet_name(sheet: Any, names: list[str], path: Path) -> str:
+    if sheet is None:
+        return names[0]
+    available = ", ".join(repr(n) for n in names)
+    if isinstance(sheet, bool) or not isinstance(sheet, (str, int)):
+        raise DataError([Issue(f"sheet must be a sheet name or a 0-based index, not {sheet!r}", file=str(path))])
+    if isinstance(sheet, int):
+        if 0 <= sheet < len(names):
+            return names[sheet]
+        raise DataError(
+            [Issue(f"no sheet with index {sheet} (0-based): the workbook has {len(names)} sheet"
+                   f"{'s' if len(names) != 1 else ''}: {available}", file=str(path))]
+        )
+    if sheet in names:
+        return sheet
+    from ..registry import did_you_mean
+
+    hints = did_you_mean(sheet, names)
+    hint = (" (did you mean " + " or ".join(repr(h) for h in hints) + "?)") if hints else ""
+    raise DataError([Issue(f"no sheet named {sheet!r}{hint}; the workbook has sheets: {available}", file=str(path))])
+
+
+# --------------------------------------------------------------------------------------------- Parquet
+
+
+def read_parquet(path: Path, options: dict[str, Any]) -> pd.DataFrame:
+    """A Parquet file (needs pyarrow); a stored pandas index becomes ordinary columns."""
+    if not have_pyarrow():
+        raise PluginError(
+            f"{path}: reading .parquet files needs pyarrow, which is not installed; "
+            "install it with: pip install 'zhishu[parquet]' (or pip install pyarrow)"
+        )
+    try:
+        frame = pd.read_parquet(path, engine="pyarrow")
+    except Exception as exc:  # pyarrow's errors for damaged or non-Parquet files
+        raise DataError([Issue(f"cannot read the Parquet file: {exc}", file=str(path))]) from None
+    if not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names):
+        frame = frame.reset_index()
+    frame.columns = _clean_labels(frame.columns)
+    return frame
+
+
+def have_pyarrow() -> bool:
+    try:
+        importlib.import_module("pyarrow")
+    except ImportError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise DataError([Issue("file not found", file=str(path))])
+    if not path.is_file():
+        raise DataError([Issue("not a file (a folder?)", file=str(path))])
+
+
+def _record(options: dict[str, Any], **found: Any) -> None:
+    detected = options.get("detected")
+    if isinstance(detected, dict):
+        detected.update(found)
+
+
+def _nonnegative_int(value: Any, name: str, path: Path) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise DataError([Issue(f"reader option {name} must be a non-negative integer, not {value!r}", file=str(path))])
+    return int(value)
+
+
+def _clean_labels(columns: pd.Index) -> list[str]:
+    return [str(c).lstrip("\ufeff").strip() for c in columns]
+
+
+def _with_positions(frame: pd.DataFrame, first: int, name: str, *, multiline: bool) -> pd.DataFrame:
+    """``frame`` indexed by each row's 1-based line (or sheet row) number, blank rows dropped."""
+    if frame.shape[1] == 0:
+        frame.index = pd.RangeIndex(first, first + len(frame), name=name)
+        return frame
+    text = frame.astype("str").fillna("") if multiline else None
+    positions = np.arange(first, first + len(frame), dtype="int64")
+    if multiline:
+        # a quoted cell spanning several lines moves every later row down by its number of line breaks
+        breaks = np.zeros(len(frame), dtype="int64")
+        for column in text.columns:
+            breaks += text[column].str.count("\n").to_numpy(dtype="int64")
+        if breaks.any():
+            positions += np.concatenate(([0], np.cumsum(breaks)[:-1]))
+    blank = _blank_rows(frame)
+    frame = frame.set_axis(pd.Index(positions, name=name), axis=0)
+    return frame.loc[~blank] if blank.any() else frame
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(frame), dtype=bool)
+    for column in range(frame.shape[1]):
+        cells = frame.iloc[:, column]
+        empty = cells.isna().to_numpy()
+        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
+            empty = empty | (cells.astype("str").fillna("").str.strip() == "").to_numpy()
+        blank &= empty
+    return blank

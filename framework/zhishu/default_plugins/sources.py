@@ -1,0 +1,505 @@
+"""The built-in ``"table"`` source: one file (CSV/TSV/TXT, Excel or Parquet) in a wide or long layout.
+
+Wide: one row per (unit, year), one column per variable::
+
+    unit,year,gdp,population
+    北京,2020,36102.6,2189.3
+
+Long (tidy): one row per (unit, year, variable)::
+
+    unit,year,variable,value
+    北京,2020,gdp,36102.6
+
+A file without a year column takes a constant ``year``. Cells listed in ``na_values`` (and empty cells) are
+missing; any other cell that is not a number is an error that names its line, column, unit and year.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from ..components import INDEX_NAMES, SourceContext
+from ..errors import DataError, Issue
+from ..hookspecs import hookimpl
+from ..registry import did_you_mean
+
+#: Cells counted as missing by default (after stripping surrounding whitespace).
+DEFAULT_NA_VALUES: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "-", "--", "…", "...", "null")
+
+#: Problems of one kind listed before "… and N more".
+MAX_LISTED = 10
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+# --------------------------------------------------------------------------------------------- validators
+
+
+def _nonempty(instance, attribute, value) -> None:
+    if value is not None and not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def _layout(instance, attribute, value) -> None:
+    if value not in ("wide", "long"):
+        raise ValueError(f'layout must be "wide" or "long", not {value!r}')
+
+
+def _year(instance, attribute, value) -> None:
+    if value is None and instance.year_column is None:
+        raise ValueError("set year_column (the column holding years) or year (one year for the whole file)")
+    if value is not None and instance.year_column not in (None, "year"):
+        raise ValueError(
+            f"give year_column or year, not both: year = {value} is a constant year for a file without a year "
+            f"column, but year_column = {instance.year_column!r} names a column"
+        )
+
+
+def _sheet(instance, attribute, value) -> None:
+    if value is None or (isinstance(value, str) and value):
+        return
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return
+    raise ValueError(f"sheet must be a sheet name or a 0-based sheet index, not {value!r}")
+
+
+def _encoding(instance, attribute, value) -> None:
+    if value == "auto":
+        return
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise ValueError(
+            f'unknown encoding {value!r}: use "auto" or a Python codec name such as "utf-8", "gbk" or "gb18030"'
+        ) from None
+
+
+def _thousands(instance, attribute, value) -> None:
+    if value is not None and (len(value) != 1 or value in ".+-eE" or value.isdigit()):
+        raise ValueError(f'thousands must be one separator character such as "," or " ", not {value!r}')
+
+
+def _nonnegative(instance, attribute, value) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must be 0 or more, not {value}")
+
+
+def _names(instance, attribute, value) -> None:
+    if value is None:
+        return
+    if attribute.name == "variables" and not value:
+        raise ValueError("variables must not be empty (leave it out to keep every variable)")
+    seen = [v for i, v in enumerate(value) if v in value[:i]]
+    if seen:
+        raise ValueError(f"{attribute.name} lists {', '.join(map(repr, dict.fromkeys(seen)))} more than once")
+
+
+def _rename(instance, attribute, value: Mapping[str, str]) -> None:
+    empty = [k for k, v in value.items() if not v.strip()]
+    if empty:
+        raise ValueError(f"rename gives {', '.join(map(repr, empty))} an empty name")
+
+
+def _tuple_or_none(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+# --------------------------------------------------------------------------------------------- the source
+
+
+@attrs.define(kw_only=True)
+class TableSource:
+    """One table file. Paths are relative to the config file.
+
+    :param path: the file (``.csv``, ``.tsv``, ``.txt``, ``.xlsx``, ``.xlsm`` or ``.parquet``).
+    :param layout: ``"wide"`` (a column per variable) or ``"long"`` (columns unit, year, variable, value).
+    :param unit_column: the column of unit labels (kept as written, surrounding whitespace removed).
+    :param year_column: the column of years (whole numbers); not used when ``year`` is set.
+    :param year: one year for every row of a file without a year column.
+    :param variable_column: long layout: the column of variable names.
+    :param value_column: long layout: the column of values.
+    :param variables: keep only these variables (names after ``rename``); default: all.
+    :param ignore_columns: wide layout: columns that are neither keys nor variables (a region code…).
+    :param rename: source column (wide) or variable name (long) → variable name.
+    :param encoding: text files: ``"auto"`` (UTF-8, UTF-8 with BOM, then GB18030) or a Python codec name.
+    :param sheet: Excel: the sheet's name or 0-based index; default the first sheet.
+    :param sep: text files: the field separator (default ``","``, tab for ``.tsv``).
+    :param skip_rows: lines (Excel: rows) above the header line to skip, such as a title.
+    :param na_values: cells that mean "missing" (compared after removing surrounding whitespace).
+    :param thousands: a thousands separator to accept in numbers (``","`` reads ``"1,234.5"``).
+    """
+
+    path: str = attrs.field(validator=_nonempty)
+    layout: str = attrs.field(default="wide", validator=_layout)
+    unit_column: str = attrs.field(default="unit", validator=_nonempty)
+    year_column: str | None = attrs.field(default="year", validator=_nonempty)
+    year: int | None = attrs.field(default=None, validator=_year)
+    variable_column: str = attrs.field(default="variable", validator=_nonempty)
+    value_column: str = attrs.field(default="value", validator=_nonempty)
+    variables: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple_or_none, validator=_names)
+    ignore_columns: tuple[str, ...] = attrs.field(default=(), converter=tuple, validator=_names)
+    rename: dict[str, str] = attrs.field(factory=dict, validator=_rename)
+    encoding: str = attrs.field(default="auto", validator=_encoding)
+    # ``str | int | None``: typed Any because the strict converter has no hook for that union (checked here)
+    sheet: Any = attrs.field(default=None, validator=_sheet)
+    sep: str | None = attrs.field(default=None, validator=_nonempty)
+    skip_rows: int = attrs.field(default=0, validator=_nonnegative)
+    na_values: tuple[str, ...] = attrs.field(default=DEFAULT_NA_VALUES, converter=tuple)
+    thousands: str | None = attrs.field(default=None, validator=_thousands)
+
+    def __attrs_post_init__(self) -> None:
+        fields = ["unit_column", "year_column" if self.year is None else None]
+        fields += ["variable_column", "value_column"] if self.layout == "long" else []
+        named: dict[str, list[str]] = {}
+        for field in filter(None, fields):
+            named.setdefault(getattr(self, field), []).append(field)
+        for column, same in named.items():
+            if len(same) > 1:
+                raise ValueError(f"{' and '.join(same)} both name column {column!r}; each key needs its own column")
+        if self.layout == "long" and self.ignore_columns:
+            raise ValueError('ignore_columns applies to layout = "wide" only (long tables ignore other columns)')
+
+    def key_columns(self) -> list[str]:
+        """The columns this source needs in the file (unit, year unless constant, variable and value if long)."""
+        keys = [self.unit_column]
+        if self.year is None:
+            keys.append(self.year_column)
+        if self.layout == "long":
+            keys += [self.variable_column, self.value_column]
+        return keys
+
+    def reader_options(self) -> dict[str, Any]:
+        """The options handed to ``read_table``."""
+        options: dict[str, Any] = {"encoding": self.encoding, "skip_rows": self.skip_rows}
+        if self.sheet is not None:
+            options["sheet"] = self.sheet
+        if self.sep is not None:
+            options["sep"] = self.sep
+        return options
+
+    def load(self, context: SourceContext) -> pd.DataFrame:
+        """Floats indexed by (unit, year), one column per variable; a :class:`DataError` lists every problem."""
+        raw = context.read_table(self.path, **self.reader_options())
+        return table_frame(raw, self, file=str(context.resolve(self.path)), key_path=context.key_path)
+
+
+@hookimpl
+def register_sources(register):
+    register("table", TableSource)
+
+
+# --------------------------------------------------------------------------------------------- the logic
+
+
+class _Problems:
+    """Issues of one load, each with the file and a TOML key path under the source's ``params``."""
+
+    def __init__(self, file: str, key_path: str):
+        self.file = file
+        # the source's own key path ("sources.main"), whether the context gives it or its params table
+        self.key_path = key_path.removesuffix(".params") if key_path != "params" else ""
+        self.issues: list[Issue] = []
+
+    def param(self, *keys: str) -> str:
+        return ".".join([self.key_path, "params", *(_toml_key(k) for k in keys)]) if self.key_path else ""
+
+    def add(self, message: str, *keys: str) -> None:
+        self.issues.append(Issue(message, path=self.param(*keys) if keys else self.key_path, file=self.file))
+
+    def add_listed(self, messages: list[str], what: str, *keys: str) -> None:
+        """At most :data:`MAX_LISTED` of ``messages``, then one "… and N more ``what``"."""
+        for message in messages[:MAX_LISTED]:
+            self.add(message, *keys)
+        if len(messages) > MAX_LISTED:
+            self.add(f"… and {len(messages) - MAX_LISTED} more {what}", *keys)
+
+    def raise_if_any(self) -> None:
+        if self.issues:
+            raise DataError(self.issues)
+
+
+def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_path: str = "") -> pd.DataFrame:
+    """The source's frame from a reader's raw cells (pure: ``raw`` is not modified)."""
+    problems = _Problems(file, key_path)
+    columns = [str(c) for c in raw.columns]
+    raw = raw.set_axis(columns, axis=1)
+    _check_columns(source, columns, problems)
+    problems.raise_if_any()
+
+    label, positions = _positions(raw)
+    if len(raw) == 0:
+        problems.add("the file has no data rows")
+        problems.raise_if_any()
+
+    units = _labels(raw[source.unit_column])
+    empty_unit = (units == "").to_numpy()
+    if empty_unit.any():
+        problems.add_listed(
+            [f"{label} {n}: the unit cell (column {source.unit_column!r}) is empty" for n in positions[empty_unit]],
+            "rows without a unit",
+            "unit_column",
+        )
+    years, bad_year = _years(raw, source, label, positions, problems)
+    keep = ~(empty_unit | bad_year)
+
+    if source.layout == "wide":
+        frame = _wide(raw, source, columns, units, years, keep, label, positions, problems)
+    else:
+        frame = _long(raw, source, units, years, keep, label, positions, problems)
+    problems.raise_if_any()
+    return frame
+
+
+def _check_columns(source: TableSource, columns: list[str], problems: _Problems) -> None:
+    fields = ["unit_column", "year_column", "variable_column", "value_column"]
+    for field in fields:
+        name = getattr(source, field)
+        if name not in source.key_columns() or name in columns:
+            continue
+        problems.add(f"no column {name!r} in the file{_hint(name, columns)}; the file has columns: "
+                     f"{_listing(columns)}", field)
+    if source.layout == "wide":
+        for name in source.ignore_columns:
+            if name not in columns:
+                problems.add(f"no column {name!r} to ignore{_hint(name, columns)}; the file has columns: "
+                             f"{_listing(columns)}", "ignore_columns")
+
+
+def _positions(raw: pd.DataFrame) -> tuple[str, np.ndarray]:
+    """How to name a row's place in the file: the reader's line/row numbers, else data-row numbers."""
+    index = raw.index
+    if index.name in ("line", "row") and pd.api.types.is_integer_dtype(index.dtype):
+        return str(index.name), index.to_numpy(dtype="int64")
+    return "data row", np.arange(1, len(raw) + 1, dtype="int64")
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    """Cells as stripped strings; missing cells are ``""``."""
+    return cells.astype("str").fillna("").str.strip().reset_index(drop=True)
+
+
+def _labels(cells: pd.Series) -> pd.Series:
+    """Unit (or variable) labels as written: text, with whole-number spreadsheet cells shown without ``.0``."""
+    text = _text(cells)
+    if cells.dtype == object or not pd.api.types.is_string_dtype(cells.dtype):
+        text = text.str.replace(r"^(-?\d+)\.0$", r"\1", regex=True)
+    return text
+
+
+def _years(raw, source, label, positions, problems) -> tuple[np.ndarray, np.ndarray]:
+    """Years as int64 (0 where invalid) and the mask of invalid rows (reported)."""
+    n = len(raw)
+    if source.year is not None:
+        return np.full(n, source.year, dtype="int64"), np.zeros(n, dtype=bool)
+    cells = raw[source.year_column]
+    text = _text(cells)
+    numbers = _to_float(cells, text)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
+    bad = ~whole
+    if bad.any():
+        problems.add_listed(
+            [
+                f"{label} {n_}: year {t!r} is not a whole number" if t else f"{label} {n_}: the year cell is empty"
+                for n_, t in zip(positions[bad], text[bad])
+            ],
+            "rows with an invalid year",
+            "year_column",
+        )
+    return np.where(whole, numbers, 0).astype("int64"), bad
+
+
+def _to_float(cells: pd.Series, text: pd.Series) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
+        return cells.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _numbers(cells: pd.Series, source: TableSource) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """``(values, bad, text)``: floats (NaN for missing), the mask of cells that are not numbers, the text."""
+    text = _text(cells)
+    if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
+        values = cells.to_numpy(dtype="float64", na_value=np.nan)
+        return values, ~np.isnan(values) & ~np.isfinite(values), text
+    missing = text.isin(source.na_values).to_numpy() | (text == "").to_numpy()
+    digits = text
+    grouped_ok = np.ones(len(text), dtype=bool)
+    if source.thousands is not None:
+        sep = re.escape(source.thousands)
+        has_sep = text.str.contains(source.thousands, regex=False).to_numpy()
+        if has_sep.any():
+            pattern = rf"[+-]?\d{{1,3}}(?:{sep}\d{{3}})+(?:\.\d*)?(?:[eE][+-]?\d+)?"
+            grouped_ok = ~has_sep | text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
+            digits = text.str.replace(source.thousands, "", regex=False)
+    values = pd.to_numeric(digits.where(~missing, ""), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~missing & (~np.isfinite(values) | ~grouped_ok)
+    values = np.where(missing | bad, np.nan, values)
+    return values, bad, text
+
+
+def _wide(raw, source, columns, units, years, keep, label, positions, problems) -> pd.DataFrame:
+    keys = set(source.key_columns())
+    candidates = [c for c in columns if c not in keys and c not in source.ignore_columns]
+    for old in source.rename:
+        if old not in candidates:
+            why = " (it is a key column)" if old in keys else " (it is in ignore_columns)" if old in columns else ""
+            problems.add(
+                f"rename: no variable column {old!r}{why}{_hint(old, candidates) if not why else ''}; variable columns: "
+                f"{_listing(candidates)}",
+                "rename",
+                old,
+            )
+    renamed = [source.rename.get(c, c) for c in candidates]
+    clashes = {name for i, name in enumerate(renamed) if name in renamed[:i]}
+    for name in sorted(clashes):
+        sources_ = [c for c, r in zip(candidates, renamed) if r == name]
+        problems.add(f"rename: columns {' and '.join(map(repr, sources_))} would both be variable {name!r}", "rename")
+    chosen = _choose(renamed, source, problems)
+    if not chosen and not source.variables:
+        problems.add(
+            "the file has no variable columns (every column is a key or ignored); the file has columns: "
+            f"{_listing(columns)}"
+        )
+    problems.raise_if_any()
+
+    by_name = dict(zip(renamed, candidates))
+    data: dict[str, np.ndarray] = {}
+    bad_cells: list[tuple[int, int, str]] = []  # (row, column order, message)
+    for order, name in enumerate(chosen):
+        column = by_name[name]
+        values, bad, text = _numbers(raw[column], source)
+        data[name] = values
+        for row in np.flatnonzero(bad & keep):
+            message = _cell(source, label, positions[row], column, units[row], years[row], text[row])
+            bad_cells.append((row, order, message))
+    _report_cells(bad_cells, problems)
+
+    _duplicates(units, years, keep, None, label, positions, source, problems)
+    problems.raise_if_any()
+    index = pd.MultiIndex.from_arrays([units[keep].to_numpy(), years[keep]], names=INDEX_NAMES)
+    data = {name: values[keep] for name, values in data.items()}
+    return pd.DataFrame(data, index=index, columns=pd.Index(chosen), dtype="float64")
+
+
+def _long(raw, source, units, years, keep, label, positions, problems) -> pd.DataFrame:
+    variables = _labels(raw[source.variable_column])
+    empty = (variables == "").to_numpy() & keep
+    if empty.any():
+        problems.add_listed(
+            [f"{label} {n}: the variable cell (column {source.variable_column!r}) is empty" for n in positions[empty]],
+            "rows without a variable",
+            "variable_column",
+        )
+    present = list(dict.fromkeys(variables[keep & ~empty]))
+    for old in source.rename:
+        if old not in present:
+            problems.add(
+                f"rename: no variable {old!r} in column {source.variable_column!r}{_hint(old, present)}; variables in "
+                f"the file: {_listing(present)}",
+                "rename",
+                old,
+            )
+    if source.rename:
+        variables = variables.replace(dict(source.rename))
+    renamed = list(dict.fromkeys(variables[keep & ~empty]))
+    chosen = _choose(renamed, source, problems)
+    problems.raise_if_any()
+
+    rows = keep & ~empty & variables.isin(chosen).to_numpy()
+    values, bad, text = _numbers(raw[source.value_column], source)
+    bad_cells = [
+        (row, 0, _cell(source, label, positions[row], source.value_column, units[row], years[row], text[row],
+                       variables[row]))
+        for row in np.flatnonzero(bad & rows)
+    ]
+    _report_cells(bad_cells, problems)
+    _duplicates(units, years, rows, variables, label, positions, source, problems)
+    problems.raise_if_any()
+
+    keys = pd.MultiIndex.from_arrays([units[rows].to_numpy(), years[rows]], names=INDEX_NAMES)
+    row_codes, row_keys = pd.factorize(keys)  # (unit, year) pairs in file order
+    column_codes = pd.Index(chosen).get_indexer(variables[rows].to_numpy())
+    table = np.full((len(row_keys), len(chosen)), np.nan)
+    table[row_codes, column_codes] = values[rows]
+    return pd.DataFrame(table, index=row_keys.set_names(INDEX_NAMES), columns=pd.Index(chosen), dtype="float64")
+
+
+def _choose(available: list[str], source: TableSource, problems: _Problems) -> list[str]:
+    """The variables to keep: ``variables`` (in its order) or everything ``available`` (in file order)."""
+    if source.variables is None:
+        return available
+    for name in source.variables:
+        if name in available:
+            continue
+        if name in source.rename:
+            hint = f" (rename calls it {source.rename[name]!r})"
+        else:
+            hint = _hint(name, available)
+        problems.add(
+            f"variable {name!r} is not in the file{hint}; variables in the file: {_listing(available)}",
+            "variables",
+        )
+    return [name for name in source.variables if name in available]
+
+
+def _cell(source, label, n, column, unit, year, text, variable=None) -> str:
+    where = f"unit {unit!r}, year {year}" + (f", variable {variable!r}" if variable is not None else "")
+    message = f"{label} {n}, column {column!r} ({where}): {text!r} is not a number"
+    if source.thousands is None and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        message += ' (set thousands = "," to read numbers with thousands separators)'
+    return message
+
+
+def _report_cells(bad_cells: list[tuple[int, int, str]], problems: _Problems) -> None:
+    if not bad_cells:
+        return
+    bad_cells.sort()
+    problems.add_listed([message for _, _, message in bad_cells], "cells that are not numbers")
+
+
+def _duplicates(units, years, rows, variables, label, positions, source, problems) -> bool:
+    """Report (unit, year[, variable]) keys that occur on more than one row; ``True`` if any did."""
+    keys = {"unit": units.to_numpy(), "year": years}
+    if variables is not None:
+        keys["variable"] = variables.to_numpy()
+    frame = pd.DataFrame(keys)[rows]
+    frame["position"] = positions[rows]
+    dup = frame.duplicated(subset=list(keys), keep=False).to_numpy()
+    if not dup.any():
+        return False
+    groups = frame[dup].groupby(list(keys), sort=False)["position"].agg(list)
+    hint = " (does the file have a year column? set year_column instead of year)" if source.year is not None else ""
+    messages = []
+    for key, where in groups.items():
+        what = f"unit {key[0]!r}, year {key[1]}" + (f", variable {key[2]!r}" if variables is not None else "")
+        messages.append(f"{what} appears more than once: {label}s {_and(where)}{hint}")
+    problems.add_listed(messages, "repeated keys")
+    return True
+
+
+def _hint(name: str, choices: list[str]) -> str:
+    hints = did_you_mean(name, choices)
+    return (" (did you mean " + " or ".join(repr(h) for h in hints) + "?)") if hints else ""
+
+
+def _listing(names: list[str], limit: int = 30) -> str:
+    if not names:
+        return "(none)"
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _and(items) -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _toml_key(name: str) -> str:
+    return name if _BARE_KEY.match(name) else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
