@@ -139,7 +139,7 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
         data = frames[ind.source].reindex(index) if ind.source else combined
         missing = sorted(v for v in ind.variables if v not in data.columns)
         if missing:
-            issues.extend(_missing_variable(ind, v, owners, data.columns) for v in missing)
+            issues.extend(_missing_variable(ind, v, owners, list(owners)) for v in missing)
             continue
         if ind.formula is not None:
             columns[iid] = ind.formula.evaluate(data[sorted(ind.variables)], ind.spec.params)

@@ -190,7 +190,9 @@ class _Resolver:
         known_nodes = set(cfg_nodes) | set(self.reg.subindices) | {
             k for k in (self.raw.get("nodes") or {}) if self.broken("nodes", k)
         }
-        known_indicators = set(self.parts.get("indicators", {})) | set(self.reg.indicators)
+        known_indicators = set(self.parts.get("indicators", {})) | set(self.reg.indicators) | {
+            k for k in (self.raw.get("indicators") or {}) if self.broken("indicators", k)
+        }
         for both in sorted(known_nodes & known_indicators):
             self.issue(f"{both!r} names both a node and an indicator; rename one of them", join("nodes", both))
         if root not in known_nodes:
@@ -202,10 +204,13 @@ class _Resolver:
         indicators: dict[str, ResolvedIndicator] = {}
         parent_of: dict[str, str] = {}
         # (id, parent id, depth, inherited weighting, aggregator, min_share as (spec, path) pairs)
-        inherited = ((DEFAULT_WEIGHTING, "(default)"), (DEFAULT_AGGREGATOR, "(default)"), DEFAULT_MIN_SHARE)
+        root_path = join("nodes", root)  # where the built-in defaults apply
+        inherited = ((DEFAULT_WEIGHTING, root_path), (DEFAULT_AGGREGATOR, root_path), DEFAULT_MIN_SHARE)
         stack: list[tuple[str, str | None, int, tuple, str]] = [(root, None, 0, inherited, "index.root")]
         while stack:
             item, parent, depth, inh, ref_path = stack.pop()
+            if self.broken("indicators", item):
+                continue
             if item in known_indicators:
                 ind = self.indicator(item, sources)
                 if ind is not None:
@@ -294,8 +299,7 @@ class _Resolver:
         if weighting is not None and hasattr(weighting.obj, "check"):
             for problem in weighting.obj.check(tuple(children)):
                 self.issue(f"{problem} (node {nid!r})", node_w_path)
-        if weighting is None or aggregator is None:
-            return None
+        # a node whose methods failed still walks its children, so their problems are reported too
         names = cfg if cfg is not None and (cfg.name_zh or cfg.name_en) else plugin_spec
         node = ResolvedNode(
             id=nid,
