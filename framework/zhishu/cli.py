@@ -72,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # a bug: say where, offer the traceback
         notes = "".join(f"\n  {n}" for n in getattr(exc, "__notes__", []))
         print(f"error: unexpected {type(exc).__name__}: {exc}{notes}", file=sys.stderr)

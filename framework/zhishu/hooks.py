@@ -37,7 +37,7 @@ class Hooks:
         registries = Registries()
         for kind in KINDS:
             caller = getattr(self.pm.hook, f"register_{kind}")
-            for impl in reversed(caller.get_hookimpls()):  # registration order
+            for impl in caller.get_hookimpls():  # registration order: built-ins first
                 callback = registries[kind].callback(impl.plugin_name)
                 self._call_impl(impl, register=callback)
         return registries
@@ -71,7 +71,7 @@ class Hooks:
     # ------------------------------------------------------------------ checking
     def validate_config(self, config, registries: Registries) -> list[Issue]:
         issues: list[Issue] = []
-        for impl in reversed(self.pm.hook.validate_config.get_hookimpls()):
+        for impl in self.pm.hook.validate_config.get_hookimpls():
             found = self._call_impl(impl, config=config, registries=registries)
             issues.extend(_as_issues(found, impl.plugin_name))
         return issues

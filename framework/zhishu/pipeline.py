@@ -194,8 +194,9 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
 
     Indicators that share a normaliser declaration (e.g. the default) are fitted together, one call per year.
     """
-    directions = pd.Series({i: float(ind.spec.direction) for i, ind in plan.indicators.items()})
-    oriented = X * directions[X.columns]
+    directions = np.array([float(plan.indicators[c].spec.direction) for c in X.columns])
+    oriented = X if (directions == 1).all() else pd.DataFrame(X.to_numpy() * directions, index=X.index,
+                                                               columns=X.columns)
     groups: dict[str, list[str]] = {}
     for iid, ind in plan.indicators.items():
         groups.setdefault(ind.normaliser.key_path, []).append(iid)
@@ -206,14 +207,19 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
     ]
     if not parts:
         return pd.DataFrame(index=X.index, columns=X.columns, dtype="float64")
-    return pd.concat(parts, axis=1).reindex(index=X.index, columns=X.columns).astype("float64")
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
+    if not (out.index.equals(X.index) and out.columns.equals(X.columns)):
+        out = out.reindex(index=X.index, columns=X.columns)
+    return out.astype("float64")
 
 
 def _normalise_group(method, block: pd.DataFrame, specs, reference_year: int | None) -> pd.DataFrame:
+    years = block.index.get_level_values("year")
     if reference_year is not None:
-        years = block.index.get_level_values("year")
         fitted = method.fresh().fit(block[years == reference_year], specs)
         return _check_same_shape(fitted.transform(block), block, method)
+    if years.nunique() == 1:
+        return _check_same_shape(method.fresh().fit(block, specs).transform(block), block, method)
     out = []
     for _, rows in block.groupby(level="year", sort=False):
         fitted = method.fresh().fit(rows, specs)
@@ -223,24 +229,29 @@ def _normalise_group(method, block: pd.DataFrame, specs, reference_year: int | N
 
 def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node scores from the leaves up, and the weights table (parent, node, weight, effective_weight)."""
-    values: dict[str, pd.Series] = {c: normalised[c] for c in normalised.columns}
+    values: dict[str, np.ndarray] = {c: normalised[c].to_numpy() for c in normalised.columns}
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
     weight_rows = []
     for nid in plan.aggregation_order:
         node = plan.nodes[nid]
-        X = pd.DataFrame({c: values[c] for c in node.children}, index=normalised.index)
+        block = np.column_stack([values[c] for c in node.children])
+        X = pd.DataFrame(block, index=normalised.index, columns=list(node.children), copy=False)
         w = _check_weights(node.weighting.obj.weights(X, specs), node)
         score = node.aggregator.obj.aggregate(X, w)
         if not isinstance(score, pd.Series) or not score.index.equals(X.index):
             raise PluginError(f"aggregator {node.aggregator.name!r} (plugin {node.aggregator.plugin!r}) must "
                               "return a Series with the same index as its input")
-        share = X.notna().to_numpy(dtype="float64") @ w.to_numpy()
-        keep = (share > 0) & (share >= node.min_share - TOLERANCE)
-        values[nid] = score.astype("float64").where(keep)
+        score = score.to_numpy(dtype="float64")
+        present = ~np.isnan(block)
+        if not present.all():  # the missing-children rule, uniform for every aggregator
+            share = present @ w.to_numpy()
+            score = np.where((share > 0) & (share >= node.min_share - TOLERANCE), score, np.nan)
+        values[nid] = score
         weight_rows.extend((nid, c, float(w[c])) for c in node.children)
     weights = pd.DataFrame(weight_rows, columns=["parent", "node", "weight"])
     weights = _effective_weights(plan, weights)
-    scores = pd.DataFrame({k: values[k] for k in plan.tree_order()}, index=normalised.index)
+    order = plan.tree_order()
+    scores = pd.DataFrame(np.column_stack([values[k] for k in order]), index=normalised.index, columns=order)
     return scores, weights
 
 

@@ -101,8 +101,7 @@ class _Subject:
         self.name = name
         self.methods = methods
         self.label = f"{kind} {name!r}" if name else kind
-        self.first = self.make()  # fails early, with a clear message, if the factory is unusable
-        self.label = self._label(self.first)
+        self.label = self._label(self.make())  # fails early, with a clear message, if the factory is unusable
 
     def _label(self, obj: Any) -> str:
         cls = type(obj)
@@ -120,8 +119,9 @@ class _Subject:
         missing = [m for m in self.methods if not callable(getattr(obj, m, None))]
         if missing:
             raise AssertionError(
-                f"{self.label}: the factory returned {obj!r}, which has no method {', '.join(m + '()' for m in missing)}; "
-                f"a {self.kind} must implement {', '.join(m + '()' for m in self.methods)}"
+                f"{self.label}: the factory returned {obj!r}, which has no method "
+                f"{', '.join(m + '()' for m in missing)}; a {self.kind} must implement "
+                f"{', '.join(m + '()' for m in self.methods)}"
             )
         return obj
 
@@ -339,8 +339,8 @@ def check_normaliser(
         if pd.notna(out_nan.iat[r, c]):
             subject.fail(
                 "NaN in → NaN out",
-                f"the missing cell ({_py(X.index[r])!r}, {_py(X.columns[c])!r}) became {_py(out_nan.iat[r, c])!r}; "
-                "normalisers must not impute",
+                f"the missing cell ({_py(X.index[r])!r}, {_py(X.columns[c])!r}) became "
+                f"{_py(out_nan.iat[r, c])!r}; normalisers must not impute",
             )
         others = np.ones(X.shape, dtype=bool)
         others[r, c] = False
@@ -348,8 +348,8 @@ def check_normaliser(
         if changed.any():
             subject.fail(
                 "NaN in → NaN out",
-                f"one missing cell ({_py(X.index[r])!r}, {_py(X.columns[c])!r}) changed whether other cells are finite: "
-                f"{_first_cells(changed, X)}",
+                f"one missing cell ({_py(X.index[r])!r}, {_py(X.columns[c])!r}) changed whether other cells "
+                f"are finite: {_first_cells(changed, X)}",
             )
 
 

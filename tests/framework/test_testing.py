@@ -10,6 +10,8 @@ import attrs
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import zhishu
 from zhishu.default_plugins import aggregators, normalisers, weightings
@@ -29,6 +31,23 @@ from zhishu.testing import (
 )
 
 pytest_plugins = ["pytester"]
+
+
+MUTATES = "does not mutate its input"
+LABELS = "index and columns preserved"
+DETERMINISTIC = "deterministic"
+NAN = "NaN in → NaN out"
+FLOAT = "float64 out"
+
+
+def expect_failure(check, factory, contract: str, detail: str = "") -> None:
+    """``check(factory)`` fails naming the component's class and ``contract``, then matching ``detail``."""
+    cls = factory if isinstance(factory, type) else type(factory())
+    pattern = re.escape(f"{cls.__name__} breaks the contract '{contract}'")
+    if detail:
+        pattern += detail if detail.startswith(".*") else ": " + detail
+    with pytest.raises(AssertionError, match=pattern):
+        check(factory)
 
 
 def fixed_for_sample() -> Fixed:
@@ -61,7 +80,9 @@ def test_sample_weights_are_unequal_and_sum_to_one():
 
 
 @pytest.mark.parametrize(
-    "factory", [MinMax, ZScore, lambda: MinMax(low=1.0, high=10.0), lambda: ZScore(ddof=0)], ids=["minmax", "zscore", "minmax-1-10", "zscore-ddof0"]
+    "factory",
+    [MinMax, ZScore, lambda: MinMax(low=1.0, high=10.0), lambda: ZScore(ddof=0)],
+    ids=["minmax", "zscore", "minmax-1-10", "zscore-ddof0"],
 )
 def test_builtin_normalisers_pass(factory):
     check_normaliser(factory)
@@ -84,6 +105,31 @@ def test_builtins_pass_on_a_frame_without_a_year_level_and_without_missing_value
     check_weighting(Equal, X)
     check_weighting(lambda: Fixed(values={"a": 1, "b": 3}), X)
     check_aggregator(Geometric, X, w)
+
+
+positive_frames = st.integers(min_value=3, max_value=8).flatmap(
+    lambda n_rows: st.lists(
+        st.lists(
+            st.one_of(st.floats(min_value=0.01, max_value=1e6), st.just(float("nan"))),
+            min_size=n_rows,
+            max_size=n_rows,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(positive_frames)
+def test_builtins_pass_on_any_positive_frame(columns):
+    index = pd.MultiIndex.from_product([[f"u{i}" for i in range(len(columns[0]))], [2020]], names=["unit", "year"])
+    X = pd.DataFrame({f"c{j}": col for j, col in enumerate(columns)}, index=index, dtype="float64")
+    for factory in (MinMax, ZScore):
+        check_normaliser(factory, X)
+    check_weighting(Equal, X)
+    for factory in (Arithmetic, Geometric):
+        check_aggregator(factory, X)
 
 
 def test_check_registries_covers_every_installed_method():
@@ -119,7 +165,7 @@ def test_check_registered_dispatches_on_kind():
     check_registered("aggregators", "arithmetic", Arithmetic)
     with pytest.raises(AssertionError, match=r"normaliser 'equal'.*no method fit\(\), transform\(\)"):
         check_registered("normalisers", "equal", Equal)
-    with pytest.raises(ValueError, match=r"no conformance check for kind 'imputers'.*normalisers, weightings, aggregators"):
+    with pytest.raises(ValueError, match=r"no conformance check for kind 'imputers'.*weightings, aggregators"):
         check_registered("imputers", "none", object)
 
 
@@ -138,6 +184,20 @@ class MutatesInTransform(MinMax):
     def transform(self, X):
         X["x1"] = X["x1"] * 2
         return super().transform(X)
+
+
+@attrs.define(kw_only=True, slots=False)
+class RenamesColumnsInPlace(MinMax):
+    def fit(self, X, specs=None):
+        X.columns = [str(c).upper() for c in X.columns]
+        return super().fit(X, specs)
+
+
+@attrs.define(kw_only=True, slots=False)
+class DowncastsInPlace(MinMax):
+    def transform(self, X):
+        X["x3"] = X["x3"].astype("float32")
+        return super().transform(X).astype("float64")
 
 
 @attrs.define(kw_only=True, slots=False)
@@ -218,29 +278,31 @@ SHARED = MinMax()
 
 
 @pytest.mark.parametrize(
-    ("factory", "message"),
+    ("factory", "contract", "detail"),
     [
-        (MutatesInFit, r"MutatesInFit breaks the contract 'does not mutate its input': fit\(X, specs\) changed X"),
-        (MutatesInTransform, r"MutatesInTransform breaks the contract 'does not mutate its input': transform\(X\) changed X"),
-        (DropsAColumn, r"DropsAColumn breaks the contract 'index and columns preserved': transform\(X\)\.columns must be \['x1', 'x2', 'x3'\]"),
-        (ReordersColumns, r"ReordersColumns breaks the contract 'index and columns preserved': transform\(X\)\.columns"),
-        (LosesIndexNames, r"LosesIndexNames breaks the contract 'index and columns preserved': transform\(X\)\.index .* named \('unit', 'year'\)"),
-        (Positional, r"Positional breaks the contract 'index and columns preserved': .*align by label"),
-        (Noisy, r"Noisy breaks the contract 'deterministic'"),
-        (ReturnsInts, r"ReturnsInts breaks the contract 'float64 out'.*Int64"),
-        (FillsNaN, r"FillsNaN breaks the contract 'NaN in → NaN out': missing input cells got values: \(\('Chongqing', 2022\), 'x2'\)"),
-        (NaNSpreads, r"NaNSpreads breaks the contract 'NaN in → NaN out': one missing cell .* changed whether other cells are finite"),
-        (lambda: SHARED, r"MinMax breaks the contract 'fresh instances'"),
+        (MutatesInFit, MUTATES, r"fit\(X, specs\) changed X"),
+        (MutatesInTransform, MUTATES, r"transform\(X\) changed X"),
+        (RenamesColumnsInPlace, MUTATES, r"fit\(X, specs\) changed X"),
+        (DowncastsInPlace, MUTATES, r"transform\(X\) changed X.*dtype"),
+        (DropsAColumn, LABELS, r"transform\(X\)\.columns must be \['x1', 'x2', 'x3'\]"),
+        (ReordersColumns, LABELS, r"transform\(X\)\.columns"),
+        (LosesIndexNames, LABELS, r"transform\(X\)\.index .* named \('unit', 'year'\)"),
+        (Positional, LABELS, r".*align by label"),
+        (Noisy, DETERMINISTIC, ""),
+        (ReturnsInts, FLOAT, r".*Int64"),
+        (FillsNaN, NAN, r"missing input cells got values: \(\('Chongqing', 2022\), 'x2'\)"),
+        (NaNSpreads, NAN, r"one missing cell .* changed whether other cells are finite"),
+        (lambda: SHARED, "fresh instances", ""),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else None,
 )
-def test_broken_normalisers_fail(factory, message):
-    with pytest.raises(AssertionError, match=message):
-        check_normaliser(factory)
+def test_broken_normalisers_fail(factory, contract, detail):
+    expect_failure(check_normaliser, factory, contract, detail)
 
 
 def test_a_failure_names_the_registered_component():
-    with pytest.raises(AssertionError, match=r"^normaliser 'noisy' \(test_testing\.Noisy\) breaks the contract 'deterministic'"):
+    message = r"^normaliser 'noisy' \(test_testing\.Noisy\) breaks the contract 'deterministic'"
+    with pytest.raises(AssertionError, match=message):
         check_registered("normalisers", "noisy", Noisy)
 
 
@@ -310,23 +372,22 @@ class Float32Weights:
 
 
 @pytest.mark.parametrize(
-    ("factory", "message"),
+    ("factory", "contract", "detail"),
     [
-        (Unnormalised, r"Unnormalised breaks the contract 'weights sum to 1': the weights sum to 3\.0"),
-        (WrongIndex, r"WrongIndex breaks the contract 'index and columns preserved': weights\(X, specs\)\.index must be \['x1', 'x2', 'x3'\]"),
-        (Negative, r"Negative breaks the contract 'non-negative weights'"),
-        (NaNWeights, r"NaNWeights breaks the contract 'finite weights'"),
-        (RandomWeights, r"RandomWeights breaks the contract 'deterministic'"),
-        (PositionalWeights, r"PositionalWeights breaks the contract 'index and columns preserved': reversing X's columns"),
-        (MutatesX, r"MutatesX breaks the contract 'does not mutate its input': weights\(X, specs\) changed X"),
-        (MutatesSpecs, r"MutatesSpecs breaks the contract 'does not mutate its input': weights\(X, specs\) changed specs"),
-        (Float32Weights, r"Float32Weights breaks the contract 'float64 out'.*float32"),
+        (Unnormalised, "weights sum to 1", r"the weights sum to 3\.0"),
+        (WrongIndex, LABELS, r"weights\(X, specs\)\.index must be \['x1', 'x2', 'x3'\]"),
+        (Negative, "non-negative weights", ""),
+        (NaNWeights, "finite weights", ""),
+        (RandomWeights, DETERMINISTIC, ""),
+        (PositionalWeights, LABELS, r"reversing X's columns"),
+        (MutatesX, MUTATES, r"weights\(X, specs\) changed X"),
+        (MutatesSpecs, MUTATES, r"weights\(X, specs\) changed specs"),
+        (Float32Weights, FLOAT, r".*float32"),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else None,
 )
-def test_broken_weightings_fail(factory, message):
-    with pytest.raises(AssertionError, match=message):
-        check_weighting(factory)
+def test_broken_weightings_fail(factory, contract, detail):
+    expect_failure(check_weighting, factory, contract, detail)
 
 
 def test_fixed_weights_for_other_columns_fail():
@@ -387,21 +448,20 @@ class RowSpread(Arithmetic):
 
 
 @pytest.mark.parametrize(
-    ("factory", "message"),
+    ("factory", "contract", "detail"),
     [
-        (ResetsIndex, r"ResetsIndex breaks the contract 'index and columns preserved': aggregate\(X, weights\)\.index must be \[\('Anhui', 2021\)"),
-        (FillsMissingRows, r"FillsMissingRows breaks the contract 'NaN in → NaN out': the row \('Anhui', 2021\) has no values but aggregates to 0\.0"),
-        (RowSpread, r"RowSpread breaks the contract 'NaN in → NaN out': an all-NaN row changed whether other rows are finite"),
-        (PositionalAggregator, r"PositionalAggregator breaks the contract 'index and columns preserved': passing weights in reverse order"),
-        (NormalisesWeightsInPlace, r"NormalisesWeightsInPlace breaks the contract 'does not mutate its input': aggregate\(X, weights\) changed weights"),
-        (IntScores, r"IntScores breaks the contract 'float64 out'"),
-        (NoisyAggregator, r"NoisyAggregator breaks the contract 'deterministic'"),
+        (ResetsIndex, LABELS, r"aggregate\(X, weights\)\.index must be \[\('Anhui', 2021\)"),
+        (FillsMissingRows, NAN, r"the row \('Anhui', 2021\) has no values but aggregates to 0\.0"),
+        (RowSpread, NAN, r"an all-NaN row changed whether other rows are finite"),
+        (PositionalAggregator, LABELS, r"passing weights in reverse order"),
+        (NormalisesWeightsInPlace, MUTATES, r"aggregate\(X, weights\) changed weights"),
+        (IntScores, FLOAT, ""),
+        (NoisyAggregator, DETERMINISTIC, ""),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) else None,
 )
-def test_broken_aggregators_fail(factory, message):
-    with pytest.raises(AssertionError, match=message):
-        check_aggregator(factory)
+def test_broken_aggregators_fail(factory, contract, detail):
+    expect_failure(check_aggregator, factory, contract, detail)
 
 
 def test_an_aggregator_check_rejects_weights_for_other_columns():
