@@ -77,7 +77,13 @@ class SubIndexSpec:
 
 @attrs.frozen(kw_only=True)
 class SourceContext:
-    """What a source's ``load`` may use: the config's folder, the reader hook and the source's key path."""
+    """What a source's ``load`` may use: the config's folder, the reader hook and the source's key path.
+
+    ``key_path`` is the source's TOML table, ``sources.<id>``; a problem with one parameter is reported at
+    ``sources.<id>.params.<name>``, a problem with the data itself at ``sources.<id>`` with ``file=`` set.
+    Readers number the rows of the frames they return by line in the file (index named ``line``, or ``row``
+    for spreadsheets), so that messages can point at them.
+    """
 
     base_dir: Path
     source_id: str

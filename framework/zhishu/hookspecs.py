@@ -142,7 +142,9 @@ def read_table(path, options) -> Any:
     content). ``options`` is a dict (e.g. ``encoding``, ``sheet``, ``header``); readers ignore options they do
     not know. Readers may record what they detected (such as the encoding) in ``options["detected"]``.
 
-    :returns: a :class:`pandas.DataFrame` with string or numeric columns, or ``None``.
+    :returns: a :class:`pandas.DataFrame` with string or numeric columns, or ``None``. Its index should be the
+        1-based line number in the file (named ``"line"``; ``"row"`` for spreadsheets), so that sources can say
+        where a bad cell is.
 
     .. versionadded:: 0.1
     """

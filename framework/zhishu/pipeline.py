@@ -40,7 +40,7 @@ def load_sources(plan: Plan) -> tuple[dict[str, pd.DataFrame], list[Path], dict]
         context = SourceContext(
             base_dir=plan.base_dir,
             source_id=sid,
-            key_path=f"{source.key_path}.params",
+            key_path=source.key_path,
             read_table_hook=plan.hooks.read_table,
         )
         try:

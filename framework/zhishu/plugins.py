@@ -75,12 +75,14 @@ def get_plugin_manager(
         if name in blocked:
             pm.set_blocked(name)
             continue
-        pm.register(importlib.import_module(module_name), name=name)
+        _register(pm, importlib.import_module(module_name), name)
     if entry_points:
         for name in blocked:
             pm.set_blocked(name)
         try:
             pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"an installed plugin does not match zhishu's hooks: {exc}") from exc
         except Exception as exc:  # a broken third-party plugin: say which
             raise PluginError(f"could not load a plugin from entry-point group {ENTRYPOINT_GROUP!r}: {exc}") from exc
     for module_name in extra_modules:
@@ -91,12 +93,20 @@ def get_plugin_manager(
         except ImportError as exc:
             raise PluginError(f"could not import plugin module {module_name!r}: {exc}") from exc
         if not pm.is_registered(module):
-            pm.register(module, name=module_name)
+            _register(pm, module, module_name)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"{exc}; zhishu's hooks are listed in zhishu.hookspecs") from exc
     return pm
+
+
+def _register(pm: pluggy.PluginManager, plugin, name: str) -> None:
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {name!r}: {exc}; zhishu's hooks and their arguments are listed in "
+                          "zhishu.hookspecs") from exc
 
 
 def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:

@@ -82,7 +82,8 @@ class Registry(Generic[T]):
 
     def add(self, name: str, obj: T, plugin: str) -> None:
         if not isinstance(name, str) or not name:
-            raise PluginError(f"plugin {plugin!r} registered a {self.singular} with an invalid name {name!r}")
+            article = "an" if self.singular[:1] in "aeiou" else "a"
+            raise PluginError(f"plugin {plugin!r} registered {article} {self.singular} with an invalid name {name!r}")
         if name in self._entries:
             first = self._entries[name].plugin
             raise PluginError(

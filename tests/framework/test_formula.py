@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 
 from zhishu.formula import FUNCTIONS, Formula, FormulaError, parse
 
+#: property tests: no deadline (timings vary on a busy machine), few enough examples to stay quick
+PROPERTY = settings(max_examples=50, deadline=None)
+
 NAN = float("nan")
 
 
@@ -67,7 +70,7 @@ def test_a_minus_b_minus_c_is_left_associative():
     assert value("a - b - c", a=10.0, b=3.0, c=2.0) == 5.0  # (10 - 3) - 2; right-assoc would give 9
 
 
-@settings(max_examples=100)
+@PROPERTY
 @given(
     a=st.floats(-1e3, 1e3),
     b=st.floats(-1e3, 1e3),
@@ -185,7 +188,7 @@ def test_division_by_zero_in_a_column():
     assert math.isnan(out.iloc[0]) and out.iloc[1] == 1.5 and math.isnan(out.iloc[2])
 
 
-@settings(max_examples=100)
+@PROPERTY
 @given(
     st.lists(st.floats(allow_nan=True, allow_infinity=False, width=64), min_size=1, max_size=6),
     st.sampled_from(["x / y", "log(x)", "exp(x)", "x ^ y", "sqrt(x) / log(y)", "log10(x * y)", "x * y * 1e300"]),
@@ -279,7 +282,7 @@ def test_rollsum_of_an_expression_and_growth_rate():
     assert out[("b", 2021)] == pytest.approx(6.0)
 
 
-@settings(max_examples=50)
+@PROPERTY
 @given(
     st.lists(st.floats(-1e6, 1e6), min_size=4, max_size=4),
     st.lists(st.floats(-1e6, 1e6), min_size=4, max_size=4),
@@ -304,7 +307,7 @@ def test_rollsum_of_one_year_is_the_value():
     np.testing.assert_array_equal(out.to_numpy(), PANEL["x"].to_numpy())
 
 
-@settings(max_examples=50)
+@PROPERTY
 @given(st.permutations(range(len(PANEL))))
 def test_evaluation_is_row_permutation_invariant(order):
     text = "rollsum(x, 2) + lag(x, 1) * 2 - max(x, 3)"

@@ -58,7 +58,7 @@ def issues_from_cattrs(exc: BaseException, path: str = "", *, allowed: dict | No
             hints = did_you_mean(extra, known)
             if hints:
                 message += ": did you mean " + " or ".join(repr(h) for h in hints) + "?"
-            message += "; allowed keys here: " + ", ".join(known)
+            message += ("; allowed keys here: " + ", ".join(known)) if known else "; nothing can be set here"
             out.append(Issue(message, join(path, extra)))
         return out
     if isinstance(exc, KeyError) and getattr(exc, "__notes__", None):

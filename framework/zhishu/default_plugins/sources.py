@@ -155,10 +155,8 @@ class TableSource:
     thousands: str | None = attrs.field(default=None, validator=_thousands)
 
     def __attrs_post_init__(self) -> None:
-        fields = ["unit_column", "year_column" if self.year is None else None]
-        fields += ["variable_column", "value_column"] if self.layout == "long" else []
         named: dict[str, list[str]] = {}
-        for field in filter(None, fields):
+        for field in self.key_fields():
             named.setdefault(getattr(self, field), []).append(field)
         for column, same in named.items():
             if len(same) > 1:
@@ -166,14 +164,15 @@ class TableSource:
         if self.layout == "long" and self.ignore_columns:
             raise ValueError('ignore_columns applies to layout = "wide" only (long tables ignore other columns)')
 
+    def key_fields(self) -> list[str]:
+        """The parameters naming columns this source needs: unit, year (unless constant), variable and value
+        (long layout)."""
+        fields = ["unit_column"] + (["year_column"] if self.year is None else [])
+        return fields + (["variable_column", "value_column"] if self.layout == "long" else [])
+
     def key_columns(self) -> list[str]:
-        """The columns this source needs in the file (unit, year unless constant, variable and value if long)."""
-        keys = [self.unit_column]
-        if self.year is None:
-            keys.append(self.year_column)
-        if self.layout == "long":
-            keys += [self.variable_column, self.value_column]
-        return keys
+        """The columns this source needs in the file, in the order of :meth:`key_fields`."""
+        return [getattr(self, field) for field in self.key_fields()]
 
     def reader_options(self) -> dict[str, Any]:
         """The options handed to ``read_table``."""
@@ -213,12 +212,14 @@ class _Problems:
     def add(self, message: str, *keys: str) -> None:
         self.issues.append(Issue(message, path=self.param(*keys) if keys else self.key_path, file=self.file))
 
-    def add_listed(self, messages: list[str], what: str, *keys: str) -> None:
-        """At most :data:`MAX_LISTED` of ``messages``, then one "… and N more ``what``"."""
+    def add_listed(self, messages: list[str], what: str, *keys: str, total: int | None = None) -> None:
+        """At most :data:`MAX_LISTED` of ``messages``, then "… and N more ``what``" (N counts up to ``total``
+        when only the first messages were built)."""
+        total = len(messages) if total is None else total
         for message in messages[:MAX_LISTED]:
             self.add(message, *keys)
-        if len(messages) > MAX_LISTED:
-            self.add(f"… and {len(messages) - MAX_LISTED} more {what}", *keys)
+        if total > MAX_LISTED:
+            self.add(f"… and {total - MAX_LISTED} more {what}", *keys)
 
     def raise_if_any(self) -> None:
         if self.issues:
@@ -242,9 +243,11 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
     empty_unit = (units == "").to_numpy()
     if empty_unit.any():
         problems.add_listed(
-            [f"{label} {n}: the unit cell (column {source.unit_column!r}) is empty" for n in positions[empty_unit]],
+            [f"{label} {n}: the unit cell (column {source.unit_column!r}) is empty"
+             for n in positions[empty_unit][:MAX_LISTED]],
             "rows without a unit",
             "unit_column",
+            total=int(empty_unit.sum()),
         )
     years, bad_year = _years(raw, source, label, positions, problems)
     keep = ~(empty_unit | bad_year)
@@ -258,18 +261,17 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
 
 
 def _check_columns(source: TableSource, columns: list[str], problems: _Problems) -> None:
-    fields = ["unit_column", "year_column", "variable_column", "value_column"]
-    for field in fields:
+    repeated = list(dict.fromkeys(c for i, c in enumerate(columns) if c in columns[:i]))
+    if repeated:
+        problems.add(f"the file has more than one column named {_and(map(repr, repeated))}; column names must be "
+                     "unique")
+    unnamed = any(c.startswith("Unnamed: ") for c in columns)  # pandas' name for an empty header cell
+    lower = "; if the header is further down (below a title), set skip_rows" if unnamed else ""
+    for field in source.key_fields():
         name = getattr(source, field)
-        if name not in source.key_columns() or name in columns:
-            continue
-        problems.add(f"no column {name!r} in the file{_hint(name, columns)}; the file has columns: "
-                     f"{_listing(columns)}", field)
-    if source.layout == "wide":
-        for name in source.ignore_columns:
-            if name not in columns:
-                problems.add(f"no column {name!r} to ignore{_hint(name, columns)}; the file has columns: "
-                             f"{_listing(columns)}", "ignore_columns")
+        if name not in columns:
+            problems.add(f"no column {name!r} in the file{_hint(name, columns)}; the file has columns: "
+                         f"{_listing(columns)}{lower}", field)
 
 
 def _positions(raw: pd.DataFrame) -> tuple[str, np.ndarray]:
@@ -305,13 +307,16 @@ def _years(raw, source, label, positions, problems) -> tuple[np.ndarray, np.ndar
         whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
     bad = ~whole
     if bad.any():
+        rows = np.flatnonzero(bad)
         problems.add_listed(
             [
-                f"{label} {n_}: year {t!r} is not a whole number" if t else f"{label} {n_}: the year cell is empty"
-                for n_, t in zip(positions[bad], text[bad])
+                f"{label} {positions[r]}: year {text[r]!r} is not a whole number"
+                if text[r] else f"{label} {positions[r]}: the year cell is empty"
+                for r in rows[:MAX_LISTED]
             ],
             "rows with an invalid year",
             "year_column",
+            total=len(rows),
         )
     return np.where(whole, numbers, 0).astype("int64"), bad
 
@@ -345,13 +350,18 @@ def _numbers(cells: pd.Series, source: TableSource) -> tuple[np.ndarray, np.ndar
 
 
 def _wide(raw, source, columns, units, years, keep, label, positions, problems) -> pd.DataFrame:
+    before = len(problems.issues)
+    for name in source.ignore_columns:
+        if name not in columns:
+            problems.add(f"no column {name!r} to ignore{_hint(name, columns)}; the file has columns: "
+                         f"{_listing(columns)}", "ignore_columns")
     keys = set(source.key_columns())
     candidates = [c for c in columns if c not in keys and c not in source.ignore_columns]
     for old in source.rename:
         if old not in candidates:
             why = " (it is a key column)" if old in keys else " (it is in ignore_columns)" if old in columns else ""
             problems.add(
-                f"rename: no variable column {old!r}{why}{_hint(old, candidates) if not why else ''}; variable columns: "
+                f"rename: no variable column {old!r}{why or _hint(old, candidates)}; variable columns: "
                 f"{_listing(candidates)}",
                 "rename",
                 old,
@@ -367,23 +377,27 @@ def _wide(raw, source, columns, units, years, keep, label, positions, problems) 
             "the file has no variable columns (every column is a key or ignored); the file has columns: "
             f"{_listing(columns)}"
         )
-    problems.raise_if_any()
+    if len(problems.issues) > before:  # the variables cannot be chosen: stop here, with every problem so far
+        problems.raise_if_any()
 
     by_name = dict(zip(renamed, candidates))
     data: dict[str, np.ndarray] = {}
-    bad_cells: list[tuple[int, int, str]] = []  # (row, column order, message)
+    bad_cells: list[tuple[int, int, str]] = []  # (row, column order, message): the first few of each column
+    total = 0
     for order, name in enumerate(chosen):
         column = by_name[name]
         values, bad, text = _numbers(raw[column], source)
         data[name] = values
-        for row in np.flatnonzero(bad & keep):
+        rows = np.flatnonzero(bad & keep)
+        total += len(rows)
+        for row in rows[:MAX_LISTED]:
             message = _cell(source, label, positions[row], column, units[row], years[row], text[row])
             bad_cells.append((row, order, message))
-    _report_cells(bad_cells, problems)
+    _report_cells(bad_cells, total, problems)
 
-    _duplicates(units, years, keep, None, label, positions, source, problems)
+    row_codes, index = _unit_years(units[keep], years[keep])
+    _duplicates(row_codes, index, None, None, positions[keep], label, source, problems)
     problems.raise_if_any()
-    index = pd.MultiIndex.from_arrays([units[keep].to_numpy(), years[keep]], names=INDEX_NAMES)
     data = {name: values[keep] for name, values in data.items()}
     return pd.DataFrame(data, index=index, columns=pd.Index(chosen), dtype="float64")
 
@@ -393,11 +407,14 @@ def _long(raw, source, units, years, keep, label, positions, problems) -> pd.Dat
     empty = (variables == "").to_numpy() & keep
     if empty.any():
         problems.add_listed(
-            [f"{label} {n}: the variable cell (column {source.variable_column!r}) is empty" for n in positions[empty]],
+            [f"{label} {n}: the variable cell (column {source.variable_column!r}) is empty"
+             for n in positions[empty][:MAX_LISTED]],
             "rows without a variable",
             "variable_column",
+            total=int(empty.sum()),
         )
-    present = list(dict.fromkeys(variables[keep & ~empty]))
+    before = len(problems.issues)
+    present = list(pd.unique(variables[keep & ~empty]))
     for old in source.rename:
         if old not in present:
             problems.add(
@@ -406,29 +423,44 @@ def _long(raw, source, units, years, keep, label, positions, problems) -> pd.Dat
                 "rename",
                 old,
             )
-    if source.rename:
-        variables = variables.replace(dict(source.rename))
-    renamed = list(dict.fromkeys(variables[keep & ~empty]))
+    if source.rename:  # simultaneous, so that {a = "b", b = "a"} swaps names
+        variables = variables.map(source.rename).where(variables.isin(list(source.rename)), variables)
+    renamed = list(pd.unique(variables[keep & ~empty]))
     chosen = _choose(renamed, source, problems)
-    problems.raise_if_any()
+    if len(problems.issues) > before:
+        problems.raise_if_any()
 
     rows = keep & ~empty & variables.isin(chosen).to_numpy()
     values, bad, text = _numbers(raw[source.value_column], source)
+    bad_rows = np.flatnonzero(bad & rows)
     bad_cells = [
         (row, 0, _cell(source, label, positions[row], source.value_column, units[row], years[row], text[row],
                        variables[row]))
-        for row in np.flatnonzero(bad & rows)
+        for row in bad_rows[:MAX_LISTED]
     ]
-    _report_cells(bad_cells, problems)
-    _duplicates(units, years, rows, variables, label, positions, source, problems)
+    _report_cells(bad_cells, len(bad_rows), problems)
+    row_codes, index = _unit_years(units[rows], years[rows])
+    variable_codes, found = pd.factorize(variables[rows])
+    column_codes = pd.Index(chosen).get_indexer(pd.Index(found))[variable_codes]
+    _duplicates(row_codes, index, column_codes, chosen, positions[rows], label, source, problems)
     problems.raise_if_any()
 
-    keys = pd.MultiIndex.from_arrays([units[rows].to_numpy(), years[rows]], names=INDEX_NAMES)
-    row_codes, row_keys = pd.factorize(keys)  # (unit, year) pairs in file order
-    column_codes = pd.Index(chosen).get_indexer(variables[rows].to_numpy())
-    table = np.full((len(row_keys), len(chosen)), np.nan)
+    table = np.full((len(index), len(chosen)), np.nan)
     table[row_codes, column_codes] = values[rows]
-    return pd.DataFrame(table, index=row_keys.set_names(INDEX_NAMES), columns=pd.Index(chosen), dtype="float64")
+    return pd.DataFrame(table, index=index, columns=pd.Index(chosen), dtype="float64")
+
+
+def _unit_years(units: pd.Series, years: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Each row's code among the distinct (unit, year) pairs, and those pairs (in file order) as the index."""
+    unit_codes, unit_values = pd.factorize(units)
+    year_codes, year_values = pd.factorize(years)
+    n_years = max(len(year_values), 1)
+    row_codes, pairs = pd.factorize(unit_codes.astype("int64") * n_years + year_codes)
+    index = pd.MultiIndex.from_arrays(
+        [pd.Index(unit_values).take(pairs // n_years), pd.Index(year_values, dtype="int64").take(pairs % n_years)],
+        names=INDEX_NAMES,
+    )
+    return row_codes, index
 
 
 def _choose(available: list[str], source: TableSource, problems: _Problems) -> list[str]:
@@ -457,31 +489,31 @@ def _cell(source, label, n, column, unit, year, text, variable=None) -> str:
     return message
 
 
-def _report_cells(bad_cells: list[tuple[int, int, str]], problems: _Problems) -> None:
-    if not bad_cells:
-        return
+def _report_cells(bad_cells: list[tuple[int, int, str]], total: int, problems: _Problems) -> None:
     bad_cells.sort()
-    problems.add_listed([message for _, _, message in bad_cells], "cells that are not numbers")
+    problems.add_listed([message for _, _, message in bad_cells], "cells that are not numbers", total=total)
 
 
-def _duplicates(units, years, rows, variables, label, positions, source, problems) -> bool:
-    """Report (unit, year[, variable]) keys that occur on more than one row; ``True`` if any did."""
-    keys = {"unit": units.to_numpy(), "year": years}
-    if variables is not None:
-        keys["variable"] = variables.to_numpy()
-    frame = pd.DataFrame(keys)[rows]
-    frame["position"] = positions[rows]
-    dup = frame.duplicated(subset=list(keys), keep=False).to_numpy()
-    if not dup.any():
-        return False
-    groups = frame[dup].groupby(list(keys), sort=False)["position"].agg(list)
+def _duplicates(row_codes, index, column_codes, columns, positions, label, source, problems) -> None:
+    """Report (unit, year[, variable]) keys that occur on more than one row.
+
+    ``row_codes`` number each row's (unit, year) in ``index``; ``column_codes`` (long layout) its variable in
+    ``columns``; ``positions`` are the rows' line numbers.
+    """
+    n_columns = len(columns) if column_codes is not None else 1
+    keys = row_codes.astype("int64") * n_columns + (column_codes if column_codes is not None else 0)
+    counts = np.bincount(keys, minlength=len(index) * n_columns) if len(keys) else np.zeros(0, dtype="int64")
+    repeated = pd.unique(keys[counts[keys] > 1]) if len(keys) else keys
+    if not len(repeated):
+        return
     hint = " (does the file have a year column? set year_column instead of year)" if source.year is not None else ""
     messages = []
-    for key, where in groups.items():
-        what = f"unit {key[0]!r}, year {key[1]}" + (f", variable {key[2]!r}" if variables is not None else "")
-        messages.append(f"{what} appears more than once: {label}s {_and(where)}{hint}")
-    problems.add_listed(messages, "repeated keys")
-    return True
+    for key in repeated[:MAX_LISTED]:
+        unit, year = index[key // n_columns]
+        what = f"unit {unit!r}, year {year}" + (f", variable {columns[key % n_columns]!r}" if column_codes is not None
+                                                else "")
+        messages.append(f"{what} appears more than once: {label}s {_and(positions[keys == key])}{hint}")
+    problems.add_listed(messages, "repeated keys", total=len(repeated))
 
 
 def _hint(name: str, choices: list[str]) -> str:

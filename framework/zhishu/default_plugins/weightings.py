@@ -17,7 +17,7 @@ class Equal:
 
     def weights(self, X: pd.DataFrame, specs=None) -> pd.Series:
         n = X.shape[1]
-        return pd.Series(np.full(n, 1.0 / n), index=X.columns, dtype="float64")
+        return pd.Series(np.full(n, 1.0 / n if n else np.nan), index=X.columns, dtype="float64")
 
 
 def _nonnegative(instance, attribute, value: Mapping[str, float]) -> None:
@@ -41,7 +41,8 @@ class Fixed:
         missing = [c for c in children if c not in self.values]
         extra = [k for k in self.values if k not in children]
         if missing:
-            problems.append(f"no weight for child {', '.join(map(repr, missing))}; give every child a weight")
+            child = "child" if len(missing) == 1 else "children"
+            problems.append(f"no weight for {child} {', '.join(map(repr, missing))}; give every child a weight")
         if extra:
             problems.append(
                 f"weight for {', '.join(map(repr, extra))}, which is not a child; children: {', '.join(children)}"
