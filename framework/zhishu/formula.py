@@ -59,6 +59,7 @@ _UNARY = {
 _VARIADIC = {"min", "max"}
 _PANEL = {"lag", "rollsum"}
 FUNCTIONS = frozenset(_UNARY) | _VARIADIC | _PANEL
+MAX_LAG = 100  # years; lag and rollsum beyond this are surely a mistake
 
 
 @attrs.frozen
@@ -188,10 +189,10 @@ class _Parser:
             if len(args) != 2:
                 raise FormulaError(f"{fn}(x, k) takes two arguments, got {len(args)}, {at}")
             k = args[1]
-            if k[0] != "num" or not float(k[1]).is_integer() or k[1] < 1:
+            if k[0] != "num" or not float(k[1]).is_integer() or not 1 <= k[1] <= MAX_LAG:
                 start, end = spans[1]
                 raise FormulaError(
-                    f"{fn}(x, k) needs a whole number k >= 1 written as a literal, found "
+                    f"{fn}(x, k) needs a whole number 1 <= k <= {MAX_LAG} written as a literal, found "
                     f"{self.text[start:end].strip()!r} at column {start + 1} in formula {self.text!r}"
                 )
             args[1] = ("num", int(k[1]))

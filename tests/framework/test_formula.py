@@ -347,26 +347,31 @@ def test_evaluation_is_row_permutation_invariant(order):
         ("rollsum(x, 2, 3)", "rollsum(x, k) takes two arguments, got 3, at column 1 in formula 'rollsum(x, 2, 3)'"),
         (
             "lag(x, k)",
-            "lag(x, k) needs a whole number k >= 1 written as a literal, found 'k' at column 8 in formula 'lag(x, k)'",
+            "lag(x, k) needs a whole number 1 <= k <= 100 written as a literal, found 'k' at column 8 in formula 'lag(x, k)'",
         ),
         (
             "lag(x, 1.5)",
-            "lag(x, k) needs a whole number k >= 1 written as a literal, found '1.5' at column 8 "
+            "lag(x, k) needs a whole number 1 <= k <= 100 written as a literal, found '1.5' at column 8 "
             "in formula 'lag(x, 1.5)'",
         ),
         (
             "rollsum(x, 0)",
-            "rollsum(x, k) needs a whole number k >= 1 written as a literal, found '0' at column 12 "
+            "rollsum(x, k) needs a whole number 1 <= k <= 100 written as a literal, found '0' at column 12 "
             "in formula 'rollsum(x, 0)'",
         ),
         (
             "rollsum(x,  1 + 1 )",
-            "rollsum(x, k) needs a whole number k >= 1 written as a literal, found '1 + 1' at column 13 "
+            "rollsum(x, k) needs a whole number 1 <= k <= 100 written as a literal, found '1 + 1' at column 13 "
             "in formula 'rollsum(x,  1 + 1 )'",
         ),
         (
+            "lag(x, 1e300)",
+            "lag(x, k) needs a whole number 1 <= k <= 100 written as a literal, found '1e300' at column 8 "
+            "in formula 'lag(x, 1e300)'",
+        ),
+        (
             "lag(x, -1)",
-            "lag(x, k) needs a whole number k >= 1 written as a literal, found '-1' at column 8 "
+            "lag(x, k) needs a whole number 1 <= k <= 100 written as a literal, found '-1' at column 8 "
             "in formula 'lag(x, -1)'",
         ),
         ("``", "empty `` name at column 1 in formula '``'"),

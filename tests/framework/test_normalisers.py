@@ -164,6 +164,20 @@ def test_zscore_constant_column_maps_to_mean():
     assert col(ZScore(mean=100, sd=15).fit(X).transform(X), "c") == [100.0, 100.0, None]
 
 
+@pytest.mark.parametrize("v", [1.6, 5.6, 0.1, -999.4, 1e9 + 0.3])
+def test_zscore_constant_column_is_flat_despite_rounding(v):
+    # pandas gives std([1.6, 1.6, 1.6]) = 2.7e-16, not 0: rounding noise must not become z-scores of ±0.8
+    X = frame({"c": [v, v, v]})
+    assert col(ZScore(mean=5.0).fit(X).transform(X), "c") == [5.0, 5.0, 5.0]
+    assert col(ZScore(ddof=0).fit(X).transform(X), "c") == [0.0, 0.0, 0.0]
+
+
+def test_zscore_single_value_maps_to_mean():
+    X = frame({"x": [NAN, 3.0, NAN]})
+    assert col(ZScore(mean=1.0).fit(X).transform(X), "x") == [None, 1.0, None]  # sample sd undefined
+    assert col(ZScore(mean=1.0, ddof=0).fit(X).transform(X), "x") == [None, 1.0, None]
+
+
 def test_zscore_fit_one_frame_transform_another():
     fit = frame({"x": [2.0, 4.0, 6.0]})
     other = frame({"x": [0.0, 10.0, NAN]}, year=2021)

@@ -71,7 +71,9 @@ class ZScore:
 
     def fit(self, X: pd.DataFrame, specs=None) -> ZScore:
         self.mean_ = X.mean(axis=0)
-        self.std_ = X.std(axis=0, ddof=self.ddof)
+        # a constant column has s = 0 exactly; the floating-point std of e.g. [1.6, 1.6, 1.6] is 2.7e-16, which
+        # would blow rounding noise up to z-scores of ±0.8 instead of mapping the column to ``mean``
+        self.std_ = X.std(axis=0, ddof=self.ddof).mask(X.max(axis=0) == X.min(axis=0), 0.0)
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
