@@ -144,6 +144,13 @@ class Treatment(Protocol):
 
 
 @runtime_checkable
+class Transform(Protocol):
+    def fit(self, X: pd.DataFrame, specs: Mapping[str, IndicatorSpec]) -> Transform: ...
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame: ...
+
+
+@runtime_checkable
 class Exporter(Protocol):
     def export(self, result: Any, outdir: Path, writer: Any) -> list[Path]: ...
 
@@ -155,5 +162,6 @@ PROTOCOLS = {
     "aggregators": Aggregator,
     "imputers": Imputer,
     "treatments": Treatment,
+    "transforms": Transform,
     "exporters": Exporter,
 }

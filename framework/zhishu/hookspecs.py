@@ -122,6 +122,20 @@ def register_treatments(register) -> None:
 
 
 @hookspec
+def register_transforms(register) -> None:
+    """Register pre-transform classes (``fit(X, specs) -> self``, ``transform(X) -> DataFrame``) such as
+    log or Box-Cox, applied to raw values just before normalisation and combinable with any normaliser.
+
+    A pre-transform is fitted on the same rows as the normaliser (each year, or the reference year) and sees
+    the values in their original orientation (before multiplication by the direction).
+
+    :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
 def register_exporters(register) -> None:
     """Register exporter classes (``export(result, outdir, writer) -> list[Path]``).
 

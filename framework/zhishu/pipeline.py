@@ -142,9 +142,13 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
             issues.extend(_missing_variable(ind, v, owners, list(owners)) for v in missing)
             continue
         if ind.formula is not None:
-            columns[iid] = ind.formula.evaluate(data[sorted(ind.variables)], ind.spec.params)
+            value = ind.formula.evaluate(data[sorted(ind.variables)], ind.spec.params)
         else:
-            columns[iid] = data[next(iter(ind.variables))].astype("float64")
+            value = data[ind.spec.variable or ind.spec.id].astype("float64")
+        if ind.denominator is not None:  # per capita, per GDP, per area …; division by 0 is missing
+            denominator = data[ind.denominator].astype("float64")
+            value = (value / denominator.where(denominator != 0)) * ind.denominator_scale
+        columns[iid] = value
     if issues:
         raise DataError(issues)
     return pd.DataFrame(columns, index=index, dtype="float64")
@@ -179,32 +183,45 @@ def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def impute(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
-    out = plan.imputer.fresh().impute(X, context)
-    return _check_same_shape(out, X, plan.imputer)
+    """Fill missing raw values; each imputer sees all its indicators over every unit and year at once."""
+    return _apply_by_method(X, {i: ind.imputer or plan.imputer for i, ind in plan.indicators.items()},
+                            lambda method, block: method.fresh().impute(block, context))
 
 
 def treat(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
-    out = plan.treatment.fresh().treat(X, context)
-    return _check_same_shape(out, X, plan.treatment)
+    """Treat outliers; each treatment sees all its indicators over every unit and year at once."""
+    return _apply_by_method(X, {i: ind.treatment or plan.treatment for i, ind in plan.indicators.items()},
+                            lambda method, block: method.fresh().treat(block, context))
+
+
+def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
+    """Apply ``call(method, columns)`` once per method declaration, to the columns that chose it."""
+    groups: dict[str, list[str]] = {}
+    methods = {}
+    for col in X.columns:
+        method = chosen[col]
+        groups.setdefault(method.key_path, []).append(col)
+        methods[method.key_path] = method
+    parts = []
+    for key, cols in groups.items():
+        block = X[cols]
+        parts.append(_check_same_shape(call(methods[key], block), block, methods[key]))
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[list(X.columns)]
+    return out
 
 
 def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
-    """Orient every indicator (× direction, so higher is better) and normalise it with its normaliser, fitted
-    per year or, with ``reference_year``, on that year and applied to every year.
+    """Pre-transform (if any), orient (× direction, so higher is better) and normalise every indicator, with
+    parameters fitted per year or, with ``reference_year``, on that year and applied to every year.
 
-    Indicators that share a normaliser declaration (e.g. the default) are fitted together, one call per year.
+    Indicators that share a normaliser and pre-transform declaration (e.g. the defaults) are fitted together.
     """
-    directions = np.array([float(plan.indicators[c].spec.direction) for c in X.columns])
-    oriented = X if (directions == 1).all() else pd.DataFrame(X.to_numpy() * directions, index=X.index,
-                                                               columns=X.columns)
-    groups: dict[str, list[str]] = {}
-    for iid, ind in plan.indicators.items():
-        groups.setdefault(ind.normaliser.key_path, []).append(iid)
-    parts = [
-        _normalise_group(plan.indicators[cols[0]].normaliser, oriented[cols],
-                         {c: plan.indicators[c].spec for c in cols}, plan.reference_year)
-        for cols in groups.values()
-    ]
+    groups: dict[tuple, list[str]] = {}
+    for iid in X.columns:
+        ind = plan.indicators[iid]
+        key = (ind.normaliser.key_path, ind.transform.key_path if ind.transform else None)
+        groups.setdefault(key, []).append(iid)
+    parts = [_normalise_group(plan, X[cols]) for cols in groups.values()]
     if not parts:
         return pd.DataFrame(index=X.index, columns=X.columns, dtype="float64")
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
@@ -213,18 +230,34 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
     return out.astype("float64")
 
 
-def _normalise_group(method, block: pd.DataFrame, specs, reference_year: int | None) -> pd.DataFrame:
+def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
+    first = plan.indicators[block.columns[0]]
+    specs = {c: plan.indicators[c].spec for c in block.columns}
+    directions = np.array([float(s.direction) for s in specs.values()])
+    normaliser, transform = first.normaliser, first.transform
+
+    def fit_apply(fit_rows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+        if transform is not None:
+            t = transform.fresh().fit(fit_rows, specs)
+            fit_rows = _check_same_shape(t.transform(fit_rows), fit_rows, transform)
+            rows = fit_rows if rows is None else _check_same_shape(t.transform(rows), rows, transform)
+        fit_rows = _orient(fit_rows, directions)
+        rows = fit_rows if rows is None else _orient(rows, directions)
+        out = normaliser.fresh().fit(fit_rows, specs).transform(rows)
+        return _check_same_shape(out, rows, normaliser)
+
     years = block.index.get_level_values("year")
-    if reference_year is not None:
-        fitted = method.fresh().fit(block[years == reference_year], specs)
-        return _check_same_shape(fitted.transform(block), block, method)
+    if plan.reference_year is not None:
+        return fit_apply(block[years == plan.reference_year], block)
     if years.nunique() == 1:
-        return _check_same_shape(method.fresh().fit(block, specs).transform(block), block, method)
-    out = []
-    for _, rows in block.groupby(level="year", sort=False):
-        fitted = method.fresh().fit(rows, specs)
-        out.append(_check_same_shape(fitted.transform(rows), rows, method))
-    return pd.concat(out)
+        return fit_apply(block, None)
+    return pd.concat([fit_apply(rows, None) for _, rows in block.groupby(level="year", sort=False)])
+
+
+def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
+    if (directions == 1).all():
+        return X
+    return pd.DataFrame(X.to_numpy() * directions, index=X.index, columns=X.columns)
 
 
 def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -237,7 +270,7 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         block = np.column_stack([values[c] for c in node.children])
         X = pd.DataFrame(block, index=normalised.index, columns=list(node.children), copy=False)
         w = _check_weights(node.weighting.obj.weights(X, specs), node)
-        score = node.aggregator.obj.aggregate(X, w)
+        score = _aggregate(node.aggregator, X, w)
         if not isinstance(score, pd.Series) or not score.index.equals(X.index):
             raise PluginError(f"aggregator {node.aggregator.name!r} (plugin {node.aggregator.plugin!r}) must "
                               "return a Series with the same index as its input")
@@ -253,6 +286,28 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     order = plan.tree_order()
     scores = pd.DataFrame(np.column_stack([values[k] for k in order]), index=normalised.index, columns=order)
     return scores, weights
+
+
+def _aggregate(method, X: pd.DataFrame, w: pd.Series) -> pd.Series:
+    """Aggregators that compare units with each other (``by_year = True``: Copeland, TOPSIS …) see one
+    year at a time; the others see every row at once."""
+    if not getattr(method.obj, "by_year", False):
+        return method.obj.aggregate(X, w)
+    years = X.index.get_level_values("year")
+    if years.nunique() == 1:
+        return method.obj.aggregate(X, w)
+    return pd.concat([method.obj.aggregate(rows, w) for _, rows in X.groupby(level="year", sort=False)]
+                     ).reindex(X.index)
+
+
+def weight_reports(plan: Plan) -> dict[str, dict]:
+    """Diagnostics of weightings that have them (e.g. AHP's λmax, CI and CR), per node."""
+    reports = {}
+    for nid, node in plan.nodes.items():
+        report = getattr(node.weighting.obj, "report", None)
+        if report is not None:
+            reports[nid] = {"method": node.weighting.name, **report(node.children)}
+    return reports
 
 
 def _check_weights(w, node) -> pd.Series:
@@ -326,9 +381,8 @@ def run_config(plan: Plan) -> Result:
         step = "rank"
         ranks = rank(scores)
         hooks.after_step("rank", ranks, plan)
-        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
-        flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
-        flags = flags.mask(imputed.notna() & (treated != imputed), "treated")
+        flags = cell_flags(raw, imputed, treated)
+        reports = weight_reports(plan)
         step = "after_run"
         result = Result(
             plan=plan,
@@ -340,13 +394,22 @@ def run_config(plan: Plan) -> Result:
             weights=weights,
             flags=flags,
             units=context["units"],
-            manifest=build_manifest(plan, inputs, details, started),
+            weight_reports=reports,
+            manifest={**build_manifest(plan, inputs, details, started), "weight_reports": reports},
         )
         hooks.after_run(result)
         return result
     except BaseException as exc:
         hooks.on_error(exc, step, plan)
         raise
+
+
+def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or ""."""
+    flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
+    flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
+    changed = imputed.notna() & (treated != imputed)
+    return flags.mask(changed, "treated")
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:

@@ -25,9 +25,13 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "zhishu.default_plugins.readers",
     "zhishu.default_plugins.sources",
     "zhishu.default_plugins.normalisers",
+    "zhishu.default_plugins.transforms",
     "zhishu.default_plugins.weightings",
+    "zhishu.default_plugins.ahp",
+    "zhishu.default_plugins.objective_weights",
     "zhishu.default_plugins.aggregators",
     "zhishu.default_plugins.imputers",
+    "zhishu.default_plugins.outliers",
     "zhishu.default_plugins.exporters",
 )
 

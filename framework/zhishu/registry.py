@@ -27,6 +27,7 @@ KINDS = (
     "aggregators",
     "imputers",
     "treatments",
+    "transforms",
     "exporters",
 )
 
@@ -39,6 +40,7 @@ _SINGULAR = {
     "aggregators": "aggregator",
     "imputers": "imputer",
     "treatments": "outlier treatment",
+    "transforms": "pre-transform",
     "exporters": "exporter",
 }
 
@@ -154,4 +156,5 @@ class Registries:
     aggregators: Registry
     imputers: Registry
     treatments: Registry
+    transforms: Registry
     exporters: Registry

@@ -18,7 +18,7 @@ import attrs
 import pandas as pd
 
 SCORES_COLUMNS = ["unit", "year", "node", "level", "score", "rank"]
-INDICATORS_COLUMNS = ["unit", "year", "indicator", "raw", "normalised"]
+INDICATORS_COLUMNS = ["unit", "year", "indicator", "raw", "normalised", "flag"]
 WEIGHTS_COLUMNS = ["parent", "node", "weight", "effective_weight"]
 
 
@@ -34,6 +34,7 @@ class Result:
     :ivar weights: parent, node, weight within the parent, effective weight (product down from the root).
     :ivar flags: per indicator cell, "" or "imputed" or "treated".
     :ivar units: unit id → name and groups.
+    :ivar weight_reports: per node, diagnostics of its weighting where it has them (AHP: λmax, CI, CR …).
     :ivar manifest: what produced these numbers (versions, plugins, resolved config, input hashes, seeds).
     """
 
@@ -46,7 +47,8 @@ class Result:
     weights: pd.DataFrame
     flags: pd.DataFrame
     units: pd.DataFrame
-    manifest: dict = attrs.field(repr=False)
+    weight_reports: dict = attrs.field(factory=dict, repr=False)
+    manifest: dict = attrs.field(factory=dict, repr=False)
 
     @property
     def root(self) -> str:
@@ -69,9 +71,11 @@ class Result:
         return long[SCORES_COLUMNS]
 
     def indicators_table(self) -> pd.DataFrame:
-        """``indicators.csv``: unit, year, indicator, raw, normalised."""
+        """``indicators.csv``: unit, year, indicator, raw, normalised, flag ("imputed", "treated" or empty)."""
+        cols = list(self.raw.columns)
         long = _long(self.raw, "indicator", "raw")
-        long["normalised"] = _long(self.normalised[list(self.raw.columns)], "indicator", "normalised")["normalised"]
+        long["normalised"] = _long(self.normalised[cols], "indicator", "normalised")["normalised"]
+        long["flag"] = _long(self.flags[cols], "indicator", "flag")["flag"]
         return long[INDICATORS_COLUMNS]
 
     def weights_table(self) -> pd.DataFrame:

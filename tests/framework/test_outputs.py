@@ -138,7 +138,7 @@ def test_write_result_writes_exactly_four_files(demo_out):
     ("name", "header"),
     [
         ("scores.csv", "unit,year,node,level,score,rank"),
-        ("indicators.csv", "unit,year,indicator,raw,normalised"),
+        ("indicators.csv", "unit,year,indicator,raw,normalised,flag"),
         ("weights.csv", "parent,node,weight,effective_weight"),
     ],
 )

@@ -91,7 +91,7 @@ class Checker:
 def hooks_with(*plugins):
     pm = get_plugin_manager(entry_points=False)
     for plugin in plugins:
-        pm.register(plugin, name=type(plugin).__name__.lower())
+        pm.register(plugin, name="test_" + type(plugin).__name__.lower())
     return Hooks(pm)
 
 
@@ -121,8 +121,8 @@ def config(write_config, children='["people"]', extra="", root="", index=""):
 
 def test_registered_indicator_and_subindex_are_used_by_name(write_config):
     plan = load_config(config(write_config), hooks=hooks_with(Domain()))
-    assert plan.indicators["density"].origin == "domain"
-    assert plan.nodes["people"].origin == "domain"
+    assert plan.indicators["density"].origin == "test_domain"
+    assert plan.nodes["people"].origin == "test_domain"
     assert plan.nodes["people"].name_zh == "人口"
     result = zhishu.run_config(plan)
     # density = pop / area: P 5, Q 10, R 4 → min-max 1/6·100, 100, 0; a: P 1, Q 2, R missing → 0, 100, missing
@@ -151,8 +151,9 @@ def test_plugin_indicator_cannot_be_redefined_in_the_config(write_config):
     with pytest.raises(ConfigError) as info:
         load_config(config(write_config, extra=extra), hooks=hooks_with(Domain()))
     assert [i.format().split(": ", 1)[1] for i in info.value.issues] == [
-        "indicators.density: indicator 'density' is registered by plugin 'domain', so only params, normaliser "
-        "and source can be set here, not direction; to define your own indicator, give it another id",
+        "indicators.density: indicator 'density' is registered by plugin 'test_domain', so only params, source, "
+        "denominator, denominator_scale, normaliser, transform, imputer, outliers can be set here, not direction; "
+        "to define your own indicator, give it another id",
     ]
     extra = '[indicators.density]\nparams = { kk = 2 }'
     with pytest.raises(ConfigError) as info:
@@ -187,7 +188,7 @@ def test_imputer_and_treatment_plugins_are_applied_and_flagged(write_config):
     assert result.flags.loc[("R", 2021), "a"] == "treated"
     assert result.flags.loc[("P", 2021), "b"] == "treated"
     assert result.flags.loc[("Q", 2021), "a"] == ""
-    assert result.manifest["resolved_config"]["imputation"] == {"method": "fill", "plugin": "methods",
+    assert result.manifest["resolved_config"]["imputation"] == {"method": "fill", "plugin": "test_methods",
                                                                "params": {"value": 7.0}}
 
 
@@ -230,3 +231,49 @@ def test_validate_config_issues_are_reported_with_their_path(write_config):
 
 def test_method_spec_shorthand_is_equivalent():
     assert MethodSpec(method="minmax") == MethodSpec(method="minmax", params={})
+
+
+@attrs.define(kw_only=True, slots=False)
+class Square:
+    """A pre-transform that squares the values (fitted state recorded to prove fit is called)."""
+
+    def fit(self, X, specs):
+        self.fitted_rows_ = len(X)
+        return self
+
+    def transform(self, X):
+        return X**2
+
+
+class Transforms:
+    @hookimpl
+    def register_transforms(self, register):
+        register("square", Square)
+
+
+def test_pre_transform_then_normalise(write_config):
+    # b = 4, 2, 3 squared → 16, 4, 9; min-max → P 100, Q 0, R 5/12·100. a is not transformed: 1, 2, missing
+    extra = '[indicators.b]\ndirection = 1\ntransform = "square"'
+    path = config(write_config, children='["a", "b"]', extra=extra)
+    result = zhishu.run_config(load_config(path, hooks=hooks_with(Transforms())))
+    assert result.normalised["b"].tolist() == pytest.approx([100.0, 0.0, 500 / 12])
+    assert result.normalised["a"].tolist()[:2] == [0.0, 100.0]
+    assert result.raw["b"].tolist() == [4.0, 2.0, 3.0]  # raw values stay raw
+    assert result.flags["b"].tolist() == ["", "", ""]  # a pre-transform is part of normalisation, not a treatment
+
+
+def test_default_pre_transform_applies_before_orientation(write_config):
+    # direction −1 on the squared values: 16, 4, 9 → oriented −16, −4, −9 → P 0, Q 100, R 7/12·100
+    extra = '[indicators.b]\ndirection = -1\n\n[normalisation]\ntransform = "square"'
+    path = config(write_config, children='["a", "b"]', extra=extra)
+    result = zhishu.run_config(load_config(path, hooks=hooks_with(Transforms())))
+    assert result.normalised["b"].tolist() == pytest.approx([0.0, 100.0, 700 / 12])
+
+
+def test_denominator(write_config):
+    # b per area, × 10: 4/2·10, 2/3·10, 3/5·10
+    extra = '[indicators.b]\ndirection = 1\ndenominator = "area"\ndenominator_scale = 10'
+    path = config(write_config, children='["a", "b"]', extra=extra)
+    result = zhishu.run_config(load_config(path, hooks=hooks_with()))
+    assert result.raw["b"].tolist() == pytest.approx([4 / 2 * 10, 2 / 3 * 10, 3 / 5 * 10])
+    assert result.manifest["resolved_config"]["indicators"]["b"]["denominator"] == "area"

@@ -157,6 +157,7 @@ def test_kinds():
         "aggregators",
         "imputers",
         "treatments",
+        "transforms",
         "exporters",
     )
 

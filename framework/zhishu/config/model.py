@@ -62,7 +62,8 @@ class SourceConfig:
 class IndicatorConfig:
     """``[indicators.<id>]``: an inline indicator, or adjustments to one a plugin registered.
 
-    For a plugin's indicator only ``params`` (its formula constants), ``normaliser`` and ``source`` may be set.
+    For a plugin's indicator only the keys that do not define it may be set: ``params`` (its formula
+    constants), ``source``, ``denominator``/``denominator_scale`` and the per-indicator methods.
     """
 
     name_zh: str | None = None
@@ -72,8 +73,13 @@ class IndicatorConfig:
     variable: str | None = None
     formula: str | None = None
     params: Mapping[str, float] = attrs.field(factory=dict)
-    normaliser: MethodSpec | None = None
     source: str | None = None
+    denominator: str | None = None
+    denominator_scale: float | None = None
+    normaliser: MethodSpec | None = None
+    transform: MethodSpec | None = None
+    imputer: MethodSpec | None = None
+    outliers: MethodSpec | None = None
     description: str | None = None
 
     DEFINING = ("name_zh", "name_en", "unit", "direction", "variable", "formula", "description")
@@ -97,9 +103,11 @@ class NodeConfig:
 
 @attrs.frozen(kw_only=True)
 class NormalisationConfig:
-    """``[normalisation]``: the default normaliser and, optionally, the year its parameters are fitted on."""
+    """``[normalisation]``: the default normaliser and pre-transform and, optionally, the year their
+    parameters are fitted on."""
 
     default: MethodSpec = MethodSpec(method="minmax")
+    transform: MethodSpec | None = None
     reference_year: int | None = None
 
 

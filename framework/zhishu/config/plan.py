@@ -83,10 +83,15 @@ class ResolvedIndicator:
     spec: IndicatorSpec
     origin: str  # "config" or the name of the plugin that registered it
     formula: Formula | None
-    variables: frozenset[str]
+    variables: frozenset[str]  # every source variable needed, the denominator included
     source: str | None
     normaliser: Method
     key_path: str
+    transform: Method | None = None
+    imputer: Method | None = None  # None: the config's default
+    treatment: Method | None = None
+    denominator: str | None = None
+    denominator_scale: float = 1.0
 
     @property
     def id(self) -> str:
@@ -180,7 +185,12 @@ class Plan:
                     "formula": i.spec.formula,
                     "params": dict(i.spec.params),
                     "source": i.source,
+                    "denominator": i.denominator,
+                    "denominator_scale": i.denominator_scale,
                     "normaliser": i.normaliser.describe(),
+                    "transform": i.transform.describe() if i.transform else None,
+                    "imputation": (i.imputer or self.imputer).describe(),
+                    "outliers": (i.treatment or self.treatment).describe(),
                 }
                 for i in self.indicators.values()
             },

@@ -24,6 +24,9 @@ from .plan import Method, Plan, ResolvedIndicator, ResolvedNode, ResolvedSource
 DEFAULT_WEIGHTING = MethodSpec(method="equal")
 DEFAULT_AGGREGATOR = MethodSpec(method="arithmetic")
 DEFAULT_MIN_SHARE = 0.0
+#: what a config may set on an indicator that a plugin registered
+ADJUSTABLE = ("params", "source", "denominator", "denominator_scale", "normaliser", "transform", "imputer",
+              "outliers")
 
 
 class _Resolver:
@@ -66,13 +69,19 @@ class _Resolver:
 
     def _instantiate(self, cls: Any, params: Mapping[str, Any], path: str) -> Any:
         try:
-            if attrs.has(cls):
-                return self.conv.structure(dict(params), cls)
-            return cls(**params)
+            obj = self.conv.structure(dict(params), cls) if attrs.has(cls) else cls(**params)
         except Exception as exc:  # structuring or the class's own validation
             found = issues_from_cattrs(exc, path)
             self.issues.extend(found)
             return None
+        if hasattr(obj, "resolve_methods"):
+            # a method built from other methods (e.g. combination weighting): resolve them by name too
+            def make(kind: str, spec: MethodSpec, sub_path: str):
+                method = self.method(kind, spec, join(path, sub_path))
+                return None if method is None else method.obj
+
+            obj.resolve_methods(make)
+        return obj
 
     # ------------------------------------------------------------------ sections
     def sources(self) -> dict[str, ResolvedSource]:
@@ -116,7 +125,7 @@ class _Resolver:
                 defining = [k for k in IndicatorConfig.DEFINING if getattr(cfg, k) is not None]
                 if defining:
                     self.issue(
-                        f"indicator {iid!r} is registered by plugin {origin!r}, so only params, normaliser and source "
+                        f"indicator {iid!r} is registered by plugin {origin!r}, so only {', '.join(ADJUSTABLE)} "
                         f"can be set here, not {', '.join(defining)}; to define your own indicator, give it another id",
                         path,
                     )
@@ -132,11 +141,18 @@ class _Resolver:
                 return None
         else:
             return None
-        normaliser_spec = cfg.normaliser if cfg is not None and cfg.normaliser is not None else None
-        if normaliser_spec is not None:
-            normaliser = self.method("normalisers", normaliser_spec, join(path, "normaliser"))
-        else:
-            normaliser = self.default_normaliser
+        normaliser = self.default_normaliser
+        transform = self.default_transform
+        imputer = treatment = None
+        if cfg is not None:
+            if cfg.normaliser is not None:
+                normaliser = self.method("normalisers", cfg.normaliser, join(path, "normaliser"))
+            if cfg.transform is not None:
+                transform = self.method("transforms", cfg.transform, join(path, "transform"))
+            if cfg.imputer is not None:
+                imputer = self.method("imputers", cfg.imputer, join(path, "imputer"))
+            if cfg.outliers is not None:
+                treatment = self.method("treatments", cfg.outliers, join(path, "outliers"))
         formula = None
         where = join(path, "formula") if origin == "config" else path
         if spec.formula is not None:
@@ -149,6 +165,12 @@ class _Resolver:
             variables = formula.variables(spec.params)
         else:
             variables = frozenset([spec.variable or spec.id])
+        denominator = cfg.denominator if cfg is not None else None
+        scale = cfg.denominator_scale if cfg is not None and cfg.denominator_scale is not None else 1.0
+        if cfg is not None and cfg.denominator_scale is not None and denominator is None:
+            self.issue("denominator_scale needs a denominator", join(path, "denominator_scale"))
+        if denominator is not None:
+            variables = variables | {denominator}
         source = cfg.source if cfg is not None else None
         if source is not None and source not in sources and not self.broken("sources", source):
             message, _ = unknown_name_message("source", source, list(self.parts.get("sources", {})))
@@ -157,7 +179,8 @@ class _Resolver:
             return None
         return ResolvedIndicator(
             spec=spec, origin=origin, formula=formula, variables=variables, source=source, normaliser=normaliser,
-            key_path=path,
+            key_path=path, transform=transform, imputer=imputer, treatment=treatment, denominator=denominator,
+            denominator_scale=scale,
         )
 
     def _inline_spec(self, iid: str, cfg: IndicatorConfig, path: str) -> IndicatorSpec | None:
@@ -325,6 +348,9 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
     norm = parts.get("normalisation")
     r.default_normaliser = r.method(
         "normalisers", norm.default if norm else MethodSpec(method="minmax"), "normalisation.default"
+    )
+    r.default_transform = (
+        r.method("transforms", norm.transform, "normalisation.transform") if norm and norm.transform else None
     )
     imputation = parts.get("imputation")
     outliers = parts.get("outliers")
