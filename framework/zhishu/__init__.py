@@ -12,7 +12,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from .components import INDEX_NAMES, IndicatorSpec, MethodSpec, SourceContext, SubIndexSpec
+from .components import INDEX_NAMES, IndicatorSpec, MethodSpec, SourceContext, SubIndexSpec, UnitSet, UnitSpec
 from .errors import ConfigError, DataError, Issue, PluginError, UnknownNameError, ZhishuError
 from .hooks import Hooks
 from .hookspecs import hookimpl
@@ -34,6 +34,8 @@ __all__ = [
     "Result",
     "SourceContext",
     "SubIndexSpec",
+    "UnitSet",
+    "UnitSpec",
     "UnknownNameError",
     "ZhishuError",
     "__version__",

@@ -149,7 +149,27 @@ def cmd_explain(args) -> int:
     print(f"normalisation {norm}; imputation {plan.imputer.name}; outliers {plan.treatment.name}")
     for line in explain_lines(plan):
         print(line)
+    for line in report_lines(plan):
+        print(line)
     return EXIT_OK
+
+
+def report_lines(plan) -> list[str]:
+    """One line per node whose weighting reports diagnostics (AHP: λmax, CI, CR and the RI table)."""
+    from .pipeline import weight_reports
+
+    lines = []
+    for nid, report in weight_reports(plan).items():
+        facts = []
+        for key, value in report.items():
+            if key in ("method", "weights") or isinstance(value, (dict, list)):
+                continue
+            facts.append(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}")
+        lines.append(f"{nid}: {report['method']} " + ", ".join(facts))
+        for expert in report.get("experts", []) or []:
+            parts = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in expert.items())
+            lines.append(f"  expert {parts}")
+    return lines
 
 
 def explain_lines(plan) -> list[str]:

@@ -76,6 +76,26 @@ class SubIndexSpec:
 
 
 @attrs.frozen(kw_only=True)
+class UnitSpec:
+    """One unit: its id in every output, display name, other spellings found in data, and group memberships."""
+
+    id: str
+    name: str = ""
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    groups: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class UnitSet:
+    """A named list of units a plugin ships (``[index] unit_set = "…"``), e.g. the provinces of China."""
+
+    id: str
+    units: tuple[UnitSpec, ...] = attrs.field(converter=tuple)
+    name: str = ""
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class SourceContext:
     """What a source's ``load`` may use: the config's folder, the reader hook and the source's key path.
 
@@ -151,6 +171,11 @@ class Transform(Protocol):
 
 
 @runtime_checkable
+class Analysis(Protocol):
+    def run(self, result: Any) -> pd.DataFrame: ...
+
+
+@runtime_checkable
 class Exporter(Protocol):
     def export(self, result: Any, outdir: Path, writer: Any) -> list[Path]: ...
 
@@ -163,5 +188,6 @@ PROTOCOLS = {
     "imputers": Imputer,
     "treatments": Treatment,
     "transforms": Transform,
+    "analyses": Analysis,
     "exporters": Exporter,
 }

@@ -40,6 +40,18 @@ def register_sources(register) -> None:
 
 
 @hookspec
+def register_unit_sets(register) -> None:
+    """Register sets of units (:class:`zhishu.UnitSet`), e.g. the 31 mainland provinces with their GB/T 2260
+    codes, every common spelling of their names and their regional groups. A config selects one with
+    ``[index] unit_set = "…"``; data labels are matched against each unit's id, name and aliases.
+
+    :param register: ``register(name, unit_set)``.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
 def register_indicators(register) -> None:
     """Register indicator specifications (:class:`zhishu.IndicatorSpec`).
 
@@ -130,6 +142,18 @@ def register_transforms(register) -> None:
     the values in their original orientation (before multiplication by the direction).
 
     :param register: ``register(name, cls)``.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
+def register_analyses(register) -> None:
+    """Register analysis classes (``run(result) -> DataFrame``): tables computed from a finished run, such as
+    tiers, growth or agreement with a reference ranking. A config switches them on in ``[analyses.<name>]``;
+    each is written beside the scores as ``analysis-<name>.csv``.
+
+    :param register: ``register(name, cls)``; ``cls`` is an attrs class of parameters.
 
     .. versionadded:: 0.2
     """

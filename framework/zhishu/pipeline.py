@@ -11,10 +11,12 @@ within a stage, whose work is whole-frame pandas/numpy arithmetic.
 from __future__ import annotations
 
 import os
+import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pandas as pd
 
@@ -84,11 +86,11 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     for unit in plan.units:
         for label in (unit.id, unit.name, *unit.aliases):
             if label:
-                lookup[label] = unit.id
+                lookup[canonical_label(label)] = unit.id
     issues, out = [], {}
     for sid, frame in frames.items():
         labels = frame.index.get_level_values("unit")
-        ids = labels.map(lookup)
+        ids = labels.map(lambda lab: lookup.get(canonical_label(lab)))
         unknown = pd.unique(labels[ids.isna()])
         if len(unknown):
             hints = []
@@ -117,6 +119,11 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     if issues:
         raise DataError(issues)
     return out, [u.id for u in plan.units]
+
+
+def canonical_label(label) -> str:
+    """A unit label as compared: Unicode NFKC (full-width → half-width), surrounding spaces removed."""
+    return unicodedata.normalize("NFKC", str(label)).strip()
 
 
 def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> pd.DataFrame:
@@ -383,7 +390,6 @@ def run_config(plan: Plan) -> Result:
         hooks.after_step("rank", ranks, plan)
         flags = cell_flags(raw, imputed, treated)
         reports = weight_reports(plan)
-        step = "after_run"
         result = Result(
             plan=plan,
             raw=raw,
@@ -395,13 +401,29 @@ def run_config(plan: Plan) -> Result:
             flags=flags,
             units=context["units"],
             weight_reports=reports,
+            sources=frames,
             manifest={**build_manifest(plan, inputs, details, started), "weight_reports": reports},
         )
+        step = "analyse"
+        result = attrs.evolve(result, analyses=run_analyses(plan, result))
+        step = "after_run"
         hooks.after_run(result)
         return result
     except BaseException as exc:
         hooks.on_error(exc, step, plan)
         raise
+
+
+def run_analyses(plan: Plan, result: Result) -> dict[str, pd.DataFrame]:
+    """Every analysis switched on in ``[analyses]``, in config order; each returns one table."""
+    tables = {}
+    for name, method in plan.analyses.items():
+        table = method.fresh().run(result)
+        if not isinstance(table, pd.DataFrame):
+            raise PluginError(f"analysis {name!r} ({method.name!r}, plugin {method.plugin!r}) must return a "
+                              f"DataFrame, got {type(table).__name__}")
+        tables[name] = table
+    return tables
 
 
 def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:

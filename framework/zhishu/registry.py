@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 #: Registry kinds, in the order they are listed by ``zhishu plugins``.
 KINDS = (
+    "unit_sets",
     "sources",
     "indicators",
     "subindices",
@@ -28,10 +29,13 @@ KINDS = (
     "imputers",
     "treatments",
     "transforms",
+    "analyses",
     "exporters",
 )
 
 _SINGULAR = {
+    "unit_sets": "unit set",
+    "analyses": "analysis",
     "sources": "source",
     "indicators": "indicator",
     "subindices": "sub-index",
@@ -148,6 +152,8 @@ class Registries:
         return [(kind, self[kind]) for kind in KINDS]
 
     # declared for type checkers; set in __init__
+    unit_sets: Registry
+    analyses: Registry
     sources: Registry
     indicators: Registry
     subindices: Registry

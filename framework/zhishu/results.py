@@ -35,6 +35,8 @@ class Result:
     :ivar flags: per indicator cell, "" or "imputed" or "treated".
     :ivar units: unit id → name and groups.
     :ivar weight_reports: per node, diagnostics of its weighting where it has them (AHP: λmax, CI, CR …).
+    :ivar sources: each source's frame (unit ids, all years), e.g. for analyses that need an external variable.
+    :ivar analyses: the table of each analysis switched on in ``[analyses]``.
     :ivar manifest: what produced these numbers (versions, plugins, resolved config, input hashes, seeds).
     """
 
@@ -48,6 +50,8 @@ class Result:
     flags: pd.DataFrame
     units: pd.DataFrame
     weight_reports: dict = attrs.field(factory=dict, repr=False)
+    sources: dict = attrs.field(factory=dict, repr=False)
+    analyses: dict = attrs.field(factory=dict, repr=False)
     manifest: dict = attrs.field(factory=dict, repr=False)
 
     @property
@@ -83,7 +87,11 @@ class Result:
         return self.weights[WEIGHTS_COLUMNS].copy()
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"scores": self.scores_table(), "indicators": self.indicators_table(), "weights": self.weights_table()}
+        """The output tables by file stem: scores, indicators, weights, then ``analysis-<name>`` for each
+        analysis."""
+        tables = {"scores": self.scores_table(), "indicators": self.indicators_table(), "weights": self.weights_table()}
+        tables.update({f"analysis-{name}": table for name, table in self.analyses.items()})
+        return tables
 
 
 def _long(frame: pd.DataFrame, key: str, value: str) -> pd.DataFrame:

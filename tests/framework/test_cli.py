@@ -288,7 +288,9 @@ def test_plugins_lists_plugins_and_components(capsys):
     code, stdout, stderr = cli(capsys, "plugins")
     assert code == EXIT_OK, stderr
     hooks = Hooks(get_plugin_manager())
-    plugin_lines = stdout.split("\nsources:\n")[0].splitlines()
+    from zhishu.registry import KINDS
+
+    plugin_lines = stdout.split(f"\n{KINDS[0]}:\n")[0].splitlines()
     assert plugin_lines[0] == "plugins:"
     listed = [line.split()[0] for line in plugin_lines[1:]]
     for module in DEFAULT_PLUGINS:

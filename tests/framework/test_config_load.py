@@ -88,7 +88,7 @@ def test_strict_types_and_unknown_keys(write_config):
         "index.years[0]: expected an integer, got a string ('2021')",
         "index.seed: expected an integer, got a float (1.5)",
         "index.nmae_en: unknown key: did you mean 'name_en'?; allowed keys here: description, id, name_en, name_zh, "
-        "root, seed, version, years",
+        "root, seed, unit_set, version, years",
         "indicators.b.direction: expected an integer, got a string ('-1')",
     ]
 
@@ -96,7 +96,7 @@ def test_strict_types_and_unknown_keys(write_config):
 def test_unknown_section_and_missing_index(write_config):
     assert problems(write_config, GOOD.replace("[index]\nid = \"t\"", "[indexx]\nid = \"t\"")) == [
         "indexx: unknown section: did you mean 'index'?; sections: index, plugins, units, sources, indicators, "
-        "nodes, normalisation, imputation, outliers, output",
+        "nodes, normalisation, imputation, outliers, analyses, output",
         'index: required table [index] is missing (it needs at least id = "…")',
     ]
 

@@ -277,3 +277,64 @@ def test_denominator(write_config):
     result = zhishu.run_config(load_config(path, hooks=hooks_with()))
     assert result.raw["b"].tolist() == pytest.approx([4 / 2 * 10, 2 / 3 * 10, 3 / 5 * 10])
     assert result.manifest["resolved_config"]["indicators"]["b"]["denominator"] == "area"
+
+
+class Places:
+    @hookimpl
+    def register_unit_sets(self, register):
+        register("places", zhishu.UnitSet(id="places", units=[
+            zhishu.UnitSpec(id="P", name="Pe", aliases=["P-town", "ＰＰ"], groups={"zone": "north"}),
+            zhishu.UnitSpec(id="Q", name="Qu", groups={"zone": "south"}),
+            zhishu.UnitSpec(id="R", name="Ar", groups={"zone": "south"}),
+        ]))
+
+
+@attrs.define(kw_only=True)
+class TopOne:
+    """An analysis: the best unit of each year for one node."""
+
+    node: str = "index"
+
+    def run(self, result):
+        best = result.scores[self.node].groupby(level="year").idxmax()
+        return pd.DataFrame({"year": best.index, "unit": [u for u, _ in best]})
+
+
+class Analyses:
+    @hookimpl
+    def register_analyses(self, register):
+        register("top_one", TopOne)
+
+
+def test_unit_set_matches_names_aliases_and_full_width_labels(write_config):
+    text = BASE.format(children='["a"]', extra="", root="", index='unit_set = "places"')
+    text = text.replace('[sources.main]', '[[units]]\nid = "R"\naliases = ["Are"]\ngroups = { coast = "yes" }\n\n'
+                                          '[sources.main]')
+    # "ＰＰ " (full-width, trailing space) matches the alias "ＰＰ" after NFKC and stripping; "Qu" is Q's name;
+    # "Are" is an alias added by [[units]]
+    path = write_config(text, data__csv="unit,year,a\nＰＰ ,2021,1\nQu,2021,2\nAre,2021,3\n")
+    result = zhishu.run_config(load_config(path, hooks=hooks_with(Places())))
+    assert list(result.units.index) == ["P", "Q", "R"]
+    assert result.units.loc["R", "zone"] == "south" and result.units.loc["R", "coast"] == "yes"  # merged
+    assert result.raw["a"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_unknown_unit_set(write_config):
+    text = BASE.format(children='["a"]', extra="", root="", index='unit_set = "placez"')
+    with pytest.raises(ConfigError, match="index.unit_set: unknown unit set 'placez': did you mean 'places'"):
+        load_config(write_config(text, data__csv=DATA), hooks=hooks_with(Places()))
+
+
+def test_analysis_plugin_output_is_written(write_config, tmp_path):
+    from zhishu.outputs import write_result
+
+    extra = '[analyses.best]\nplugin = "top_one"\nparams = { node = "a" }'
+    path = config(write_config, children='["a"]', extra=extra)
+    result = zhishu.run_config(load_config(path, hooks=hooks_with(Analyses())))
+    assert result.analyses["best"].to_dict("records") == [{"year": 2021, "unit": "Q"}]
+    written = write_result(result, tmp_path / "out")
+    assert (tmp_path / "out" / "analysis-best.csv").read_text() == "year,unit\n2021,Q\n"
+    assert [p.name for p in written][-1] == "manifest.json"
+    with pytest.raises(ConfigError, match=r"analyses.best.params.nod: unknown key: did you mean 'node'"):
+        load_config(config(write_config, children='["a"]', extra=extra.replace("node =", "nod =")),
+                    hooks=hooks_with(Analyses()))

@@ -149,6 +149,7 @@ def test_registries_has_every_kind():
 
 def test_kinds():
     assert KINDS == (
+        "unit_sets",
         "sources",
         "indicators",
         "subindices",
@@ -158,6 +159,7 @@ def test_kinds():
         "imputers",
         "treatments",
         "transforms",
+        "analyses",
         "exporters",
     )
 
@@ -173,6 +175,9 @@ def test_kinds():
         ("aggregators", "aggregator"),
         ("imputers", "imputer"),
         ("treatments", "outlier treatment"),
+        ("transforms", "pre-transform"),
+        ("unit_sets", "unit set"),
+        ("analyses", "analysis"),
         ("exporters", "exporter"),
         ("custom", "custom"),
     ],

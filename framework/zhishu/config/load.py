@@ -95,7 +95,7 @@ def structure(raw: dict, file: str = "") -> tuple[dict[str, Any], list[Issue]]:
         if name not in raw:
             continue
         value = raw[name]
-        keyed = name in ("sources", "indicators", "nodes")
+        keyed = name in ("sources", "indicators", "nodes", "analyses")
         if keyed and isinstance(value, dict):
             entry_type = get_args(field.type)[1]
             entries = {}

@@ -27,6 +27,7 @@ class IndexMeta:
     description: str = ""
     version: str = ""
     root: str = "index"
+    unit_set: str | None = None
     years: tuple[int, ...] | None = None
     seed: int = 0
 
@@ -119,6 +120,14 @@ class StageConfig:
 
 
 @attrs.frozen(kw_only=True)
+class AnalysisConfig:
+    """``[analyses.<name>]``: an analysis plugin (default: the table's name) and its parameters."""
+
+    plugin: str | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
 class OutputConfig:
     """``[output]``: exporters used by ``zhishu run`` besides the standard CSV files."""
 
@@ -138,4 +147,5 @@ class IndexConfig:
     normalisation: NormalisationConfig = NormalisationConfig()
     imputation: StageConfig = StageConfig()
     outliers: StageConfig = StageConfig()
+    analyses: Mapping[str, AnalysisConfig] = attrs.field(factory=dict)
     output: OutputConfig = OutputConfig()

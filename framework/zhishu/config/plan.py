@@ -16,7 +16,8 @@ import attrs
 
 from ..components import IndicatorSpec, MethodSpec
 from ..formula import Formula
-from .model import IndexConfig, UnitConfig
+from ..components import UnitSpec
+from .model import IndexConfig
 
 
 @attrs.frozen(kw_only=True)
@@ -122,7 +123,7 @@ class Plan:
     path: Path | None
     base_dir: Path
     hooks: Any = attrs.field(eq=False, repr=False)
-    units: tuple[UnitConfig, ...]
+    units: tuple[UnitSpec, ...]
     sources: Mapping[str, ResolvedSource]
     indicators: Mapping[str, ResolvedIndicator]  # the tree's leaves, in tree order
     nodes: Mapping[str, ResolvedNode]  # aggregate nodes, in pre-order (root first)
@@ -130,6 +131,7 @@ class Plan:
     imputer: Method
     treatment: Method
     exporters: tuple[Method, ...]
+    analyses: Mapping[str, Method]
     years: tuple[int, ...] | None
     reference_year: int | None
     seed: int
@@ -208,5 +210,6 @@ class Plan:
             },
             "imputation": self.imputer.describe(),
             "outliers": self.treatment.describe(),
+            "analyses": {name: m.describe() for name, m in self.analyses.items()},
             "exporters": [e.name for e in self.exporters],
         }

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ..components import IndicatorSpec, MethodSpec, SubIndexSpec
+from ..components import IndicatorSpec, MethodSpec, SubIndexSpec, UnitSpec
 from ..errors import Issue
 from ..formula import FormulaError, parse
 from ..registry import Registries, unknown_name_message
@@ -99,19 +99,45 @@ class _Resolver:
     def broken_section(self, section: str) -> bool:
         return section in self.raw and section not in self.parts
 
-    def units(self):
-        units = self.parts.get("units", ())
-        seen: dict[str, int] = {}
-        for i, unit in enumerate(units):
-            for label in (unit.id, unit.name, *unit.aliases):
+    def units(self, unit_set: str | None) -> tuple[UnitSpec, ...]:
+        """The unit set's units (if any), extended or adjusted by ``[[units]]`` (same id: name replaced,
+        aliases added, groups merged)."""
+        merged: dict[str, UnitSpec] = {}
+        if unit_set is not None:
+            if unit_set not in self.reg.unit_sets:
+                message, _ = unknown_name_message("unit set", unit_set, self.reg.unit_sets.names())
+                self.issue(message, "index.unit_set")
+            else:
+                merged = {u.id: u for u in self.reg.unit_sets.get(unit_set).units}
+        paths = {}
+        for i, unit in enumerate(self.parts.get("units", ())):
+            paths[unit.id] = f"units[{i}]"
+            base = merged.get(unit.id)
+            if base is None:
+                merged[unit.id] = UnitSpec(id=unit.id, name=unit.name, aliases=unit.aliases, groups=dict(unit.groups))
+            else:
+                merged[unit.id] = UnitSpec(id=unit.id, name=unit.name or base.name,
+                                           aliases=(*base.aliases, *unit.aliases),
+                                           groups={**base.groups, **unit.groups})
+        seen: dict[str, str] = {}
+        for unit in merged.values():
+            for label in dict.fromkeys((unit.id, unit.name, *unit.aliases)):
                 if not label:
                     continue
-                if label in seen and seen[label] != i:
-                    other = units[seen[label]].id
-                    self.issue(f"label {label!r} also names unit {other!r}; every id, name and alias must be unique",
-                               f"units[{i}]")
-                seen.setdefault(label, i)
-        return tuple(units)
+                if label in seen and seen[label] != unit.id:
+                    self.issue(f"label {label!r} names both unit {seen[label]!r} and unit {unit.id!r}; every id, "
+                               "name and alias must be unique", paths.get(unit.id, "index.unit_set"))
+                seen.setdefault(label, unit.id)
+        return tuple(merged.values())
+
+    def analyses(self) -> dict[str, Method]:
+        out = {}
+        for name, cfg in self.parts.get("analyses", {}).items():
+            method = self.method("analyses", MethodSpec(method=cfg.plugin or name, params=cfg.params),
+                                 join("analyses", name))
+            if method is not None:
+                out[name] = method
+        return out
 
     def indicator(self, iid: str, sources: Mapping[str, ResolvedSource]) -> ResolvedIndicator | None:
         cfg: IndicatorConfig | None = self.parts.get("indicators", {}).get(iid)
@@ -362,8 +388,9 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
         m = r.method("exporters", MethodSpec(method=name), f"output.exporters[{i}]")
         if m is not None:
             exporters.append(m)
-    units = r.units()
+    units = r.units(meta.unit_set)
     sources = r.sources()
+    analyses = r.analyses()
     nodes, indicators = r.tree(meta.root, sources)
 
     years = tuple(sorted(set(meta.years))) if meta.years else None
@@ -392,6 +419,7 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
         imputer=imputer,
         treatment=treatment,
         exporters=tuple(exporters),
+        analyses=analyses,
         years=years,
         reference_year=reference_year,
         seed=meta.seed,

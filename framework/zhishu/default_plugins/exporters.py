@@ -28,7 +28,7 @@ class ExcelExporter:
         with writer.open_path(self.filename) as tmp:
             with pd.ExcelWriter(tmp, engine="openpyxl") as book:
                 for name, table in result.tables().items():
-                    table.to_excel(book, sheet_name=name, index=False)
+                    table.to_excel(book, sheet_name=name[:31], index=False)  # Excel: at most 31 characters
                 manifest = pd.DataFrame(
                     [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in result.manifest.items()],
                     columns=["key", "value"],
