@@ -17,6 +17,7 @@ from .errors import ConfigError, DataError, Issue, PluginError, UnknownNameError
 from .hooks import Hooks
 from .hookspecs import hookimpl
 from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
+from .registry import did_you_mean
 from .config import load_config
 from .pipeline import run, run_config
 from .results import Result
@@ -39,6 +40,7 @@ __all__ = [
     "UnknownNameError",
     "ZhishuError",
     "__version__",
+    "did_you_mean",
     "get_plugin_manager",
     "hookimpl",
     "load_config",

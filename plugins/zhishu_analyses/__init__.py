@@ -1,0 +1,1 @@
+"""zhishu_analyses: placeholder, being written."""

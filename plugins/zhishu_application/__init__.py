@@ -1,0 +1,1 @@
+"""zhishu_application: placeholder, being written."""

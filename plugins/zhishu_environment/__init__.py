@@ -1,0 +1,1 @@
+"""zhishu_environment: placeholder, being written."""

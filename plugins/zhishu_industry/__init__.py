@@ -1,0 +1,1 @@
+"""zhishu_industry: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""zhishu_nbs: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""zhishu_regions: placeholder, being written."""

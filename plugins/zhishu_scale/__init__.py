@@ -1,0 +1,1 @@
+"""zhishu_scale: placeholder, being written."""

@@ -1,0 +1,1 @@
+"""zhishu_supercomputers: placeholder, being written."""

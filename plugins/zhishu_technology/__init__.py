@@ -1,0 +1,1 @@
+"""zhishu_technology: placeholder, being written."""
