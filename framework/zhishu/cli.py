@@ -112,17 +112,39 @@ def cmd_run(args) -> int:
     return EXIT_OK
 
 
+def top_table(result, top: int, year: int | None = None) -> pd.DataFrame:
+    """The best ``top`` units of a year: rank, name, the root's score, its children's scores and, when a
+    tiers analysis ran, the tier."""
+    year = year if year is not None else int(result.scores.index.get_level_values("year").max())
+    best = result.index_scores(year).head(top)
+    plan = result.plan
+    children = list(plan.nodes[plan.root].children)
+    labels = {c: (plan.nodes[c].name_zh or c) if c in plan.nodes else (plan.indicators[c].spec.name_zh or c)
+              for c in children}
+    rows = result.scores.xs(year, level="year").loc[best.index]
+    table = pd.DataFrame({
+        "rank": best["rank"].astype("Int64"),
+        "unit": [result.units["name"].get(u, u) for u in best.index],
+        plan.root: best["score"].round(2),
+        **{labels[c]: rows[c].round(2) for c in children},
+    }, index=best.index)
+    for analysis in result.analyses.values():
+        if {"unit", "year", "tier"} <= set(analysis.columns):
+            tiers = analysis[analysis["year"] == year].set_index("unit")["tier"]
+            if "node" not in analysis.columns or (analysis["node"] == plan.root).all():
+                table["tier"] = tiers.reindex(table.index)
+                break
+    return table.reset_index(drop=True)
+
+
 def _print_top(result, top: int) -> None:
-    years = sorted(set(result.scores.index.get_level_values("year")))
-    year = years[-1]
-    table = result.index_scores(year).head(top)
-    names = result.units["name"]
-    print(f"{result.plan.config.index.name_zh or result.plan.config.index.name_en or result.plan.config.index.id}"
-          f" — {year}, top {len(table)} by {result.root}")
-    with pd.option_context("display.width", 200):
-        for unit, row in table.iterrows():
-            rank = "-" if pd.isna(row["rank"]) else int(row["rank"])
-            print(f"  {rank:>3}  {names.get(unit, unit)!s:<12} {row['score']:8.2f}")
+    meta = result.plan.config.index
+    year = int(result.scores.index.get_level_values("year").max())
+    table = top_table(result, top, year)
+    print(f"{meta.name_zh or meta.name_en or meta.id} — {year}, top {len(table)}")
+    with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200,
+                           "display.max_columns", 50):
+        print(table.to_string(index=False))
 
 
 def cmd_validate(args) -> int:
