@@ -116,8 +116,9 @@ def test_run_writes_four_files_and_prints_top_list(tmp_path, capsys):
     assert code == EXIT_OK, stderr
     assert sorted(p.name for p in out.iterdir()) == OUTPUTS
     lines = stdout.splitlines()
-    assert lines[0] == "数字能力示例指数 — 2022, top 6 by index"
-    top = lines[1:7]
+    assert lines[0] == "数字能力示例指数 — 2022, top 6"
+    assert lines[1].split() == ["rank", "unit", "index", "经济与接入", "算力设施"]  # root, then its children
+    top = lines[2:8]
     assert [line.split()[0] for line in top] == ["1", "2", "3", "4", "5", "6"]
     scores = pd.read_csv(out / "scores.csv")
     best = scores[(scores["node"] == "index") & (scores["year"] == 2022) & (scores["rank"] == 1)].iloc[0]
@@ -129,8 +130,8 @@ def test_run_writes_four_files_and_prints_top_list(tmp_path, capsys):
 def test_run_top_option(tmp_path, capsys):
     code, stdout, _ = cli(capsys, "run", DEMO, "-o", tmp_path, "--top", "2")
     assert code == EXIT_OK
-    assert stdout.splitlines()[0].endswith("top 2 by index")
-    assert len(stdout.splitlines()) == 4
+    assert stdout.splitlines()[0].endswith("top 2")
+    assert len(stdout.splitlines()) == 5  # title, header, 2 units, "wrote …"
     code, stdout, _ = cli(capsys, "run", DEMO, "-o", tmp_path, "--top", "0")
     assert code == EXIT_OK
     assert stdout.splitlines() == [f"wrote 4 files to {tmp_path}: scores.csv, indicators.csv, weights.csv, "
