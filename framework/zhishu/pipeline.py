@@ -367,11 +367,12 @@ def run_config(plan: Plan) -> Result:
         frames, units = match_units(plan, frames)
         hooks.after_step("load", pd.concat(frames, axis=1) if frames else pd.DataFrame(), plan)
         step = "derive"
-        raw = select_years(plan, derive(plan, frames, units))
+        derived = derive(plan, frames, units)  # every year: lag, rollsum and imputers may look back
+        raw = select_years(plan, derived)
         hooks.after_step("derive", raw, plan)
         context = {"plan": plan, "units": units_table(plan, units)}
         step = "impute"
-        imputed = impute(plan, raw, context)
+        imputed = select_years(plan, impute(plan, derived, context))
         hooks.after_step("impute", imputed, plan)
         step = "treat"
         treated = treat(plan, imputed, context)

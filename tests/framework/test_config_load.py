@@ -75,9 +75,10 @@ def test_misspelt_method_names_get_did_you_mean(write_config):
     assert problems(write_config, text) == [
         "normalisation.default: unknown normaliser 'zscor': did you mean 'zscore'?; available: "
         + ", ".join(sorted(BUILTINS_ONLY().registries.normalisers.names())),
-        "nodes.index.weighting: unknown weighting 'equl': did you mean 'equal'?; available: equal, fixed",
-        "nodes.index.aggregator: unknown aggregator 'arithmetc': did you mean 'arithmetic'?; available: arithmetic, "
-        "geometric",
+        "nodes.index.weighting: unknown weighting 'equl': did you mean 'equal'?; available: "
+        + ", ".join(sorted(BUILTINS_ONLY().registries.weightings.names())),
+        "nodes.index.aggregator: unknown aggregator 'arithmetc': did you mean 'arithmetic'?; available: "
+        + ", ".join(sorted(BUILTINS_ONLY().registries.aggregators.names())),
     ]
 
 
@@ -222,7 +223,8 @@ def test_config_cannot_import_modules_without_permission(write_config, tmp_path,
 
 
 def test_config_can_block_a_plugin(write_config):
-    text = GOOD.replace('[sources.main]', '[plugins]\nblock = ["weightings"]\n\n[sources.main]')
+    text = GOOD.replace('[sources.main]', '[plugins]\nblock = ["weightings", "ahp", "objective_weights"]\n\n'
+                                          '[sources.main]')
     assert problems(write_config, text) == [
         "nodes.index: unknown weighting 'equal'; available: none (is the plugin installed?)"
     ]

@@ -238,3 +238,13 @@ def test_lifecycle_hooks_are_called_in_order(write_config):
     with pytest.raises(zhishu.DataError):
         zhishu.run_config(load_config(path, hooks=Hooks(pm)))
     assert calls[-1] == ("on_error", "load", "DataError")  # reported, then re-raised: never swallowed
+
+
+def test_imputation_sees_years_outside_the_selection(write_config):
+    # R's z is missing in 2022 (u is missing); last observation carried forward takes R's 2021 value,
+    # z = 4 / 4 = 1, although only 2022 is computed
+    r = run(write_config, index_extra='years = [2022]\n\n[imputation]\ndefault = "locf"')
+    assert r.data.loc[("R", 2022), "z"] == 1.0
+    assert math.isnan(r.raw.loc[("R", 2022), "z"])
+    assert r.flags.loc[("R", 2022), "z"] == "imputed"
+    assert sorted(set(r.scores.index.get_level_values("year"))) == [2022]
