@@ -22,7 +22,7 @@ import pandas as pd
 
 from .components import INDEX_NAMES, SourceContext
 from .config.plan import Plan
-from .errors import DataError, Issue, PluginError, ZhishuError, add_note
+from .errors import ConfigError, DataError, Issue, PluginError, ZhishuError, add_note
 from .registry import did_you_mean
 from .results import Result, build_manifest
 
@@ -419,7 +419,11 @@ def run_analyses(plan: Plan, result: Result) -> dict[str, pd.DataFrame]:
     """Every analysis switched on in ``[analyses]``, in config order; each returns one table."""
     tables = {}
     for name, method in plan.analyses.items():
-        table = method.fresh().run(result)
+        try:
+            table = method.fresh().run(result)
+        except ConfigError as exc:  # DataError too: locate problems that do not say where they are
+            issues = [i if i.path else attrs.evolve(i, path=method.key_path) for i in exc.issues]
+            raise type(exc)(issues) from None
         if not isinstance(table, pd.DataFrame):
             raise PluginError(f"analysis {name!r} ({method.name!r}, plugin {method.plugin!r}) must return a "
                               f"DataFrame, got {type(table).__name__}")
