@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explain", help="show the resolved tree with its methods and weights")
     add_config_args(p)
 
+    from . import ahp_command
+
+    ahp_command.add_parser(sub)
+
     p = sub.add_parser("plugins", help="list installed plugins and every component they register")
     p.add_argument("--block", action="append", default=[], metavar="PLUGIN", help="do not load this plugin")
     return parser
@@ -184,10 +188,10 @@ def report_lines(plan) -> list[str]:
     for nid, report in weight_reports(plan).items():
         facts = []
         for key, value in report.items():
-            if key in ("method", "weights") or isinstance(value, (dict, list)):
+            if key in ("weighting", "weights") or isinstance(value, (dict, list)):
                 continue
             facts.append(f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}")
-        lines.append(f"{nid}: {report['method']} " + ", ".join(facts))
+        lines.append(f"{nid}: {report['weighting']} " + ", ".join(facts))
         for expert in report.get("experts", []) or []:
             parts = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in expert.items())
             lines.append(f"  expert {parts}")
@@ -253,7 +257,14 @@ def cmd_plugins(args) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "validate": cmd_validate, "explain": cmd_explain, "plugins": cmd_plugins}
+def cmd_ahp(args) -> int:
+    from . import ahp_command
+
+    return ahp_command.run(args)
+
+
+COMMANDS = {"run": cmd_run, "validate": cmd_validate, "explain": cmd_explain, "plugins": cmd_plugins,
+            "ahp": cmd_ahp}
 
 
 if __name__ == "__main__":  # pragma: no cover

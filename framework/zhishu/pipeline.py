@@ -313,7 +313,7 @@ def weight_reports(plan: Plan) -> dict[str, dict]:
     for nid, node in plan.nodes.items():
         report = getattr(node.weighting.obj, "report", None)
         if report is not None:
-            reports[nid] = {"method": node.weighting.name, **report(node.children)}
+            reports[nid] = {**report(node.children), "weighting": node.weighting.name}
     return reports
 
 

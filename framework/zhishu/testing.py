@@ -111,7 +111,7 @@ class _Subject:
     def make(self) -> Any:
         try:
             obj = self.factory()
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise AssertionError(
                 f"{self.label}: cannot build an instance with factory {self.factory!r}() ({exc}); a component "
                 "whose parameters have no defaults needs a factory, e.g. lambda: MyClass(param=...)"

@@ -54,6 +54,8 @@ class Method:
 
 
 def _plain(value: Any) -> Any:
+    if attrs.has(type(value)):
+        return {a.name: _plain(getattr(value, a.name)) for a in attrs.fields(type(value)) if a.init}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
