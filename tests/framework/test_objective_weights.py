@@ -664,7 +664,7 @@ def test_entropy_from_a_config(write_config):
     assert index_weights(result) == approx({"a": 1 / (1 + d_b), "b": d_b / (1 + d_b)}, rel=1e-12)
     assert result.scores.loc[("Q", 2021), "index"] == pytest.approx(50 * d_b / (1 + d_b), rel=1e-12)
     report = result.weight_reports["index"]
-    assert report["method"] == "entropy" and report["rows"] == 3
+    assert report["weighting"] == "entropy" and report["rows"] == 3
     assert result.manifest["weight_reports"]["index"]["entropy"]["a"] == pytest.approx(0.0, abs=1e-15)
     result = run_with(write_config, '{ method = "entropy", params = { shift = 1 } }')
     assert result.plan.nodes["index"].weighting.resolved_params() == {"shift": 1.0}
@@ -698,7 +698,7 @@ def test_combination_from_a_config(write_config):
     expected = {"a": 0.5 * 0.75 + 0.5 / (1 + d_b), "b": 0.5 * 0.25 + 0.5 * d_b / (1 + d_b)}
     assert index_weights(result) == approx(expected, rel=1e-12)
     report = result.weight_reports["index"]
-    assert report["method"] == "combination" and report["rule"] == "linear" and report["objective.rows"] == 3
+    assert report["weighting"] == "combination" and report["rule"] == "linear" and report["objective.rows"] == 3
     json.dumps(result.manifest["weight_reports"])
 
 

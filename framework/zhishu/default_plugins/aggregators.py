@@ -1,11 +1,19 @@
-"""Built-in aggregators: weighted arithmetic and weighted geometric means.
+"""Built-in aggregators: weighted means (arithmetic, geometric, harmonic, generalised), the minimum, and two
+methods that compare units with each other (Copeland outranking, TOPSIS).
 
-Both re-normalise the weights over the children present in each row (a missing child drops out and the others'
-weights are scaled up); a row with no child present is NaN. The node's ``min_share`` rule is applied by the
-pipeline, uniformly for every aggregator.
+Every aggregator re-normalises the weights over the children present in each row (a missing child drops out
+and the others' weights are scaled up); a row with no child present — or whose present children all weigh 0 —
+is NaN. The node's ``min_share`` rule is applied afterwards by the pipeline, uniformly for every aggregator.
+
+The maths lives in pure functions over numpy arrays (``values``: units × children, NaN = missing; ``w``: one
+non-negative weight per child); the classes are thin. ``docs/methods/aggregators.md`` is the reference.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import ClassVar
 
 import attrs
 import numpy as np
@@ -14,45 +22,44 @@ import pandas as pd
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 
+#: at most this many elements (units × units × children, float64) in one block of Copeland's pairwise
+#: comparisons (2**22 elements ≈ 34 MB); larger problems are processed in blocks of units
+COPELAND_BLOCK_ELEMENTS = 2**22
+
+#: a pairwise weight difference within this fraction of the pair's weight counts as a tie (Copeland)
+TIE_TOLERANCE = 1e-12
+
+_POSITIVE_HINT = "normalise to a positive range, e.g. minmax with low = 1"
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
 
 def present_weights(X: pd.DataFrame, weights: pd.Series) -> np.ndarray:
     """Row-wise weights over the children present, each row summing to 1 (all-NaN rows: NaN)."""
-    w = np.where(X.notna().to_numpy(), weights.reindex(X.columns).to_numpy(dtype="float64"), 0.0)
-    total = w.sum(axis=1, keepdims=True)
+    return row_weights(X.to_numpy(dtype="float64"), _weight_vector(X, weights))
+
+
+def row_weights(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``w`` re-normalised over the non-missing cells of each row of ``values`` (rows without weight: NaN)."""
+    wp = np.where(np.isnan(values), 0.0, w)
+    total = wp.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return w / np.where(total > 0, total, np.nan)
+        return wp / np.where(total > 0, total, np.nan)
 
 
-@attrs.define(kw_only=True)
-class Arithmetic:
-    """``Σ wᵢ xᵢ / Σ wᵢ`` over the children present."""
-
-    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
-        w = present_weights(X, weights)
-        values = np.nan_to_num(X.to_numpy(dtype="float64"), nan=0.0)
-        return pd.Series((w * values).sum(axis=1), index=X.index, dtype="float64").where(X.notna().any(axis=1))
+def _weight_vector(X: pd.DataFrame, weights: pd.Series) -> np.ndarray:
+    """The weights in the order of X's columns (matched by label)."""
+    return weights.reindex(X.columns).to_numpy(dtype="float64")
 
 
-@attrs.define(kw_only=True)
-class Geometric:
-    """``Π xᵢ^(wᵢ / Σ wᵢ)`` over the children present. Every value must be positive: a value ≤ 0 is an error
-    naming the unit, year and child (normalise to a positive range, e.g. min-max with ``low = 1``)."""
+def _active(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Cells that count: present, with a positive weight."""
+    return ~np.isnan(values) & (w > 0)
 
-    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
-        values = X.to_numpy(dtype="float64")
-        bad = values <= 0
-        if bad.any():
-            rows, cols = np.nonzero(bad)
-            issues = [
-                Issue(f"{X.columns[c]} = {values[r, c]:g} at {_where(X.index[r])}; the geometric mean needs values > 0")
-                for r, c in zip(rows[:10], cols[:10])
-            ]
-            if len(rows) > 10:
-                issues.append(Issue(f"… and {len(rows) - 10} more values <= 0"))
-            raise DataError(issues)
-        w = present_weights(X, weights)
-        logs = np.nan_to_num(np.log(values), nan=0.0)
-        return pd.Series(np.exp((w * logs).sum(axis=1)), index=X.index, dtype="float64").where(X.notna().any(axis=1))
+
+def _series(X: pd.DataFrame, out: np.ndarray) -> pd.Series:
+    return pd.Series(out, index=X.index, dtype="float64")
 
 
 def _where(label) -> str:
@@ -61,7 +68,260 @@ def _where(label) -> str:
     return f"unit {label!r}"
 
 
+def _reject(X: pd.DataFrame, values: np.ndarray, bad: np.ndarray, need: str, threshold: str) -> None:
+    """Raise a DataError listing (up to 10 of) the cells in ``bad``: value, unit, year, child and the rule."""
+    if not bad.any():
+        return
+    rows, cols = np.nonzero(bad)
+    issues = [Issue(f"{X.columns[c]} = {values[r, c]:g} at {_where(X.index[r])}; {need}")
+              for r, c in zip(rows[:10], cols[:10])]
+    if len(rows) > 10:
+        issues.append(Issue(f"… and {len(rows) - 10} more values {threshold}"))
+    raise DataError(issues)
+
+
+def _by_year(X: pd.DataFrame, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``fn`` applied to the rows of each year separately (all rows at once when X has one year or no year
+    level), so that methods comparing units never compare a unit with itself in another year."""
+    values = X.to_numpy(dtype="float64")
+    if "year" in X.index.names:
+        codes, years = pd.factorize(X.index.get_level_values("year"))
+        if len(years) > 1:
+            out = np.full(len(X), np.nan)
+            for g in range(len(years)):
+                rows = codes == g
+                out[rows] = fn(values[rows])
+            return out
+    return fn(values)
+
+
+def _finite(instance, attribute, value) -> None:
+    if not math.isfinite(value):
+        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
+
+
+# --------------------------------------------------------------------------------------------- pure functions
+
+
+def arithmetic_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``Σ wᵢ xᵢ / Σ wᵢ`` over the present children of each row."""
+    rw = row_weights(values, w)
+    return (rw * np.nan_to_num(values, nan=0.0)).sum(axis=1)
+
+
+def geometric_mean(values: np.ndarray, w: np.ndarray, offset: float = 0.0) -> np.ndarray:
+    """``Π (xᵢ + c)^(wᵢ / Σ wᵢ) − c`` over the present children (c = ``offset``); needs ``x + c > 0``."""
+    rw = row_weights(values, w)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.nan_to_num(np.log(values + offset), nan=0.0)
+    return np.exp((rw * logs).sum(axis=1)) - offset
+
+
+def harmonic_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``Σ wᵢ / Σ (wᵢ / xᵢ)`` over the present children; needs ``x > 0``."""
+    rw = row_weights(values, w)
+    present = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inverse = np.where(present, rw / values, 0.0).sum(axis=1)
+        return np.where(present.any(axis=1), 1.0 / inverse, np.nan)
+
+
+def power_mean(values: np.ndarray, w: np.ndarray, p: float) -> np.ndarray:
+    """The weighted power mean ``(Σ wᵢ xᵢ^p / Σ wᵢ)^(1/p)`` over the present children; p = 0 is the geometric
+    mean. Needs ``x >= 0`` (p > 0) or ``x > 0`` (p <= 0).
+
+    Computed as ``m · exp(log1p(Σ w̃ᵢ expm1(p · ln(xᵢ/m))) / p)`` with m the largest (p > 0) or smallest
+    (p < 0) value of a weighted child, so that ``p · ln(xᵢ/m) <= 0``: no overflow for large ``|p|`` and no
+    loss of precision for small ``|p|``.
+    """
+    if p == 0:
+        return geometric_mean(values, w)
+    rw = row_weights(values, w)
+    active = _active(values, w)
+    fill = -np.inf if p > 0 else np.inf
+    m = np.where(active, values, fill)
+    m = m.max(axis=1) if p > 0 else m.min(axis=1)
+    m = np.where(np.isfinite(m), m, np.nan)  # rows without a weighted child
+    safe = np.where(m > 0, m, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        terms = np.where(active, rw * np.expm1(p * np.log(values / safe[:, None])), 0.0)
+        mean = safe * np.exp(np.log1p(terms.sum(axis=1)) / p)
+    # m = 0: p > 0 and every weighted child is 0; m NaN: no weighted child present
+    return np.where(m == 0, 0.0, np.where(np.isnan(m), np.nan, mean))
+
+
+def minimum(values: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """The smallest value among the present children with a positive weight."""
+    active = _active(values, w)
+    low = np.where(active, values, np.inf).min(axis=1)
+    return np.where(active.any(axis=1), low, np.nan)
+
+
+def copeland_scores(values: np.ndarray, w: np.ndarray, *, block: int = COPELAND_BLOCK_ELEMENTS) -> np.ndarray:
+    """Copeland scores of the rows of ``values`` (units of one year): for each unit, the number of units it
+    outranks minus the number of units that outrank it.
+
+    a outranks b when the weight of the children on which a > b exceeds the weight of those on which b > a,
+    counting only children present for both (ties count for neither, or ½ each: the same relation; a weight
+    difference within ``TIE_TOLERANCE`` of the pair's weight is a tie). Units without a weighted child
+    present are NaN and outrank nobody. The units × units × children comparisons are done in blocks of at
+    most ``block`` elements.
+    """
+    n, k = values.shape
+    present = ~np.isnan(values)
+    weighted = np.where(present, w, 0.0)
+    pair_weight = weighted @ present.T.astype("float64")  # Σ w over the children present for both
+    net = np.empty((n, n))
+    step = max(1, block // max(1, n * k))
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        diff = values[start:stop, None, :] - values[None, :, :]  # NaN where either is missing
+        np.sign(diff, out=diff)
+        np.nan_to_num(diff, copy=False, nan=0.0)
+        net[start:stop] = diff @ w  # weight where a > b minus weight where b > a
+    threshold = TIE_TOLERANCE * pair_weight
+    score = (net > threshold).sum(axis=1) - (net < -threshold).sum(axis=1)
+    return np.where(_active(values, w).any(axis=1), score.astype("float64"), np.nan)
+
+
+def topsis_closeness(values: np.ndarray, w: np.ndarray, *, vector_normalise: bool = True) -> np.ndarray:
+    """TOPSIS relative closeness ``d⁻ / (d⁺ + d⁻)`` of the rows of ``values`` (units of one year), in [0, 1].
+
+    With ``vector_normalise`` each column is first divided by its Euclidean norm over the units present
+    (a column whose norm is 0 stays 0). Then vᵢⱼ = wⱼ rᵢⱼ, the ideal and anti-ideal are each column's largest
+    and smallest v over the units present, and d⁺, d⁻ are Euclidean distances over the row's present children.
+    The closeness does not depend on the scale of the weights, so re-normalising them over a row's present
+    children changes nothing. A row with d⁺ + d⁻ = 0 (it is both ideal and anti-ideal) scores 0.5; a row
+    without a weighted child present is NaN.
+    """
+    present = ~np.isnan(values)
+    r = values
+    if vector_normalise:  # x / sqrt(Σ x²), computed as (x / M) / sqrt(Σ (x / M)²) with M = max |x| (no overflow)
+        big = np.where(present, np.abs(values), 0.0).max(axis=0, initial=0.0)
+        scaled = values / np.where(big > 0, big, 1.0)
+        norm = np.sqrt(np.where(present, scaled * scaled, 0.0).sum(axis=0))
+        r = scaled / np.where(norm > 0, norm, 1.0)
+    v = r * w
+    ideal = np.where(present, v, -np.inf).max(axis=0)
+    anti = np.where(present, v, np.inf).min(axis=0)
+    with np.errstate(invalid="ignore"):
+        d_plus = np.sqrt(np.where(present, (v - ideal) ** 2, 0.0).sum(axis=1))
+        d_minus = np.sqrt(np.where(present, (v - anti) ** 2, 0.0).sum(axis=1))
+        total = d_plus + d_minus
+        closeness = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
+    return np.where(_active(values, w).any(axis=1), closeness, np.nan)
+
+
+# --------------------------------------------------------------------------------------------- classes
+
+
+@attrs.define(kw_only=True)
+class Arithmetic:
+    """``Σ wᵢ xᵢ / Σ wᵢ`` over the children present."""
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        values = X.to_numpy(dtype="float64")
+        out = arithmetic_mean(values, _weight_vector(X, weights))
+        return _series(X, out).where(X.notna().any(axis=1))
+
+
+@attrs.define(kw_only=True)
+class Geometric:
+    """``Π (xᵢ + offset)^(wᵢ / Σ wᵢ) − offset`` over the children present (offset 0 by default). Every
+    ``x + offset`` must be positive: otherwise an error names the unit, year and child (normalise to a positive
+    range, e.g. min-max with ``low = 1``, or set ``offset``)."""
+
+    offset: float = attrs.field(default=0.0, validator=_finite)
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        values = X.to_numpy(dtype="float64")
+        if self.offset == 0:
+            _reject(X, values, values <= 0, "the geometric mean needs values > 0", "<= 0")
+        else:
+            _reject(X, values, values + self.offset <= 0,
+                    f"the geometric mean with offset = {self.offset:g} needs values > {-self.offset:g} "
+                    "(raise the offset or normalise to a positive range)", f"<= {-self.offset:g}")
+        out = geometric_mean(values, _weight_vector(X, weights), self.offset)
+        return _series(X, out).where(X.notna().any(axis=1))
+
+
+@attrs.define(kw_only=True)
+class Harmonic:
+    """``Σ wᵢ / Σ (wᵢ / xᵢ)`` over the children present; a value ≤ 0 is an error naming unit, year and child."""
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        values = X.to_numpy(dtype="float64")
+        _reject(X, values, values <= 0, f"the harmonic mean needs values > 0 ({_POSITIVE_HINT})", "<= 0")
+        out = harmonic_mean(values, _weight_vector(X, weights))
+        return _series(X, out).where(X.notna().any(axis=1))
+
+
+@attrs.define(kw_only=True)
+class Generalised:
+    """The power mean of order ``p``, ``(Σ wᵢ xᵢ^p / Σ wᵢ)^(1/p)`` over the children present: p = 1 arithmetic,
+    p = 0 geometric, p = −1 harmonic. The lower p, the less a high value compensates a low one (p → −∞ tends
+    to the minimum, p → +∞ to the maximum). Values must be ≥ 0 (p > 0) or > 0 (p ≤ 0); p must be finite."""
+
+    p: float = attrs.field(default=1.0, validator=_finite)
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        values = X.to_numpy(dtype="float64")
+        if self.p > 0:
+            _reject(X, values, values < 0, f"the generalised mean of order p = {self.p:g} needs values >= 0 "
+                    f"({_POSITIVE_HINT}, or use the arithmetic mean)", "< 0")
+        else:
+            _reject(X, values, values <= 0, f"the generalised mean of order p = {self.p:g} needs values > 0 "
+                    f"({_POSITIVE_HINT})", "<= 0")
+        out = power_mean(values, _weight_vector(X, weights), self.p)
+        return _series(X, out).where(X.notna().any(axis=1))
+
+
+@attrs.define(kw_only=True)
+class Minimum:
+    """The smallest value among the children present (fully non-compensatory); weights only decide which
+    children count: a child with weight 0 is ignored."""
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        return _series(X, minimum(X.to_numpy(dtype="float64"), _weight_vector(X, weights)))
+
+
+@attrs.define(kw_only=True)
+class Copeland:
+    """Copeland score from weighted pairwise outranking between the units of each year: the number of units a
+    unit outranks minus the number that outrank it (Munda & Nardo 2009)."""
+
+    by_year: ClassVar[bool] = True
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        w = _weight_vector(X, weights)
+        return _series(X, _by_year(X, lambda values: copeland_scores(values, w)))
+
+
+@attrs.define(kw_only=True)
+class Topsis:
+    """TOPSIS relative closeness to the ideal unit of each year (Hwang & Yoon 1981), times ``scale``."""
+
+    by_year: ClassVar[bool] = True
+
+    vector_normalise: bool = True
+    scale: float = attrs.field(default=1.0, validator=_finite)
+
+    def __attrs_post_init__(self) -> None:
+        if self.scale <= 0:
+            raise ValueError(f"scale must be positive (e.g. 1 or 100), got {self.scale:g}")
+
+    def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
+        w = _weight_vector(X, weights)
+        out = _by_year(X, lambda values: topsis_closeness(values, w, vector_normalise=self.vector_normalise))
+        return _series(X, self.scale * out)
+
+
 @hookimpl
 def register_aggregators(register):
     register("arithmetic", Arithmetic)
     register("geometric", Geometric)
+    register("harmonic", Harmonic)
+    register("generalised", Generalised)
+    register("minimum", Minimum)
+    register("copeland", Copeland)
+    register("topsis", Topsis)
