@@ -14,8 +14,7 @@ $(STAMP): pyproject.toml examples/plugin-template/pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/zhishu run configs/demo.toml -o out/demo
-	$(BIN)/zhishu explain configs/demo.toml
+	$(BIN)/zhishu run configs/caict-2023.toml -o out/caict-2023 --top 15
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests examples/plugin-template/tests

@@ -13,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted((ROOT / "configs").glob("**/*.toml"))
 
 
+SHARED = ROOT.parent / "shared"
+
+
 @pytest.mark.parametrize("path", CONFIGS, ids=[str(p.relative_to(ROOT / "configs")) for p in CONFIGS])
 def test_config_runs(path):
+    if "../shared/" in path.read_text(encoding="utf-8") and not SHARED.is_dir():
+        pytest.skip(f"{path.name} needs the shared data at {SHARED}")
     result = zhishu.run(path)
     root = result.scores[result.root]
     assert root.notna().any(), f"{path.name}: the root has no score at all"
