@@ -277,15 +277,20 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         block = np.column_stack([values[c] for c in node.children])
         X = pd.DataFrame(block, index=normalised.index, columns=list(node.children), copy=False)
         w = _check_weights(node.weighting.obj.weights(X, specs), node)
-        score = _aggregate(node.aggregator, X, w)
-        if not isinstance(score, pd.Series) or not score.index.equals(X.index):
-            raise PluginError(f"aggregator {node.aggregator.name!r} (plugin {node.aggregator.plugin!r}) must "
-                              "return a Series with the same index as its input")
-        score = score.to_numpy(dtype="float64")
         present = ~np.isnan(block)
+        keep = None
         if not present.all():  # the missing-children rule, uniform for every aggregator
             share = present @ w.to_numpy()
-            score = np.where((share > 0) & (share >= node.min_share - TOLERANCE), score, np.nan)
+            keep = (share > 0) & (share >= node.min_share - TOLERANCE)
+        # units below min_share take no part, even in aggregators that compare units (Copeland, TOPSIS)
+        rows = X if keep is None or keep.all() or not getattr(node.aggregator.obj, "by_year", False) else X[keep]
+        score = _aggregate(node.aggregator, rows, w)
+        if not isinstance(score, pd.Series) or not score.index.equals(rows.index):
+            raise PluginError(f"aggregator {node.aggregator.name!r} (plugin {node.aggregator.plugin!r}) must "
+                              "return a Series with the same index as its input")
+        score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
+        if keep is not None:
+            score = np.where(keep, score, np.nan)
         values[nid] = score
         weight_rows.extend((nid, c, float(w[c])) for c in node.children)
     weights = pd.DataFrame(weight_rows, columns=["parent", "node", "weight"])

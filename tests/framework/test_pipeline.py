@@ -248,3 +248,13 @@ def test_imputation_sees_years_outside_the_selection(write_config):
     assert math.isnan(r.raw.loc[("R", 2022), "z"])
     assert r.flags.loc[("R", 2022), "z"] == "imputed"
     assert sorted(set(r.scores.index.get_level_values("year"))) == [2022]
+
+
+def test_units_below_min_share_take_no_part_in_copeland(write_config):
+    # 2022: R has only s1 (share 0.75 < 0.8), so it is missing and must not be compared with P and Q.
+    # P vs Q: s1 50 vs 83.3 (weight 0.75) and z 0 vs 100 (0.25): Q beats P → Q +1, P −1, whatever R's values.
+    text = CONFIG.format(index_extra="", root_extra='min_share = 0.8\naggregator = "copeland"', norm_extra="")
+    text = text.replace('[nodes.s1]\nchildren = ["x", "y"]', '[nodes.s1]\nchildren = ["x", "y"]\naggregator = "arithmetic"')
+    r = zhishu.run(write_config(text, data__csv=DATA))
+    got = r.scores.xs(2022, level="year")["index"]
+    assert got["Q"] == 1.0 and got["P"] == -1.0 and math.isnan(got["R"])
