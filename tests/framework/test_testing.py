@@ -54,6 +54,32 @@ def fixed_for_sample() -> Fixed:
     return Fixed(values={"x1": 2.0, "x2": 1.0, "x3": 1.0})
 
 
+def _resolved(kind: str, spec: dict):
+    """A built-in method configured the way the config loader would (for methods with nested methods)."""
+    from zhishu.config.resolve import resolve_method
+
+    return resolve_method(zhishu.Hooks().registries, kind, zhishu.MethodSpec(**spec), "test").obj
+
+
+#: factories for every built-in method whose parameters have no defaults (on the sample columns x1, x2, x3)
+FACTORIES = {
+    "normalisers": {
+        "goalposts": lambda: normalisers.Goalposts(lower=0, upper=300),
+        "distance_to_reference": lambda: normalisers.DistanceToReference(unit="Beijing"),
+        "distance_to_target": lambda: normalisers.DistanceToTarget(target=300),
+        "categorical": lambda: normalisers.Categorical(thresholds=(5, 20), scores=(0, 50, 100)),
+    },
+    "weightings": {
+        "fixed": fixed_for_sample,
+        "ahp": lambda: _resolved("weightings", {"method": "ahp", "params": {
+            "judgments": {"x1/x2": 2, "x1/x3": 4, "x2/x3": 2}}}),
+        "combination": lambda: _resolved("weightings", {"method": "combination", "params": {
+            "subjective": {"method": "fixed", "params": {"values": {"x1": 2, "x2": 1, "x3": 1}}},
+            "objective": "entropy"}}),
+    },
+}
+
+
 # --------------------------------------------------------------------------------------------- sample data
 
 
@@ -133,21 +159,21 @@ def test_builtins_pass_on_any_positive_frame(columns):
 
 
 def test_check_registries_covers_every_installed_method():
-    checked = check_registries(zhishu.Hooks().registries, factories={"weightings": {"fixed": fixed_for_sample}})
-    for pair in [
-        ("normalisers", "minmax"),
-        ("normalisers", "zscore"),
-        ("weightings", "equal"),
-        ("weightings", "fixed"),
-        ("aggregators", "arithmetic"),
-        ("aggregators", "geometric"),
-    ]:
-        assert pair in checked
+    """The methods library's promise: every registered normaliser, weighting and aggregator meets the contract."""
+    registries = zhishu.Hooks().registries
+    checked = check_registries(registries, factories=FACTORIES)
+    expected = {(kind, name) for kind in ("normalisers", "weightings", "aggregators") for name in registries[kind]}
+    assert set(checked) == expected
+    assert len(expected) >= 9 + 8 + 7
 
 
 def test_check_plugin_checks_what_a_plugin_module_registers():
-    assert check_plugin(normalisers) == [("normalisers", "minmax"), ("normalisers", "zscore")]
-    assert check_plugin(aggregators) == [("aggregators", "arithmetic"), ("aggregators", "geometric")]
+    assert check_plugin(normalisers, factories=FACTORIES) == [
+        ("normalisers", n) for n in ("minmax", "zscore", "rank", "percentile", "goalposts", "distance_to_reference",
+                                     "distance_to_target", "fraction_of_max", "categorical")]
+    assert check_plugin(aggregators) == [
+        ("aggregators", n) for n in ("arithmetic", "geometric", "harmonic", "generalised", "minimum", "copeland",
+                                     "topsis")]
     assert check_plugin(weightings, factories={"weightings": {"fixed": fixed_for_sample}}) == [
         ("weightings", "equal"),
         ("weightings", "fixed"),

@@ -166,6 +166,8 @@ def estimate_lambda(logx: np.ndarray) -> np.ndarray:
         c, d, fc, fd = (np.where(left, new, d), np.where(left, c, new),
                         np.where(left, f_new, fd), np.where(left, fc, f_new))
     lmbda = (a + b) / 2
+    for end in LAMBDA_RANGE:  # a maximum on the boundary is the boundary itself, not a point 1e-12 inside it
+        lmbda = np.where(llf(np.full(k, end)) > llf(lmbda), end, lmbda)
     present = llf.present
     distinct = np.where(present, logx, -np.inf).max(axis=0) > np.where(present, logx, np.inf).min(axis=0)
     return np.where(present.any(axis=0), np.where(distinct, lmbda, 1.0), np.nan)
