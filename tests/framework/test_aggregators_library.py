@@ -529,8 +529,8 @@ def test_permuting_columns_with_weights_changes_nothing(p, data):
         out = make().aggregate(X, w).to_numpy()
         # weights permuted with the columns, and in another order than the columns (matched by label); the sums
         # run in another order, hence a tolerance
-        np.testing.assert_allclose(make().aggregate(permuted, w[order]).to_numpy(), out, rtol=1e-9, err_msg=name)
-        np.testing.assert_allclose(make().aggregate(permuted, w[::-1]).to_numpy(), out, rtol=1e-9, err_msg=name)
+        np.testing.assert_allclose(make().aggregate(permuted, w[order]).to_numpy(), out, rtol=1e-9, atol=1e-9, err_msg=name)
+        np.testing.assert_allclose(make().aggregate(permuted, w[::-1]).to_numpy(), out, rtol=1e-9, atol=1e-9, err_msg=name)
 
 
 @PROPERTY
