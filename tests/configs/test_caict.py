@@ -77,16 +77,18 @@ def test_illustrative_data_say_so_and_only_traffic_is_real():
     provenance = pd.read_csv(DATA / "provenance.csv")
     assert set(provenance["status"]) == {"illustrative", "REAL"}
     assert provenance.loc[provenance["status"] == "REAL", "variable"].tolist() == ["mobile_traffic_annual"]
-    columns = set(pd.read_csv(DATA / "provinces.csv", nrows=1).columns) - {"unit", "year"}
+    columns = set(pd.read_csv(DATA / "provinces.csv", nrows=1, skiprows=1).columns) - {"unit", "year"}
     assert columns == set(provenance["variable"])  # every variable is accounted for
     assert "ILLUSTRATIVE" in (DATA / "README.md").read_text(encoding="utf-8")
+    for name in ("provinces.csv", "cities.csv"):  # the data files say it themselves, on their first line
+        assert (DATA / name).read_text(encoding="utf-8").startswith("# ILLUSTRATIVE data, NOT official")
 
 
 @needs_shared
 def test_real_traffic_is_copied_verbatim():
     panel = pd.read_csv(SHARED / "nbs_provincial_digital_2015_2024.csv")
     real = panel.set_index(["province", "year"])["移动互联网接入流量 (万GB)"]
-    ours = pd.read_csv(DATA / "provinces.csv").set_index(["unit", "year"])["mobile_traffic_annual"]
+    ours = pd.read_csv(DATA / "provinces.csv", skiprows=1).set_index(["unit", "year"])["mobile_traffic_annual"]
     assert (ours - real.reindex(ours.index)).abs().max() < 1e-6
 
 
