@@ -13,7 +13,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 from .components import INDEX_NAMES, IndicatorSpec, MethodSpec, SourceContext, SubIndexSpec, UnitSet, UnitSpec
-from .errors import ConfigError, DataError, Issue, PluginError, UnknownNameError, ZhishuError
+from .errors import ConfigError, DataError, Issue, OutputError, PluginError, UnknownNameError, ZhishuError
 from .hooks import Hooks
 from .hookspecs import hookimpl
 from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
@@ -31,6 +31,7 @@ __all__ = [
     "IndicatorSpec",
     "Issue",
     "MethodSpec",
+    "OutputError",
     "PluginError",
     "Result",
     "SourceContext",

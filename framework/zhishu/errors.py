@@ -54,6 +54,10 @@ class DataError(ConfigError):
         return "\n".join([head, *(f"  {issue.format()}" for issue in self.issues)])
 
 
+class OutputError(ZhishuError):
+    """Outputs cannot be written where asked (the folder is a file, or a file would overwrite an input)."""
+
+
 class PluginError(ZhishuError):
     """A plugin could not be loaded or registered, or two plugins claim the same name."""
 

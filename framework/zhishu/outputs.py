@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataError, Issue
+from .errors import OutputError
 
 
 class AtomicWriter:
@@ -22,17 +22,17 @@ class AtomicWriter:
         self.protected = {Path(p).resolve() for p in protected}
         self.written: list[Path] = []
         if self.outdir.exists() and not self.outdir.is_dir():
-            raise DataError([Issue(f"output folder {self.outdir} is a file; choose a folder with -o")])
+            raise OutputError(f"output folder {self.outdir} is a file; choose a folder with -o")
         if self.outdir.resolve() in self.protected:
-            raise DataError([Issue(f"output folder {self.outdir} is an input file")])
+            raise OutputError(f"output folder {self.outdir} is an input file; choose a folder with -o")
 
     def target(self, name: str) -> Path:
         path = self.outdir / name
         if path.resolve() in self.protected:
-            raise DataError([Issue(
+            raise OutputError(
                 f"refusing to write {path}: it is an input of this run (the config or a data file); "
                 "choose another output folder with -o"
-            )])
+            )
         return path
 
     @contextlib.contextmanager

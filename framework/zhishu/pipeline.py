@@ -47,8 +47,8 @@ def load_sources(plan: Plan) -> tuple[dict[str, pd.DataFrame], list[Path], dict]
         )
         try:
             frame = source.obj.load(context)
-        except DataError as exc:  # collect every source's problems
-            issues.extend(exc.issues)
+        except DataError as exc:  # collect every source's problems, each located at least at its source
+            issues.extend(i if i.path else attrs.evolve(i, path=f"{source.key_path}.params.path") for i in exc.issues)
             continue
         except ZhishuError as exc:
             issues.append(Issue(str(exc), source.key_path))

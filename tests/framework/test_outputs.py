@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import zhishu
-from zhishu import DataError
+from zhishu import OutputError
 from zhishu.config.resolve import resolve_method
 from zhishu.outputs import AtomicWriter, write_result
 
@@ -92,7 +92,7 @@ def test_refuses_to_write_over_a_protected_input(tmp_path):
     data = tmp_path / "data.csv"
     data.write_text("unit,year,x\nA,2020,1\n")
     writer = AtomicWriter(tmp_path, protected=[data])
-    with pytest.raises(DataError, match="refusing to write") as info:
+    with pytest.raises(OutputError, match="refusing to write") as info:
         writer.write_csv("data.csv", pd.DataFrame({"a": [1]}))
     assert str(data) in str(info.value)
     assert data.read_text() == "unit,year,x\nA,2020,1\n"
@@ -105,7 +105,7 @@ def test_protected_input_matched_through_relative_paths(tmp_path, monkeypatch):
     data = tmp_path / "sub" / "data.csv"
     data.write_text("keep")
     writer = AtomicWriter("sub/../sub", protected=["sub/data.csv"])
-    with pytest.raises(DataError, match="refusing to write"):
+    with pytest.raises(OutputError, match="refusing to write"):
         writer.write_text("data.csv", "overwritten")
     assert data.read_text() == "keep"
 
@@ -113,7 +113,7 @@ def test_protected_input_matched_through_relative_paths(tmp_path, monkeypatch):
 def test_output_folder_that_is_a_file_is_an_error(tmp_path):
     file = tmp_path / "out"
     file.write_text("I am a file")
-    with pytest.raises(DataError, match="is a file"):
+    with pytest.raises(OutputError, match="is a file"):
         AtomicWriter(file)
     assert file.read_text() == "I am a file"
 
@@ -245,7 +245,7 @@ def test_write_result_refuses_to_overwrite_its_input(tmp_path):
     config = tmp_path / "demo.toml"
     config.write_text(text, encoding="utf-8")
     result = zhishu.run(config)
-    with pytest.raises(DataError, match="refusing to write"):
+    with pytest.raises(OutputError, match="refusing to write"):
         write_result(result, tmp_path)
     assert (tmp_path / "scores.csv").read_bytes() == DEMO_DATA.read_bytes()
     assert listing(tmp_path) == ["demo.toml", "scores.csv"]
@@ -257,7 +257,7 @@ def test_write_result_refuses_to_overwrite_its_config(tmp_path):
     config = tmp_path / "manifest.json"  # an odd name for a TOML file, but a legal one
     config.write_text(text, encoding="utf-8")
     result = zhishu.run(config)
-    with pytest.raises(DataError, match="refusing to write"):
+    with pytest.raises(OutputError, match="refusing to write"):
         write_result(result, tmp_path)
     assert config.read_text(encoding="utf-8") == text
 

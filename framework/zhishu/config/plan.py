@@ -118,6 +118,18 @@ class ResolvedNode:
     key_path: str
 
 
+def tree_order(root: str, nodes: Mapping[str, ResolvedNode]) -> list[str]:
+    """``root`` and everything below it in pre-order (children in config order)."""
+    out: list[str] = []
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        if item in nodes:
+            stack.extend(reversed(nodes[item].children))
+    return out
+
+
 @attrs.frozen(kw_only=True)
 class Plan:
     config: IndexConfig
@@ -159,14 +171,7 @@ class Plan:
 
     def tree_order(self) -> list[str]:
         """Every node and indicator id in pre-order (root first, children in config order)."""
-        out: list[str] = []
-        stack = [self.root]
-        while stack:
-            item = stack.pop()
-            out.append(item)
-            if item in self.nodes:
-                stack.extend(reversed(self.nodes[item].children))
-        return out
+        return tree_order(self.root, self.nodes)
 
     def describe(self) -> dict[str, Any]:
         """The resolved configuration: every method with its parameters filled in, and where it came from."""

@@ -19,7 +19,7 @@ from ..registry import Registries, unknown_name_message
 from .converter import make_converter
 from .messages import issues_from_cattrs, join
 from .model import NONE_METHOD, IndexConfig, IndexMeta, IndicatorConfig, NodeConfig
-from .plan import Method, Plan, ResolvedIndicator, ResolvedNode, ResolvedSource
+from .plan import Method, Plan, ResolvedIndicator, ResolvedNode, ResolvedSource, tree_order
 
 DEFAULT_WEIGHTING = MethodSpec(method="equal")
 DEFAULT_AGGREGATOR = MethodSpec(method="arithmetic")
@@ -413,7 +413,7 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
         hooks=hooks,
         units=units,
         sources=sources,
-        indicators={i: indicators[i] for i in _tree_order(meta.root, nodes) if i in indicators},
+        indicators={i: indicators[i] for i in tree_order(meta.root, nodes) if i in indicators},
         nodes=nodes,
         root=meta.root,
         imputer=imputer,
@@ -425,16 +425,6 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
         seed=meta.seed,
     )
     return plan, r.issues
-
-
-def _tree_order(root: str, nodes: Mapping[str, ResolvedNode]) -> list[str]:
-    out, stack = [], [root]
-    while stack:
-        item = stack.pop()
-        out.append(item)
-        if item in nodes:
-            stack.extend(reversed(nodes[item].children))
-    return out
 
 
 def resolve_method(registries: Registries, kind: str, spec: MethodSpec | str, path: str) -> Method:
