@@ -4,7 +4,6 @@ an end-to-end run of the sub-index."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhishu
-import zhishu_industry
 from zhishu.formula import parse
 from zhishu_industry.tree import INDICATORS, SUBINDICES
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhishu
-import zhishu_scale
 from zhishu.formula import parse
 from zhishu_scale.tree import INDICATORS, SUBINDICES
 

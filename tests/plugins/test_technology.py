@@ -4,7 +4,6 @@ and an end-to-end run of the sub-index."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhishu
-import zhishu_technology
 from zhishu.formula import parse
 from zhishu_technology.tree import INDICATORS, SUBINDICES
 
