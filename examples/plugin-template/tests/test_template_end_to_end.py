@@ -12,7 +12,6 @@ default min-max to [0, 100], and the index is their equal-weight arithmetic mean
     C    2021   20 300  10  |  25     30     50       |  37.5   2
 """
 
-import pandas as pd
 import pytest
 import zhishu
 

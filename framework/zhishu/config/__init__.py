@@ -1,2 +1,4 @@
 """Loading, structuring and resolving index configurations."""
-from .load import load_config  # noqa: F401
+from .load import load_config
+
+__all__ = ["load_config"]
