@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     ahp_command.add_parser(sub)
 
+    from . import sensitivity_command
+
+    sensitivity_command.add_parser(sub)
+
     p = sub.add_parser("plugins", help="list installed plugins and every component they register")
     p.add_argument("--block", action="append", default=[], metavar="PLUGIN", help="do not load this plugin")
     return parser
@@ -225,6 +229,9 @@ def explain_lines(plan) -> list[str]:
             s = ind.spec
             name = " ".join(x for x in (s.name_zh, s.name_en) if x)
             how = f"= {s.formula}" if s.formula else f"variable {s.variable or s.id}"
+            if ind.denominator:
+                scale = f" × {ind.denominator_scale:g}" if ind.denominator_scale != 1 else ""
+                how += f" / {ind.denominator}{scale}"
             direction = "+" if s.direction > 0 else "-"
             unit = f" ({s.unit})" if s.unit else ""
             label = f"{item} {name}".strip()
@@ -263,8 +270,14 @@ def cmd_ahp(args) -> int:
     return ahp_command.run(args)
 
 
+def cmd_sensitivity(args) -> int:
+    from . import sensitivity_command
+
+    return sensitivity_command.run(args)
+
+
 COMMANDS = {"run": cmd_run, "validate": cmd_validate, "explain": cmd_explain, "plugins": cmd_plugins,
-            "ahp": cmd_ahp}
+            "ahp": cmd_ahp, "sensitivity": cmd_sensitivity}
 
 
 if __name__ == "__main__":  # pragma: no cover

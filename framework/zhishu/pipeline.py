@@ -264,17 +264,19 @@ def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
 def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
     if (directions == 1).all():
         return X
-    return pd.DataFrame(X.to_numpy() * directions, index=X.index, columns=X.columns)
+    return pd.DataFrame(X.to_numpy() * directions, index=X.index, columns=X.columns, copy=False)
 
 
 def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Node scores from the leaves up, and the weights table (parent, node, weight, effective_weight)."""
-    values: dict[str, np.ndarray] = {c: normalised[c].to_numpy() for c in normalised.columns}
+    # one contiguous row per item (pandas keeps a float frame as an items × rows block, so this is a view)
+    by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
+    values: dict[str, np.ndarray] = dict(zip(normalised.columns, by_item))
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
     weight_rows = []
     for nid in plan.aggregation_order:
         node = plan.nodes[nid]
-        block = np.column_stack([values[c] for c in node.children])
+        block = np.vstack([values[c] for c in node.children]).T  # rows × children, a view of children × rows
         X = pd.DataFrame(block, index=normalised.index, columns=list(node.children), copy=False)
         w = _check_weights(node.weighting.obj.weights(X, specs), node)
         present = ~np.isnan(block)
@@ -296,7 +298,7 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     weights = pd.DataFrame(weight_rows, columns=["parent", "node", "weight"])
     weights = _effective_weights(plan, weights)
     order = plan.tree_order()
-    scores = pd.DataFrame(np.column_stack([values[k] for k in order]), index=normalised.index, columns=order)
+    scores = pd.DataFrame(np.vstack([values[k] for k in order]).T, index=normalised.index, columns=order, copy=False)
     return scores, weights
 
 

@@ -105,16 +105,20 @@ def _finite(instance, attribute, value) -> None:
 
 def arithmetic_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
     """``Σ wᵢ xᵢ / Σ wᵢ`` over the present children of each row."""
+    if w.sum() > 0 and not np.isnan(values).any():  # nothing missing: one matrix-vector product
+        return values @ (w / w.sum())
     rw = row_weights(values, w)
     return (rw * np.nan_to_num(values, nan=0.0)).sum(axis=1)
 
 
 def geometric_mean(values: np.ndarray, w: np.ndarray, offset: float = 0.0) -> np.ndarray:
     """``Π (xᵢ + c)^(wᵢ / Σ wᵢ) − c`` over the present children (c = ``offset``); needs ``x + c > 0``."""
-    rw = row_weights(values, w)
     with np.errstate(invalid="ignore", divide="ignore"):
-        logs = np.nan_to_num(np.log(values + offset), nan=0.0)
-    return np.exp((rw * logs).sum(axis=1)) - offset
+        logs = np.log(values + offset)
+    if w.sum() > 0 and not np.isnan(values).any():  # nothing missing: one matrix-vector product
+        return np.exp(logs @ (w / w.sum())) - offset
+    rw = row_weights(values, w)
+    return np.exp((rw * np.nan_to_num(logs, nan=0.0)).sum(axis=1)) - offset
 
 
 def harmonic_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -59,13 +59,15 @@ def minmax(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: floa
 
     The result has ``X``'s index and columns in ``X``'s order; a column of ``X`` without ``lo``/``hi`` is NaN.
     """
-    lo, hi = lo.reindex(X.columns), hi.reindex(X.columns)
-    span = (hi - lo).where(hi > lo)
-    out = low + (X - lo) / span * (high - low)
-    flat = span.isna() & hi.notna()
+    lo, hi = lo.reindex(X.columns).to_numpy("float64"), hi.reindex(X.columns).to_numpy("float64")
+    values = X.to_numpy("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = np.where(hi > lo, (high - low) / (hi - lo), np.nan)
+    out = (values - lo) * scale + low  # one pass per operation over the whole frame
+    flat = ~(hi > lo) & ~np.isnan(hi)  # max = min: the midpoint, where a value exists
     if flat.any():
-        out.loc[:, flat] = X.loc[:, flat].notna().mul((low + high) / 2).where(X.loc[:, flat].notna())
-    return out.astype("float64")
+        out[:, flat] = np.where(np.isnan(values[:, flat]), np.nan, (low + high) / 2)
+    return pd.DataFrame(out, index=X.index, columns=X.columns, copy=False)
 
 
 @attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
