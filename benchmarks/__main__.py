@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import platform
 
+from .entropy_topsis import case_entropy_topsis
 from .pipeline import case_pipeline
 
 
@@ -19,7 +20,8 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}")
     print(f"{'case':<72} {'zhishu s':>9} {'numpy s':>9} {'ratio':>7} {'target':>7}")
     units = 20_000 if args.quick else 1_000_000
-    for row in [case_pipeline(units, 100)]:
+    small = 10_000 if args.quick else 100_000
+    for row in [case_pipeline(units, 100), case_entropy_topsis(small, 100)]:
         name, ours, base, target = row
         flag = "" if ours / base <= target else "  (above target)"
         print(f"{name:<72} {ours:>9.3f} {base:>9.3f} {ours / base:>7.2f} {target:>7.1f}{flag}")

@@ -199,6 +199,8 @@ def topsis_closeness(values: np.ndarray, w: np.ndarray, *, vector_normalise: boo
     without a weighted child present is NaN.
     """
     present = ~np.isnan(values)
+    if present.all() and (w > 0).all():
+        return _topsis_complete(values, w, vector_normalise)
     r = values
     if vector_normalise:  # x / sqrt(Σ x²), computed as (x / M) / sqrt(Σ (x / M)²) with M = max |x| (no overflow)
         big = np.where(present, np.abs(values), 0.0).max(axis=0, initial=0.0)
@@ -214,6 +216,24 @@ def topsis_closeness(values: np.ndarray, w: np.ndarray, *, vector_normalise: boo
         total = d_plus + d_minus
         closeness = np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
     return np.where(_active(values, w).any(axis=1), closeness, np.nan)
+
+
+def _topsis_complete(values: np.ndarray, w: np.ndarray, vector_normalise: bool) -> np.ndarray:
+    """:func:`topsis_closeness` when every cell is present and every weight positive: no masks needed."""
+    if vector_normalise:
+        big = np.abs(values).max(axis=0)
+        big = np.where(big > 0, big, 1.0)
+        norm = np.sqrt(((values / big) ** 2).sum(axis=0))
+        factor = w / (big * np.where(norm > 0, norm, 1.0))  # column scale and weight folded into one factor
+    else:
+        factor = w
+    v = values * factor
+    ideal, anti = v.max(axis=0), v.min(axis=0)
+    d_plus = np.sqrt(((v - ideal) ** 2).sum(axis=1))
+    d_minus = np.sqrt(((v - anti) ** 2).sum(axis=1))
+    total = d_plus + d_minus
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
 
 
 # --------------------------------------------------------------------------------------------- classes

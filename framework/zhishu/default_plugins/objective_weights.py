@@ -90,6 +90,8 @@ def complete_rows(X: pd.DataFrame, method: str, minimum: int = MIN_ROWS) -> tupl
     :raises DataError: fewer than ``minimum`` complete rows, or an infinite value.
     """
     values = X.to_numpy(dtype="float64", na_value=np.nan)
+    if np.isfinite(values).all():  # the common case: one pass, no copy
+        return values, 0
     keep = ~np.isnan(values).any(axis=1)
     complete = values[keep]
     children = ", ".join(map(repr, map(str, X.columns)))
