@@ -159,6 +159,10 @@ def cmd_validate(args) -> int:
     from .pipeline import derive, load_sources, match_units, select_years
 
     plan = _load(args)
+    if plan.config.sensitivity:  # the [sensitivity] table is checked here too, not only by `zhishu sensitivity`
+        from .sensitivity.spec import resolve_spec
+
+        resolve_spec(plan.config.sensitivity, plan, str(args.config))
     if not args.no_data:
         frames, _, _ = load_sources(plan)
         frames, units = match_units(plan, frames)

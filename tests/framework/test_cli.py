@@ -414,3 +414,13 @@ def test_invalid_hookimpl_in_config_module_is_a_user_error(tmp_path, capsys, iso
     assert f"{config}: plugins: " in stderr
     assert name in stderr
     assert "Traceback" not in stderr
+
+
+def test_validate_checks_the_sensitivity_section(tmp_path, capsys):
+    text = Path(DEMO).read_text(encoding="utf-8").replace("../examples/", str(Path(DEMO).parent.parent / "examples") + "/")
+    config = tmp_path / "demo.toml"
+    config.write_text(text + "\n[sensitivity]\nreplications = 10\n\n[sensitivity.weights]\nnoize = 0.2\n",
+                      encoding="utf-8")
+    code, _, stderr = cli(capsys, "validate", config)
+    assert code == EXIT_USER
+    assert "sensitivity.weights.noize: unknown key: did you mean 'noise' or 'nodes'?" in stderr

@@ -97,7 +97,7 @@ def test_strict_types_and_unknown_keys(write_config):
 def test_unknown_section_and_missing_index(write_config):
     assert problems(write_config, GOOD.replace("[index]\nid = \"t\"", "[indexx]\nid = \"t\"")) == [
         "indexx: unknown section: did you mean 'index'?; sections: index, plugins, units, sources, indicators, "
-        "nodes, normalisation, imputation, outliers, analyses, output",
+        "nodes, normalisation, imputation, outliers, analyses, output, sensitivity",
         'index: required table [index] is missing (it needs at least id = "…")',
     ]
 

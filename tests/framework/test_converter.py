@@ -20,7 +20,7 @@ from zhishu.default_plugins.weightings import Fixed
 #: property tests: no deadline (timings vary on a busy machine), few enough examples to stay quick
 PROPERTY = settings(max_examples=100, deadline=None)
 
-TOP_KEYS = "analyses, imputation, index, indicators, nodes, normalisation, outliers, output, plugins, sources, units"
+TOP_KEYS = "analyses, imputation, index, indicators, nodes, normalisation, outliers, output, plugins, sensitivity, sources, units"
 NODE_KEYS = "aggregator, children, description, min_share, name_en, name_zh, weighting, weights"
 
 

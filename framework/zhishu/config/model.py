@@ -149,3 +149,4 @@ class IndexConfig:
     outliers: StageConfig = StageConfig()
     analyses: Mapping[str, AnalysisConfig] = attrs.field(factory=dict)
     output: OutputConfig = OutputConfig()
+    sensitivity: Mapping[str, Any] = attrs.field(factory=dict)  # read by `zhishu sensitivity` (docs/sensitivity.md)

@@ -1,0 +1,450 @@
+"""The vectorised engine: the pipeline's stages up to normalisation once per distinct discrete choice, then every
+replication's weights evaluated as array operations.
+
+:func:`prepare` runs :mod:`zhishu.pipeline`'s own stages (load, match units, derive, select years, impute,
+treat, normalise, aggregate) once for each combination of normaliser, aggregator and imputation that the sample
+uses, and keeps for each a :class:`Variant`: the normalised leaves, the nominal weights of every node and the
+aggregators. The resulting :class:`Model` is plain, picklable data.
+
+:func:`evaluate_chunk` takes rows of the sample matrix and computes, for all of them at once, every node's
+score bottom-up — children values (units × R × k) and weights (R × k): the arithmetic and geometric means as
+masked weighted means over the children present, exactly as the built-in aggregators compute them; any other
+aggregator is called once per replication (correct but slower) — and the ranks within each year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from .. import pipeline as P
+from ..config.plan import Plan
+from ..default_plugins.aggregators import Arithmetic, Geometric
+from ..errors import DataError, Issue
+from .sampling import choice_index
+from .spec import ResolvedSpec, removed_item
+
+
+@attrs.frozen(kw_only=True)
+class NodeAggregator:
+    """How a node aggregates: ``kind`` "arithmetic" or "geometric" (vectorised) or "other" (``obj`` called)."""
+
+    kind: str
+    offset: float = 0.0
+    obj: Any = None
+    name: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Variant:
+    """One combination (normaliser, aggregator, imputation): the normalised leaves (one array of units per
+    indicator), each node's nominal weights (children order) and aggregator."""
+
+    key: tuple[int, int, int]
+    leaves: Mapping[str, np.ndarray]
+    weights: Mapping[str, np.ndarray]
+    aggregators: Mapping[str, NodeAggregator]
+
+
+@attrs.frozen(kw_only=True)
+class Model:
+    """Everything a worker needs to evaluate rows of the sample matrix (picklable, no plugin manager)."""
+
+    index: pd.MultiIndex
+    year_codes: np.ndarray
+    root: str
+    order: tuple[str, ...]  # aggregate nodes, children before parents
+    children: Mapping[str, tuple[str, ...]]
+    min_share: Mapping[str, float]
+    outputs: tuple[str, ...]  # nodes whose scores and ranks are returned
+    variants: Mapping[tuple[int, int, int], Variant]
+    nominal_weights: Mapping[str, np.ndarray]  # each node's weights in the nominal run
+    ahp: tuple[AHPModel, ...]
+    ahp_steps: int
+    weight_method: str | None
+    noise: float
+    concentration: float
+    slots: tuple[tuple[str, str], ...]  # perturbed weights, in sample-column order
+    reported: tuple[tuple[str, str], ...]  # weights that vary, reported per replication
+    columns: Mapping[str, int]  # sample column of each discrete input (normaliser, aggregator, imputation, …)
+    counts: Mapping[str, int]  # number of alternatives of each discrete input
+    left_out: tuple[tuple[str, int], ...]  # (parent node, child position) of each indicator that may be left out
+
+    @property
+    def units(self) -> int:
+        return len(self.index)
+
+
+@attrs.frozen(kw_only=True)
+class ChunkResult:
+    """The results for rows ``start … start + R``: per output node scores and ranks (units × R), the local
+    weights used (R × slots, re-normalised within each parent) and the discrete choices (R × 4)."""
+
+    start: int
+    scores: Mapping[str, np.ndarray]
+    ranks: Mapping[str, np.ndarray]
+    weights: np.ndarray
+    choices: np.ndarray
+
+
+CHOICES = ("normaliser", "aggregator", "imputation", "leave_one_out")
+
+
+# --------------------------------------------------------------------------------------------- choices
+
+
+def decode_choices(model_columns: Mapping[str, int], counts: Mapping[str, int], U: np.ndarray) -> np.ndarray:
+    """(R × 4) integer choices — normaliser, aggregator, imputation, left-out indicator (0 = nominal/none)."""
+    out = np.zeros((len(U), len(CHOICES)), dtype="int64")
+    for j, name in enumerate(CHOICES):
+        if name in counts:
+            out[:, j] = choice_index(U[:, model_columns[name]], counts[name])
+    return out
+
+
+def layout(rs: ResolvedSpec) -> tuple[dict[str, int], dict[str, int]]:
+    """The first sample column of each input, and the number of alternatives of each discrete input."""
+    columns, counts, col = {}, {}, 0
+    for inp in rs.inputs:
+        columns[inp.name] = col
+        if inp.kind == "choice":
+            counts[inp.name] = len(inp.choices)
+        col += inp.columns
+    return columns, counts
+
+
+#: Saaty's scale, 1/9 … 1/2, 1, 2 … 9 (17 points)
+SAATY_SCALE = np.array([1.0 / k for k in range(9, 1, -1)] + [float(k) for k in range(1, 10)])
+
+
+@attrs.frozen(kw_only=True)
+class AHPModel:
+    """A node whose AHP judgments move: nominal matrix, judged pairs (i < j), their positions on the scale."""
+
+    node: str
+    matrix: np.ndarray
+    pairs: tuple[tuple[int, int], ...]
+    positions: np.ndarray
+    method: str
+
+
+def ahp_weights(model: "Model", U: np.ndarray) -> dict[str, np.ndarray]:
+    """Per perturbed AHP node, the weights (R × children) from each replication's moved judgments: each judgment
+    moves s = floor(u · (2k + 1)) − k steps along Saaty's scale (clipped to 1/9 … 9; s = 0 keeps the judgment as
+    written), its mirror becomes the reciprocal, and the weights are recomputed by the node's AHP method."""
+    from ..default_plugins.ahp import priorities
+
+    out = {}
+    if not model.ahp:
+        return out
+    k = model.ahp_steps
+    col = model.columns["ahp"]
+    for a in model.ahp:
+        R, m = len(U), len(a.matrix)
+        A = np.broadcast_to(a.matrix, (R, m, m)).copy()
+        shift = np.minimum((U[:, col:col + len(a.pairs)] * (2 * k + 1)).astype("int64"), 2 * k) - k
+        col += len(a.pairs)
+        for p, (i, j) in enumerate(a.pairs):
+            moved = SAATY_SCALE[np.clip(a.positions[p] + shift[:, p], 0, len(SAATY_SCALE) - 1)]
+            value = np.where(shift[:, p] == 0, a.matrix[i, j], moved)
+            A[:, i, j] = value
+            A[:, j, i] = 1.0 / value
+        if m == 2:  # both methods give (a, 1) / (1 + a) for a 2 × 2 reciprocal matrix: no eigen-solver needed
+            a12 = A[:, 0, 1]
+            out[a.node] = np.column_stack([a12, np.ones(R)]) / (1.0 + a12)[:, None]
+        else:
+            out[a.node], _ = priorities(A, a.method)
+    return out
+
+
+# --------------------------------------------------------------------------------------------- preparation
+
+
+@attrs.frozen(kw_only=True)
+class Prepared:
+    """The model, plus what only the parent process needs: the nominal run's scores and ranks, input files."""
+
+    model: Model
+    nominal_scores: pd.DataFrame
+    nominal_ranks: pd.DataFrame
+    inputs: list
+    details: dict
+
+
+def variant_plan(plan: Plan, rs: ResolvedSpec, key: tuple[int, int, int]) -> Plan:
+    """The plan with the normaliser, aggregator and imputation alternatives of ``key`` (0 = as configured)."""
+    norm, agg, imp = key
+    first = rs.nominal_first
+    if norm or (rs.normalisers and not first.get("normaliser", True)):
+        method = rs.normalisers[norm]
+        plan = attrs.evolve(plan, indicators={i: attrs.evolve(ind, normaliser=method)
+                                              for i, ind in plan.indicators.items()})
+    if imp or (rs.imputers and not first.get("imputation", True)):
+        method = rs.imputers[imp]
+        plan = attrs.evolve(plan, imputer=method, indicators={i: attrs.evolve(ind, imputer=None)
+                                                              for i, ind in plan.indicators.items()})
+    if agg or (rs.aggregators and not first.get("aggregator", True)):
+        method = rs.aggregators[agg]
+        plan = attrs.evolve(plan, nodes={n: attrs.evolve(node, aggregator=method) if n in rs.aggregator_nodes
+                                         else node for n, node in plan.nodes.items()})
+    return plan
+
+
+def describe_key(rs: ResolvedSpec, key: tuple[int, int, int]) -> str:
+    parts = []
+    for name, methods, k in (("normaliser", rs.normalisers, key[0]), ("aggregator", rs.aggregators, key[1]),
+                             ("imputation", rs.imputers, key[2])):
+        if methods:
+            parts.append(f"{name} {methods[k].name}")
+    return ", ".join(parts) or "the nominal methods"
+
+
+def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...] | None = None) -> Prepared:
+    """Run the pipeline's stages once per combination of discrete choices used by the sample ``U`` (and once
+    for the nominal plan, when no combination is the nominal one)."""
+    frames, inputs, details = P.load_sources(plan)
+    frames, units = P.match_units(plan, frames)
+    derived = P.derive(plan, frames, units)
+    columns, counts = layout(rs)
+    choices = decode_choices(columns, counts, U)
+    keys = sorted(set(map(tuple, choices[:, :3].tolist())))
+    first = rs.nominal_first
+    treated_by: dict = {}
+    normalised_by: dict = {}
+
+    def applies(kind: str, methods, k: int) -> bool:
+        return bool(methods) and (k > 0 or not first.get(kind, True))
+
+    def run_stages(vplan: Plan, key) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        norm, _agg, imp = key if key is not None else (0, 0, 0)
+        imp_key = imp if key is not None and applies("imputation", rs.imputers, imp) else "nominal"
+        norm_key = norm if key is not None and applies("normaliser", rs.normalisers, norm) else "nominal"
+        if imp_key not in treated_by:
+            context = {"plan": vplan, "units": P.units_table(vplan, units)}
+            imputed = P.select_years(vplan, P.impute(vplan, derived, context))
+            treated_by[imp_key] = P.treat(vplan, imputed, context)
+        treated = treated_by[imp_key]
+        if (imp_key, norm_key) not in normalised_by:
+            if vplan.reference_year is not None and vplan.reference_year not in set(
+                    treated.index.get_level_values("year")):
+                raise DataError([Issue(f"reference_year {vplan.reference_year} has no data",
+                                       "normalisation.reference_year")])
+            normalised_by[(imp_key, norm_key)] = P.normalise(vplan, treated)
+        normalised = normalised_by[(imp_key, norm_key)]
+        scores, weights = P.aggregate(vplan, normalised)
+        return normalised, scores, weights
+
+    nominal_normalised, nominal_scores, nominal_weights = run_stages(plan, None)
+    nominal_key = (0, 0, 0) if all(first.get(k, True) for k in ("normaliser", "aggregator", "imputation")) else None
+    variants: dict[tuple[int, int, int], Variant] = {}
+    for key in keys:
+        vplan = variant_plan(plan, rs, key)
+        if key == nominal_key:
+            normalised, weights = nominal_normalised, nominal_weights
+        else:
+            try:
+                normalised, _scores, weights = run_stages(vplan, key)
+            except DataError as exc:
+                raise DataError([*exc.issues, Issue(f"(with {describe_key(rs, key)}, a combination the "
+                                                    "sensitivity sample uses)", "sensitivity")]) from None
+        variants[key] = Variant(
+            key=key,
+            leaves={c: normalised[c].to_numpy(dtype="float64") for c in normalised.columns},
+            weights=_node_weights(vplan, weights),
+            aggregators={nid: _node_aggregator(node.aggregator) for nid, node in vplan.nodes.items()},
+        )
+    index = nominal_scores.index
+    year_codes, _ = pd.factorize(index.get_level_values("year"))
+    removed = [removed_item(plan, i) for i in rs.left_out]
+    leave = tuple((plan.parent_of(x), plan.nodes[plan.parent_of(x)].children.index(x)) for x in removed)
+    model = Model(
+        index=index, year_codes=np.asarray(year_codes), root=plan.root, order=tuple(plan.aggregation_order),
+        children={n: node.children for n, node in plan.nodes.items()},
+        min_share={n: node.min_share for n, node in plan.nodes.items()},
+        outputs=tuple(outputs) if outputs else (plan.root,), variants=variants,
+        nominal_weights=_node_weights(plan, nominal_weights),
+        ahp=tuple(AHPModel(node=a.node, matrix=np.asarray(a.matrix, dtype="float64"), pairs=a.pairs,
+                           positions=np.array([int(np.argmin(np.abs(np.log(SAATY_SCALE) - np.log(a.matrix[i, j]))))
+                                               for i, j in a.pairs]), method=a.method) for a in rs.ahp_nodes),
+        ahp_steps=rs.ahp_steps,
+        weight_method=rs.weight_method, noise=rs.noise, concentration=rs.concentration, slots=rs.weight_slots,
+        reported=rs.reported_slots, columns=columns, counts=counts, left_out=leave,
+    )
+    return Prepared(model=model, nominal_scores=nominal_scores, nominal_ranks=P.rank(nominal_scores),
+                    inputs=inputs, details=details)
+
+
+def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:
+    local = {(p, n): w for p, n, w in zip(weights["parent"], weights["node"], weights["weight"])}
+    return {nid: np.array([local[(nid, c)] for c in node.children]) for nid, node in plan.nodes.items()}
+
+
+def _node_aggregator(method) -> NodeAggregator:
+    obj = method.obj
+    if type(obj) is Arithmetic:
+        return NodeAggregator(kind="arithmetic", name=method.name)
+    if type(obj) is Geometric:
+        return NodeAggregator(kind="geometric", offset=float(obj.offset), name=method.name)
+    return NodeAggregator(kind="other", obj=obj, name=method.name)
+
+
+# --------------------------------------------------------------------------------------------- evaluation
+
+
+def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.ndarray,
+                        ahp: Mapping[str, np.ndarray] | None = None
+                        ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Per node, the weights of each replication (R × k): as applied (``raw``; zero noise leaves the nominal
+    weights bit for bit) and re-normalised to sum 1 (``unit``). ``ahp``: the AHP nodes' weights of these
+    replications (computed from ``U`` when not given)."""
+    R = len(U)
+    raw = {nid: np.broadcast_to(w, (R, len(w))).copy() for nid, w in variant.weights.items()}
+    raw.update({nid: w.copy() for nid, w in (ahp if ahp is not None else ahp_weights(model, U)).items()})
+    if model.weight_method is not None and model.slots:
+        col = model.columns["weights"]
+        for nid, children in _slot_groups(model.slots):
+            k = len(children)
+            u = U[:, col:col + k]
+            col += k
+            w = raw[nid]
+            if model.weight_method == "uniform":
+                raw[nid] = w * (1.0 - model.noise + 2.0 * model.noise * u)
+            else:
+                from scipy.special import gammaincinv
+
+                alpha = model.concentration * w
+                g = np.where(alpha > 0, gammaincinv(np.where(alpha > 0, alpha, 1.0), u), 0.0)
+                total = g.sum(axis=1, keepdims=True)
+                raw[nid] = np.where(total > 0, g / np.where(total > 0, total, 1.0), w)
+    for j, (parent, pos) in enumerate(model.left_out, start=1):
+        rows = left == j
+        if rows.any():
+            raw[parent][rows, pos] = 0.0
+    unit = {}
+    for nid, w in raw.items():
+        total = w.sum(axis=1, keepdims=True)
+        unit[nid] = w / np.where(total > 0, total, np.nan)
+    return raw, unit
+
+
+def _slot_groups(slots) -> list[tuple[str, list[str]]]:
+    out: list[tuple[str, list[str]]] = []
+    for nid, child in slots:
+        if out and out[-1][0] == nid:
+            out[-1][1].append(child)
+        else:
+            out.append((nid, [child]))
+    return out
+
+
+def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarray],
+                     unit: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every node's scores (units × R) for the replications whose weights are ``raw`` / ``unit``."""
+    n = model.units
+    R = next(iter(raw.values())).shape[0]
+    values: dict[str, np.ndarray] = {}
+    for nid in model.order:
+        children = model.children[nid]
+        k = len(children)
+        V = np.empty((n, R, k))
+        for j, c in enumerate(children):
+            V[:, :, j] = values[c] if c in values else variant.leaves[c][:, None]
+        present = ~np.isnan(V)
+        agg = variant.aggregators[nid]
+        W = raw[nid]  # R × k
+        if agg.kind == "other":
+            score = _evaluate_other(model, agg, nid, V, unit[nid])
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                if present.all():  # nothing missing: one weight vector per replication
+                    total = W.sum(axis=1, keepdims=True)
+                    rw = (W / np.where(total > 0, total, np.nan))[None, :, :]
+                else:
+                    wp = np.where(present, W[None, :, :], 0.0)
+                    total = wp.sum(axis=2, keepdims=True)
+                    rw = wp / np.where(total > 0, total, np.nan)
+                if agg.kind == "arithmetic":
+                    score = (rw * np.nan_to_num(V, nan=0.0)).sum(axis=2)
+                else:
+                    logs = np.nan_to_num(np.log(V + agg.offset), nan=0.0)
+                    score = np.exp((rw * logs).sum(axis=2)) - agg.offset
+            score = np.where(present.any(axis=2), score, np.nan)
+        if not present.all():  # the pipeline's missing-children rule (min_share)
+            share = (present * unit[nid][None, :, :]).sum(axis=2)
+            keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
+            score = np.where(keep, score, np.nan)
+        values[nid] = score
+    return values
+
+
+def _evaluate_other(model: Model, agg: NodeAggregator, nid: str, V: np.ndarray, unit: np.ndarray) -> np.ndarray:
+    """Aggregators without a vectorised form: called once per replication, as the pipeline calls them."""
+    children = list(model.children[nid])
+    method = _MethodLike(agg.obj)
+    out = np.empty(V.shape[:2])
+    for r in range(V.shape[1]):
+        X = pd.DataFrame(V[:, r, :], index=model.index, columns=children)
+        w = pd.Series(unit[r], index=children)
+        rows = X
+        if getattr(agg.obj, "by_year", False):
+            present = ~np.isnan(V[:, r, :])
+            share = present @ unit[r]
+            keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
+            rows = X if keep.all() else X[keep]
+        score = P._aggregate(method, rows, w)
+        out[:, r] = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
+    return out
+
+
+@attrs.frozen
+class _MethodLike:
+    obj: Any
+
+
+def rank_columns(S: np.ndarray, year_codes: np.ndarray) -> np.ndarray:
+    """Ranks of every column of ``S`` (units × R) within each year: 1 = highest, ties share the best rank
+    (pandas' ``method="min"``), NaN stays NaN. Vectorised: one argsort per year over all columns."""
+    out = np.full(S.shape, np.nan)
+    for g in np.unique(year_codes):
+        rows = np.flatnonzero(year_codes == g)
+        B = S[rows]
+        missing = np.isnan(B)
+        key = np.where(missing, np.inf, -B)
+        order = np.argsort(key, axis=0, kind="stable")
+        sk = np.take_along_axis(key, order, axis=0)
+        m = len(rows)
+        pos = np.broadcast_to(np.arange(m)[:, None], sk.shape)
+        new = np.ones(sk.shape, dtype=bool)
+        new[1:] = sk[1:] != sk[:-1]
+        start = np.maximum.accumulate(np.where(new, pos, 0), axis=0)
+        ranked = np.empty(sk.shape)
+        np.put_along_axis(ranked, order, (start + 1).astype("float64"), axis=0)
+        ranked[missing] = np.nan
+        out[rows] = ranked
+    return out
+
+
+def evaluate_chunk(model: Model, U: np.ndarray, start: int = 0) -> ChunkResult:
+    """Scores, ranks, weights and choices of the replications whose sample rows are ``U``."""
+    R = len(U)
+    choices = decode_choices(model.columns, model.counts, U)
+    scores = {nid: np.full((model.units, R), np.nan) for nid in model.outputs}
+    weights = np.full((R, len(model.reported)), np.nan)
+    keys = choices[:, :3]
+    ahp = ahp_weights(model, U)  # the same for every combination
+    for key in sorted(set(map(tuple, keys.tolist()))):
+        rows = np.flatnonzero((keys == np.array(key)).all(axis=1))
+        variant = model.variants[key]
+        raw, unit = replication_weights(model, variant, U[rows], choices[rows, 3],
+                                        {nid: w[rows] for nid, w in ahp.items()})
+        values = evaluate_variant(model, variant, raw, unit)
+        for nid in model.outputs:
+            scores[nid][:, rows] = values[nid]
+        for j, (nid, child) in enumerate(model.reported):
+            weights[rows, j] = unit[nid][:, model.children[nid].index(child)]
+    ranks = {nid: rank_columns(s, model.year_codes) for nid, s in scores.items()}
+    return ChunkResult(start=start, scores=scores, ranks=ranks, weights=weights, choices=choices)

@@ -1,0 +1,176 @@
+"""The tables of a sensitivity run and writing them (atomically). ``docs/sensitivity.md`` documents every column.
+
+- ``sensitivity-ranks.csv``: per unit, year and node, the nominal rank and the distribution of ranks.
+- ``sensitivity-replications.csv``: per replication, unit and year, the root's score and rank and the choices.
+- ``sensitivity-samples.csv``: per replication its choices and the local weights it used.
+- ``sensitivity-sobol.csv`` (with ``sobol = true``): first- and total-order Sobol indices (SALib).
+- ``sensitivity-manifest.json``: seed, spec, executor, versions and the index's provenance.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..outputs import AtomicWriter
+from .engine import CHOICES
+from .run import SensitivityResult
+from .sampling import DUMMY, salib_problem
+
+RANKS_COLUMNS = ["unit", "year", "node", "nominal_score", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
+                 "min_rank", "max_rank", "mean_abs_shift"]
+SOBOL_COLUMNS = ["output", "unit", "year", "input", "S1", "S1_conf", "ST", "ST_conf"]
+
+
+def _units_years(result: SensitivityResult) -> tuple[np.ndarray, np.ndarray]:
+    index = result.model.index
+    return (index.get_level_values("unit").to_numpy(dtype=object),
+            index.get_level_values("year").to_numpy(dtype="int64"))
+
+
+def ranks_table(result: SensitivityResult) -> pd.DataFrame:
+    """Per unit, year and output node: nominal score and rank, median, 5th/95th percentile, min and max rank,
+    and the mean absolute shift of the rank from the nominal rank."""
+    units, years = _units_years(result)
+    frames = []
+    for nid, R in result.ranks.items():
+        nominal = result.nominal_ranks[nid].to_numpy(dtype="float64")
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pct = np.nanpercentile(R, [50, 5, 95], axis=1) if R.shape[1] else np.full((3, len(units)), np.nan)
+            frames.append(pd.DataFrame({
+                "unit": units, "year": years, "node": nid,
+                "nominal_score": result.nominal_scores[nid].to_numpy(dtype="float64"),
+                "nominal_rank": pd.array(nominal, dtype="Float64").astype("Int64"),
+                "median_rank": pct[0], "p05_rank": pct[1], "p95_rank": pct[2],
+                "min_rank": pd.array(np.nanmin(R, axis=1) if R.shape[1] else np.nan, dtype="Float64").astype("Int64"),
+                "max_rank": pd.array(np.nanmax(R, axis=1) if R.shape[1] else np.nan, dtype="Float64").astype("Int64"),
+                "mean_abs_shift": np.nanmean(np.abs(R - nominal[:, None]), axis=1),
+            }))
+    return pd.concat(frames, ignore_index=True)[RANKS_COLUMNS]
+
+
+def choice_labels(result: SensitivityResult) -> dict[str, np.ndarray]:
+    """Per uncertain discrete input (in spec order), the label of each replication's choice."""
+    out = {}
+    rs = result.spec
+    for inp in rs.inputs:
+        if inp.kind != "choice":
+            continue
+        j = CHOICES.index(inp.name)
+        labels = np.array(["" if inp.name == "leave_one_out" and i == 0 else c for i, c in enumerate(inp.choices)],
+                          dtype=object)
+        out["left_out" if inp.name == "leave_one_out" else inp.name] = labels[result.choices[:, j]]
+    return out
+
+
+def _weight_change(result: SensitivityResult) -> np.ndarray | None:
+    if not result.spec.reported_slots:
+        return None
+    base = _nominal_slot_weights(result)
+    return np.abs(result.weights - base[None, :]).max(axis=1)
+
+
+def _nominal_slot_weights(result: SensitivityResult) -> np.ndarray:
+    w = result.model.nominal_weights
+    children = result.model.children
+    return np.array([w[n][children[n].index(c)] for n, c in result.spec.reported_slots])
+
+
+def replications_table(result: SensitivityResult, node: str | None = None) -> pd.DataFrame:
+    """Long: replication, unit, year, score, rank of ``node`` (the root) and each replication's choices."""
+    node = node or result.model.root
+    units, years = _units_years(result)
+    n, R = result.scores[node].shape
+    table = pd.DataFrame({
+        "replication": np.repeat(np.arange(R), n),
+        "unit": np.tile(units, R),
+        "year": np.tile(years, R),
+        "score": result.scores[node].T.reshape(-1),
+        "rank": pd.array(result.ranks[node].T.reshape(-1), dtype="Float64").astype("Int64"),
+    })
+    for name, labels in choice_labels(result).items():
+        table[name] = np.repeat(labels, n)
+    change = _weight_change(result)
+    if change is not None:
+        table["weights_max_abs_change"] = np.repeat(change, n)
+    return table
+
+
+def samples_table(result: SensitivityResult) -> pd.DataFrame:
+    """One row per replication: its discrete choices and every perturbed local weight (``w:node/child``)."""
+    table = pd.DataFrame({"replication": np.arange(result.replications)})
+    for name, labels in choice_labels(result).items():
+        table[name] = labels
+    for j, (nid, child) in enumerate(result.spec.reported_slots):
+        table[f"w:{nid}/{child}"] = result.weights[:, j]
+    return table
+
+
+def sobol_table(result: SensitivityResult, num_resamples: int = 100, conf_level: float = 0.95) -> pd.DataFrame:
+    """First- and total-order Sobol indices (SALib, Saltelli/Jansen estimators with bootstrap confidence) of
+    each uncertain input, for the root's rank of each unit in each year (``output = "rank"``) and for the
+    mean absolute rank shift over all units of each year (``output = "mean_abs_rank_shift"``, unit empty).
+
+    An output that does not vary gets 0 for every index; one with missing values (a unit without a score in
+    some replication) gets NaN."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    rs = result.spec
+    problem = salib_problem(rs)
+    names = list(dict.fromkeys(problem["groups"]))
+    root = result.model.root
+    R = result.ranks[root]
+    nominal = result.nominal_ranks[root].to_numpy(dtype="float64")
+    units, years = _units_years(result)
+    rows = []
+
+    def analyse(Y: np.ndarray, output: str, unit: str, year: int) -> None:
+        if np.isnan(Y).any():
+            stats = {k: [np.nan] * len(names) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        elif np.ptp(Y) == 0:
+            stats = {k: [0.0] * len(names) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        else:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                stats = sobol_analyze.analyze(problem, Y, calc_second_order=False, num_resamples=num_resamples,
+                                              conf_level=conf_level, seed=rs.spec.seed, print_to_console=False)
+        for k, name in enumerate(names):
+            if name == DUMMY:
+                continue
+            rows.append((output, unit, year, name, *(float(stats[s][k]) for s in ("S1", "S1_conf", "ST", "ST_conf"))))
+
+    for i in range(len(units)):
+        analyse(R[i], "rank", units[i], int(years[i]))
+    for year in dict.fromkeys(years.tolist()):
+        sel = years == year
+        with np.errstate(invalid="ignore"):
+            shift = np.nanmean(np.abs(R[sel] - nominal[sel][:, None]), axis=0)
+        analyse(shift, "mean_abs_rank_shift", "", int(year))
+    return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+
+
+def tables(result: SensitivityResult, replications: bool = True) -> dict[str, pd.DataFrame]:
+    """The output tables by file stem; ``replications = False`` leaves out the two per-replication tables."""
+    out = {"sensitivity-ranks": ranks_table(result)}
+    if replications:
+        out["sensitivity-replications"] = replications_table(result)
+        out["sensitivity-samples"] = samples_table(result)
+    if result.spec.spec.sobol:
+        out["sensitivity-sobol"] = sobol_table(result)
+    return out
+
+
+def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike, protected=(),
+                      replications: bool = True) -> list[Path]:
+    """Write every table and ``sensitivity-manifest.json`` into ``outdir`` (each file atomically)."""
+    inputs = [Path(e["path"]) for e in result.manifest.get("index", {}).get("inputs", [])]
+    writer = AtomicWriter(outdir, [*inputs, *protected])
+    for name, table in tables(result, replications).items():
+        writer.write_csv(f"{name}.csv", table)
+    writer.write_json("sensitivity-manifest.json", result.manifest)
+    return writer.written
