@@ -221,16 +221,24 @@ def topsis_closeness(values: np.ndarray, w: np.ndarray, *, vector_normalise: boo
 def _topsis_complete(values: np.ndarray, w: np.ndarray, vector_normalise: bool) -> np.ndarray:
     """:func:`topsis_closeness` when every cell is present and every weight positive: no masks needed."""
     if vector_normalise:
-        big = np.abs(values).max(axis=0)
-        big = np.where(big > 0, big, 1.0)
-        norm = np.sqrt(((values / big) ** 2).sum(axis=0))
-        factor = w / (big * np.where(norm > 0, norm, 1.0))  # column scale and weight folded into one factor
+        with np.errstate(over="ignore"):
+            squares = np.einsum("ij,ij->j", values, values)  # Σ x² per column in one pass
+        if (np.isfinite(squares) & (squares > 1e-300)).all():
+            norm = np.sqrt(squares)
+            factor = w / np.where(norm > 0, norm, 1.0)
+        else:  # very large or tiny values: scale by the column maximum first (no overflow or underflow)
+            big = np.abs(values).max(axis=0)
+            big = np.where(big > 0, big, 1.0)
+            norm = np.sqrt(((values / big) ** 2).sum(axis=0))
+            factor = w / (big * np.where(norm > 0, norm, 1.0))  # column scale and weight folded into one factor
     else:
         factor = w
     v = values * factor
     ideal, anti = v.max(axis=0), v.min(axis=0)
-    d_plus = np.sqrt(((v - ideal) ** 2).sum(axis=1))
-    d_minus = np.sqrt(((v - anti) ** 2).sum(axis=1))
+    gap = v - ideal
+    d_plus = np.sqrt(np.einsum("ij,ij->i", gap, gap))
+    np.subtract(v, anti, out=gap)
+    d_minus = np.sqrt(np.einsum("ij,ij->i", gap, gap))
     total = d_plus + d_minus
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)

@@ -165,10 +165,12 @@ def entropy_weights(values: np.ndarray) -> dict[str, Any]:
     n = values.shape[0]
     total = values.sum(axis=0)
     flat = _flat(values)
-    p = values / np.where(flat, 1.0, total)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-    e = np.clip(-plogp.sum(axis=0) / np.log(n), 0.0, 1.0)
+    # Σ p ln p with p = x / T is (Σ x ln x) / T − ln T: one log pass, no p matrix (0 · ln 0 = 0)
+    logs = np.zeros_like(values)
+    np.log(values, out=logs, where=values > 0)
+    safe_total = np.where(flat | (total <= 0), 1.0, total)
+    sum_plogp = np.einsum("ij,ij->j", values, logs) / safe_total - np.log(safe_total)
+    e = np.clip(-sum_plogp / np.log(n), 0.0, 1.0)
     e = np.where(flat, 1.0, e)
     d = 1.0 - e
     w, fallback = _normalise(d)
@@ -191,9 +193,10 @@ class Entropy(_Diagnostics):
         if trivial is not None:
             return trivial
         values, dropped = complete_rows(X, "entropy")
-        values = values + self.shift
-        negative = values < 0
-        if negative.any():
+        if self.shift:
+            values = values + self.shift
+        if values.min() < 0:
+            negative = values < 0
             keep = np.flatnonzero(~X.isna().to_numpy().any(axis=1))
             rows, cols = np.nonzero(negative)
             cells = [
