@@ -1,4 +1,4 @@
-# Two commands on a fresh machine with Python 3.10+ and make: `make demo` and `make test`.
+# Two commands on a fresh machine with Python 3.11 and make: `make demo` and `make test`.
 # Each bootstraps .venv on first use and reinstalls only when pyproject.toml changes.
 PYTHON ?= python3
 VENV   := .venv
