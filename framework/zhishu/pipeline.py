@@ -90,7 +90,8 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     issues, out = [], {}
     for sid, frame in frames.items():
         labels = frame.index.get_level_values("unit")
-        ids = labels.map(lambda lab: lookup.get(canonical_label(lab)))
+        distinct = pd.Index(labels.unique())
+        ids = labels.map(dict(zip(distinct, _canonical_index(distinct).map(lookup))))
         unknown = pd.unique(labels[ids.isna()])
         if len(unknown):
             hints = []
@@ -124,6 +125,11 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
 def canonical_label(label) -> str:
     """A unit label as compared: Unicode NFKC (full-width → half-width), surrounding spaces removed."""
     return unicodedata.normalize("NFKC", str(label)).strip()
+
+
+def _canonical_index(labels: pd.Index) -> pd.Index:
+    """:func:`canonical_label` of every label, with pandas' string methods (no Python loop over labels)."""
+    return labels.astype(str).str.normalize("NFKC").str.strip()
 
 
 def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> pd.DataFrame:
