@@ -201,10 +201,19 @@ def impute(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
                             lambda method, block: method.fresh().impute(block, context))
 
 
-def treat(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
-    """Treat outliers; each treatment sees all its indicators over every unit and year at once."""
-    return _apply_by_method(X, {i: ind.treatment or plan.treatment for i, ind in plan.indicators.items()},
-                            lambda method, block: method.fresh().treat(block, context))
+def treat(plan: Plan, X: pd.DataFrame, context: Mapping, details: list | None = None) -> pd.DataFrame:
+    """Treat outliers; each treatment sees all its indicators over every unit and year at once. A treatment
+    that records what it did in a ``details_`` table (the JRC rule does) has it appended to ``details``."""
+
+    def call(method, block):
+        treatment = method.fresh()
+        out = treatment.treat(block, context)
+        table = getattr(treatment, "details_", None)
+        if details is not None and isinstance(table, pd.DataFrame) and len(table):
+            details.append(table.assign(treatment=method.name))
+        return out
+
+    return _apply_by_method(X, {i: ind.treatment or plan.treatment for i, ind in plan.indicators.items()}, call)
 
 
 def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
@@ -388,7 +397,8 @@ def run_config(plan: Plan) -> Result:
         imputed = select_years(plan, impute(plan, derived, context))
         hooks.after_step("impute", imputed, plan)
         step = "treat"
-        treated = treat(plan, imputed, context)
+        treatment_details: list[pd.DataFrame] = []
+        treated = treat(plan, imputed, context, treatment_details)
         hooks.after_step("treat", treated, plan)
         step = "normalise"
         if plan.reference_year is not None and plan.reference_year not in set(treated.index.get_level_values("year")):
@@ -415,6 +425,7 @@ def run_config(plan: Plan) -> Result:
             flags=flags,
             units=context["units"],
             weight_reports=reports,
+            treatment_details=pd.concat(treatment_details, ignore_index=True) if treatment_details else None,
             sources=frames,
             manifest={**build_manifest(plan, inputs, details, started), "weight_reports": reports},
         )

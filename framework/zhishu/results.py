@@ -35,6 +35,8 @@ class Result:
     :ivar flags: per indicator cell, "" or "imputed" or "treated".
     :ivar units: unit id → name and groups.
     :ivar weight_reports: per node, diagnostics of its weighting where it has them (AHP: λmax, CI, CR …).
+    :ivar treatment_details: what outlier treatments that report it did, per indicator (and year): e.g. the
+        JRC rule's skewness, kurtosis, action and values winsorised; ``None`` when none reports.
     :ivar sources: each source's frame (unit ids, all years), e.g. for analyses that need an external variable.
     :ivar analyses: the table of each analysis switched on in ``[analyses]``.
     :ivar manifest: what produced these numbers (versions, plugins, resolved config, input hashes, seeds).
@@ -50,6 +52,7 @@ class Result:
     flags: pd.DataFrame
     units: pd.DataFrame
     weight_reports: dict = attrs.field(factory=dict, repr=False)
+    treatment_details: pd.DataFrame | None = attrs.field(default=None, repr=False)
     sources: dict = attrs.field(factory=dict, repr=False)
     analyses: dict = attrs.field(factory=dict, repr=False)
     manifest: dict = attrs.field(factory=dict, repr=False)
@@ -87,9 +90,11 @@ class Result:
         return self.weights[WEIGHTS_COLUMNS].copy()
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The output tables by file stem: scores, indicators, weights, then ``analysis-<name>`` for each
-        analysis."""
+        """The output tables by file stem: scores, indicators, weights, outliers (when a treatment reports what
+        it did), then ``analysis-<name>`` for each analysis."""
         tables = {"scores": self.scores_table(), "indicators": self.indicators_table(), "weights": self.weights_table()}
+        if self.treatment_details is not None:
+            tables["outliers"] = self.treatment_details
         tables.update({f"analysis-{name}": table for name, table in self.analyses.items()})
         return tables
 

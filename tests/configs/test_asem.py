@@ -306,3 +306,17 @@ def test_config_fails_to_load_without_the_group_for_imputation(write_config):
     path = write_config(text, name="asem.toml")
     with pytest.raises(zhishu.ZhishuError, match="continent"):
         zhishu.run(path)
+
+
+def test_the_jrc_treatment_report_is_an_output(tmp_path):
+    """What the outlier rule did per indicator is written as outliers.csv: one row per indicator, and the rows
+    marked as winsorised are exactly the indicators whose values the treatment changed."""
+    from zhishu.outputs import write_result
+
+    result = zhishu.run(CONFIG)
+    report = result.treatment_details
+    assert len(report) == 49 and set(report["treatment"]) == {"jrc"}
+    changed = {i for i in result.flags.columns if (result.flags[i] == "treated").any()}
+    assert set(report.loc[report["action"] != "unchanged", "indicator"]) == changed
+    write_result(result, tmp_path)
+    assert (tmp_path / "outliers.csv").is_file()
