@@ -129,7 +129,12 @@ def _dask(model, U, parts, workers, scheduler, client, progress) -> list[ChunkRe
     try:
         if client is None:
             if scheduler:
-                client = own_client = Client(scheduler)
+                try:
+                    client = own_client = Client(scheduler, timeout=10)
+                except (OSError, TimeoutError) as exc:
+                    raise ConfigError([Issue(f"cannot reach the Dask scheduler at {scheduler!r} ({exc}); check the "
+                                             "address and that the scheduler is running, or drop --scheduler to "
+                                             "start a local cluster", "--scheduler")]) from None
             else:
                 own_cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
                                            dashboard_address=None)
