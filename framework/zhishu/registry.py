@@ -49,6 +49,10 @@ _SINGULAR = {
 }
 
 
+#: how many names an "unknown name" message lists at most
+MAX_LISTED = 20
+
+
 def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """Up to three names from ``choices`` that look like ``name`` (case-insensitive)."""
     lowered = {c.lower(): c for c in choices}
@@ -62,7 +66,10 @@ def unknown_name_message(kind: str, name: str, choices: list[str] | tuple[str, .
     text = f"unknown {kind} {name!r}"
     if suggestions:
         text += ": did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
-    text += "; available: " + (", ".join(sorted(choices)) if choices else "none (is the plugin installed?)")
+    listed = sorted(choices)
+    if len(listed) > MAX_LISTED:  # a long list hides the point; say how many and where to see them all
+        listed = [*listed[:MAX_LISTED], f"… ({len(choices)} in all; `zhishu plugins` lists what plugins register)"]
+    text += "; available: " + (", ".join(listed) if choices else "none (is the plugin installed?)")
     return text, suggestions
 
 

@@ -184,3 +184,16 @@ def test_kinds():
 )
 def test_singular(kind, singular):
     assert Registry(kind).singular == singular
+
+
+def test_a_long_list_of_available_names_is_cut_with_a_count():
+    from zhishu.registry import MAX_LISTED, unknown_name_message
+
+    names = [f"n{i:02d}" for i in range(MAX_LISTED + 5)]
+    message, _ = unknown_name_message("indicator", "zz", names)
+    listed = message.split("; available: ")[1]
+    assert listed.startswith("n00, n01, ")
+    assert listed.endswith(f"n{MAX_LISTED - 1:02d}, … ({MAX_LISTED + 5} in all; `zhishu plugins` lists what "
+                           "plugins register)")
+    short, _ = unknown_name_message("indicator", "zz", names[:MAX_LISTED])
+    assert short.endswith(f"n{MAX_LISTED - 1:02d}")
