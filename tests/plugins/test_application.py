@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import zhishu
 import zhishu_application
 from zhishu.formula import parse
+from subindex_support import column, sub_index
 from zhishu_application.tree import INDICATORS, SUBINDICES
 
 PLUGIN = "application"
@@ -25,11 +26,6 @@ PAPER_ROWS = [
     ("application_consumer", "mobile_traffic", "EB"),
     ("application_industry", "industrial_digitalisation", "亿元"),
 ]
-
-
-@pytest.fixture(scope="module")
-def registries():
-    return zhishu.Hooks(zhishu.get_plugin_manager()).registries
 
 
 def test_it_registers_the_papers_rows_and_the_alternative_traffic_route(registries):
@@ -67,34 +63,8 @@ C,2021,5000,10,600000,12000
 C,2022,5200,11,700000,11000
 """
 
-CONFIG = """
-[index]
-id = "application-only"
-root = "application"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-{extra}
-"""
+CONFIG, run, default_run = sub_index("application", DATA)
 ANNUAL_ROUTE = '[nodes.application_consumer]\nchildren = ["mobile_traffic_from_annual"]'
-
-
-def run(write_config, extra: str = "", data: str = DATA):
-    return zhishu.run(write_config(CONFIG.format(extra=extra), data__csv=data))
-
-
-def column(frame: pd.DataFrame, name: str) -> dict:
-    return {(u, int(y)): v for (u, y), v in frame[name].items()}
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The sub-index run once on DATA with the plugin's defaults (shared by the tests that only read it)."""
-    folder = tmp_path_factory.mktemp("default")
-    (folder / "data.csv").write_text(DATA, encoding="utf-8")
-    (folder / "config.toml").write_text(CONFIG.format(extra=""), encoding="utf-8")
-    return zhishu.run(folder / "config.toml")
 
 
 def test_monthly_traffic_is_users_times_dou_in_eb(default_run):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu.formula import parse
+from subindex_support import column, sub_index
 from zhishu_environment.tree import INDICATORS, SUBINDICES
 
 PLUGIN = "environment"
@@ -24,11 +25,6 @@ PAPER_ROWS = [
     ("environment_investment", "it_spending", "亿元"),
     ("environment_open_data", "open_data_index", "score"),
 ]
-
-
-@pytest.fixture(scope="module")
-def registries():
-    return zhishu.Hooks(zhishu.get_plugin_manager()).registries
 
 
 def test_it_registers_the_papers_rows(registries):
@@ -58,33 +54,7 @@ C,2021,10,10,10,20000,80000,300,200,100,50
 C,2022,12,11,10,30000,75000,320,220,160,35
 """
 
-CONFIG = """
-[index]
-id = "environment-only"
-root = "environment"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-{extra}
-"""
-
-
-def run(write_config, extra: str = "", data: str = DATA):
-    return zhishu.run(write_config(CONFIG.format(extra=extra), data__csv=data))
-
-
-def column(frame: pd.DataFrame, name: str) -> dict:
-    return {(u, int(y)): v for (u, y), v in frame[name].items()}
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The sub-index run once on DATA with the plugin's defaults (shared by the tests that only read it)."""
-    folder = tmp_path_factory.mktemp("default")
-    (folder / "data.csv").write_text(DATA, encoding="utf-8")
-    (folder / "config.toml").write_text(CONFIG.format(extra=""), encoding="utf-8")
-    return zhishu.run(folder / "config.toml")
+CONFIG, run, default_run = sub_index("environment", DATA)
 
 
 def test_egress_bandwidth_adds_the_three_operators(default_run):

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu.formula import parse
+from subindex_support import column, sub_index
 from zhishu_industry.tree import INDICATORS, SUBINDICES
 
 PLUGIN = "industry"
@@ -23,11 +24,6 @@ PAPER_ROWS = [
     ("industry_chips", "ic_output", "万块"),
     ("industry_software", "software_revenue", "亿元"),
 ]
-
-
-@pytest.fixture(scope="module")
-def registries():
-    return zhishu.Hooks(zhishu.get_plugin_manager()).registries
 
 
 def test_it_registers_the_papers_rows(registries):
@@ -56,33 +52,7 @@ C,2021,10,1,0,300,0,50,40,30,10,10,5,5
 C,2022,8,2,1,400,0,60,45,35,12,18,6,4
 """
 
-CONFIG = """
-[index]
-id = "industry-only"
-root = "industry"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-{extra}
-"""
-
-
-def run(write_config, extra: str = "", data: str = DATA):
-    return zhishu.run(write_config(CONFIG.format(extra=extra), data__csv=data))
-
-
-def column(frame: pd.DataFrame, name: str) -> dict:
-    return {(u, int(y)): v for (u, y), v in frame[name].items()}
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The sub-index run once on DATA with the plugin's defaults (shared by the tests that only read it)."""
-    folder = tmp_path_factory.mktemp("default")
-    (folder / "data.csv").write_text(DATA, encoding="utf-8")
-    (folder / "config.toml").write_text(CONFIG.format(extra=""), encoding="utf-8")
-    return zhishu.run(folder / "config.toml")
+CONFIG, run, default_run = sub_index("industry", DATA)
 
 
 def test_device_output_adds_servers_ai_servers_and_supercomputers_in_10k_units(default_run):

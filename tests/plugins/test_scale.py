@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu.formula import parse
+from subindex_support import column, sub_index
 from zhishu_scale.tree import INDICATORS, SUBINDICES
 
 PLUGIN = "scale"
@@ -41,11 +42,6 @@ PAPER_TABLE = [
     ("application", "application_industry", "industrial_digitalisation", "亿元"),
 ]
 SUBINDEX_PLUGINS = ("scale", "industry", "technology", "environment", "application")
-
-
-@pytest.fixture(scope="module")
-def registries():
-    return zhishu.Hooks(zhishu.get_plugin_manager()).registries
 
 
 def test_the_paper_table_has_16_indicators_under_12_second_level_nodes_under_5_sub_indices():
@@ -151,34 +147,7 @@ C,2021,8,2.5,1,150,0.05,2,2
 C,2022,8,2.5,1,150,0.05,3,2
 """
 
-CONFIG = """
-[index]
-id = "scale-only"
-root = "scale"
-years = [2021, 2022]
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-{extra}
-"""
-
-
-def run(write_config, extra: str = "", data: str = DATA):
-    return zhishu.run(write_config(CONFIG.format(extra=extra), data__csv=data))
-
-
-def column(frame: pd.DataFrame, name: str) -> dict:
-    return {(u, int(y)): v for (u, y), v in frame[name].items()}
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The sub-index run once on DATA with the plugin's defaults (shared by the tests that only read it)."""
-    folder = tmp_path_factory.mktemp("default")
-    (folder / "data.csv").write_text(DATA, encoding="utf-8")
-    (folder / "config.toml").write_text(CONFIG.format(extra=""), encoding="utf-8")
-    return zhishu.run(folder / "config.toml")
+CONFIG, run, default_run = sub_index("scale", DATA, years=[2021, 2022])
 
 
 def test_general_compute_is_the_six_year_sum_of_shipments_times_fp32(default_run):

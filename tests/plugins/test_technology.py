@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu.formula import parse
+from subindex_support import column, sub_index
 from zhishu_technology.tree import INDICATORS, SUBINDICES
 
 PLUGIN = "technology"
@@ -24,11 +25,6 @@ PAPER_ROWS = [
     ("technology_innovation", "patent_grants", "件"),
     ("technology_rd", "rd_spending", "亿元"),
 ]
-
-
-@pytest.fixture(scope="module")
-def registries():
-    return zhishu.Hooks(zhishu.get_plugin_manager()).registries
 
 
 def test_it_registers_the_papers_rows(registries):
@@ -69,34 +65,7 @@ C,2021,30,3,20
 C,2022,40,4,30
 """
 
-CONFIG = """
-[index]
-id = "technology-only"
-root = "technology"
-years = [2021, 2022]
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-{extra}
-"""
-
-
-def run(write_config, extra: str = "", data: str = DATA):
-    return zhishu.run(write_config(CONFIG.format(extra=extra), data__csv=data))
-
-
-def column(frame: pd.DataFrame, name: str) -> dict:
-    return {(u, int(y)): v for (u, y), v in frame[name].items()}
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory):
-    """The sub-index run once on DATA with the plugin's defaults (shared by the tests that only read it)."""
-    folder = tmp_path_factory.mktemp("default")
-    (folder / "data.csv").write_text(DATA, encoding="utf-8")
-    (folder / "config.toml").write_text(CONFIG.format(extra=""), encoding="utf-8")
-    return zhishu.run(folder / "config.toml")
+CONFIG, run, default_run = sub_index("technology", DATA, years=[2021, 2022])
 
 
 def test_patent_indicators_are_five_year_sums(default_run):

@@ -1,0 +1,43 @@
+"""Helpers shared by the sub-index plugin tests: a config whose root is one sub-index, run on a small CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import zhishu
+
+_CONFIG = """
+[index]
+id = "{root}-only"
+root = "{root}"
+{years}
+[sources.main]
+plugin = "table"
+params = {{{{ path = "data.csv" }}}}
+{{extra}}
+"""
+
+
+def sub_index(root: str, data: str, years: list[int] | None = None):
+    """For the sub-index ``root`` on ``data`` (computing ``years``, default every year in the data): the config
+    template (format it with ``extra=``), a ``run(write_config, extra="", data=data)`` function, and a
+    module-scoped ``default_run`` fixture that runs it once with the plugin's defaults."""
+    config = _CONFIG.format(root=root, years=f"years = {years}\n" if years else "")
+
+    def run(write_config, extra: str = "", data: str = data):
+        return zhishu.run(write_config(config.format(extra=extra), data__csv=data))
+
+    @pytest.fixture(scope="module", name="default_run")
+    def default_run(tmp_path_factory):
+        folder = tmp_path_factory.mktemp("default")
+        (folder / "data.csv").write_text(data, encoding="utf-8")
+        (folder / "config.toml").write_text(config.format(extra=""), encoding="utf-8")
+        return zhishu.run(folder / "config.toml")
+
+    return config, run, default_run
+
+
+def column(frame: pd.DataFrame, name: str) -> dict:
+    """One column as {(unit, year): value}."""
+    return {(u, int(y)): v for (u, y), v in frame[name].items()}
