@@ -288,3 +288,22 @@ def test_the_facade_reads_through_the_plugin(tmp_path):
     options = {"detected": {}}
     frame = zhishu.Hooks().read_table(path, options)
     assert frame["地区"].tolist() == ["北京", "上海"]
+
+
+def test_header_none_reads_ragged_lines_with_their_line_numbers(tmp_path):
+    """A statistical-office export: title lines, a table, blank line, a note; GBK; one quoted cell spans two
+    lines. Every non-blank line is a row padded with "" to the longest; the index is the file's line number."""
+    text = ('数据库：分省年度数据\n指标：流量\n地区,2022年,2021年\n北京,1,2\n"上海\n市",3,4\n\n注：示例\n')
+    path = tmp_path / "export.csv"
+    path.write_bytes(text.encode("gbk"))
+    options = {"header": None, "detected": {}}
+    frame = zhishu.Hooks().read_table(path, options)
+    assert options["detected"]["encoding"] == "gb18030"
+    assert list(frame.columns) == ["0", "1", "2"]
+    assert frame.index.name == "line"
+    assert frame.index.tolist() == [1, 2, 3, 4, 5, 8]  # line 5–6 is one row (quoted line break); 7 is blank
+    assert frame.loc[1].tolist() == ["数据库：分省年度数据", "", ""]
+    assert frame.loc[5].tolist() == ["上海\n市", "3", "4"]
+    assert frame.loc[8].tolist() == ["注：示例", "", ""]
+    skipped = zhishu.Hooks().read_table(path, {"header": None, "skip_rows": 2})
+    assert skipped.index.tolist() == [3, 4, 5, 8]

@@ -9,6 +9,10 @@ The index of a text or Excel frame carries each row's position in the file, so t
 cell a user must fix: it is named ``"line"`` (text: the 1-based line number, counting the header line and any
 skipped lines) or ``"row"`` (Excel: the 1-based row number in the sheet). Blank lines are dropped.
 
+Options for text: ``sep``, ``header`` (the header's line among the rows after ``skip_rows``, default 0; ``None``
+for files without a header or with lines of different lengths — every line becomes a row of strings padded to
+the longest, columns ``"0"``, ``"1"`` …), ``skip_rows`` and ``encoding``.
+
 Text encodings: ``encoding = "auto"`` (the default) takes UTF-8 with a byte-order mark as ``utf-8-sig``, then
 strict UTF-8, then GB18030 (a superset of GBK and GB2312, the encodings of most Chinese statistical files);
 any Python codec name can be given instead. What was used is recorded in ``options["detected"]``.
@@ -17,6 +21,7 @@ any Python codec name can be given instead. What was used is recorded in ``optio
 from __future__ import annotations
 
 import codecs
+import csv
 import importlib
 import io
 from pathlib import Path
@@ -63,8 +68,10 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     text, encoding = decode(data, options.get("encoding") or "auto", str(path))
     _record(options, encoding=encoding)
     sep = options.get("sep") or ("\t" if path.suffix.lower() == ".tsv" else ",")
-    header = _nonnegative_int(options.get("header", 0), "header", path)
     skip_rows = _nonnegative_int(options.get("skip_rows", 0), "skip_rows", path)
+    if "header" in options and options["header"] is None:
+        return _read_rows(text, sep, skip_rows)
+    header = _nonnegative_int(options.get("header", 0), "header", path)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -83,6 +90,28 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     frame.columns = _clean_labels(frame.columns)
     first_data_line = skip_rows + header + 2
     return _with_positions(frame, first_data_line, "line", multiline=True)
+
+
+def _read_rows(text: str, sep: str, skip_rows: int) -> pd.DataFrame:
+    """``header = None``: every line is a row of strings, padded with "" to the longest row, so that files
+    whose lines have different lengths (title lines, notes, a table below them — like statistical-office
+    exports) can be read; columns are "0", "1", …; indexed by line number, blank lines dropped."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    rows, lines = [], []
+    for row in reader:  # parsing a file's lines: csv tracks line numbers across quoted line breaks
+        if reader.line_num > skip_rows and any(cell.strip() for cell in row):
+            rows.append(row)
+            lines.append(reader.line_num - _row_breaks(row))
+    width = max(map(len, rows), default=0)
+    frame = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], columns=[str(i) for i in range(width)],
+                         dtype=object)
+    frame.index = pd.Index(np.asarray(lines, dtype="int64"), name="line")
+    return frame
+
+
+def _row_breaks(row: list[str]) -> int:
+    """Line breaks inside the quoted cells of a parsed row (the row starts that many lines earlier)."""
+    return sum(cell.count("\n") for cell in row)
 
 
 def decode(data: bytes, encoding: str, file: str) -> tuple[str, str]:
