@@ -13,15 +13,12 @@ description lines above the table and notes below it::
     数据来源：国家统计局
 
 This module is pure: :func:`parse_rows` takes the file's rows (each with its line or sheet-row number) and
-returns the values indexed by (unit label, year); :func:`read_csv_rows` and :func:`excel_rows` produce those
+returns the values indexed by (unit label, year); :func:`text_rows` and :func:`excel_rows` produce those
 rows from a text file or from a reader's frame of an Excel sheet.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -70,39 +67,16 @@ class Export:
 # --------------------------------------------------------------------------------------------- reading
 
 
-def decode(data: bytes, encoding: str, file: str) -> tuple[str, str]:
-    """``data`` as text: ``"auto"`` tries a UTF-8 byte-order mark, then UTF-8, then GB18030 (⊃ GBK)."""
-    if encoding.lower() == "auto":
-        if data.startswith(codecs.BOM_UTF8):
-            return data.decode("utf-8-sig", errors="strict"), "utf-8-sig"
-        for candidate in ("utf-8", "gb18030"):
-            try:
-                return data.decode(candidate), candidate
-            except UnicodeDecodeError:
-                continue
-        raise zhishu.DataError([zhishu.Issue(
-            "cannot detect the text encoding: the file is neither UTF-8 nor GBK/GB18030; set encoding = "
-            '"<codec>" in the source\'s params, or re-save the file as UTF-8', file=file)])
-    try:
-        return data.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        raise zhishu.DataError([zhishu.Issue(
-            f"cannot decode the file as {encoding!r} (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            'set encoding = "auto" to detect UTF-8 or GBK/GB18030, or give the file\'s codec', file=file)]) from None
-
-
-def read_csv_rows(text: str, sep: str = ",") -> list[Row]:
-    """The rows of a delimited text, each with the line it starts on; blank lines are left out.
-
-    Rows may have different numbers of cells (the description lines have one), which is why the framework's
-    table reader (one header, a fixed number of columns) is not used for text exports.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows, start = [], 1
-    for cells in reader:
-        if any(c.strip() for c in cells):
-            rows.append(Row(start, tuple(cells)))
-        start = reader.line_num + 1
+def text_rows(frame: pd.DataFrame) -> list[Row]:
+    """The rows of a delimited text read by the framework's reader with ``header = None`` (every non-blank line
+    a row, indexed by the line it starts on, padded with "" to the longest row): trailing padding is dropped so
+    that each row has its own cells, as written."""
+    rows = []
+    for position, values in zip(frame.index.to_numpy(), frame.itertuples(index=False, name=None)):
+        cells = list(values)
+        while cells and cells[-1] == "":
+            cells.pop()
+        rows.append(Row(int(position), tuple(cells)))
     return rows
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 import zhishu
 
-from .export import DEFAULT_NA_VALUES, Export, decode, excel_rows, parse_rows, read_csv_rows
+from .export import DEFAULT_NA_VALUES, Export, excel_rows, parse_rows, text_rows
 
 TEXT_SUFFIXES = {".csv": ",", ".txt": ",", ".tsv": "\t"}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -143,14 +143,8 @@ class NbsSource:
                           keep_national=self.keep_national, na_values=self.na_values)
 
     def _text_rows(self, context: zhishu.SourceContext, resolved: Path, sep: str):
-        file = str(resolved)
-        if not resolved.is_file():
-            why = "not a file (a folder?)" if resolved.exists() else "file not found"
-            raise zhishu.DataError([zhishu.Issue(why, path=context.key_path, file=file)])
-        text, encoding = decode(resolved.read_bytes(), self.encoding, file)
-        context.inputs.append(resolved)  # recorded for the manifest, as context.read_table would
-        context.details[file] = {"encoding": encoding}
-        return read_csv_rows(text, sep)
+        # header = None: the framework reader keeps lines of any length (description lines have one cell)
+        return text_rows(context.read_table(resolved, header=None, sep=sep, encoding=self.encoding))
 
 
 def _toml_key(name: str) -> str:

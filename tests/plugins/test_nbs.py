@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import csv
 import math
 from pathlib import Path
@@ -15,7 +17,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 import zhishu
-from zhishu_nbs.export import Row, parse_rows, read_csv_rows
+from zhishu_nbs.export import Row, parse_rows, text_rows
 from zhishu_nbs.source import NbsSource
 
 NAN = np.nan
@@ -362,7 +364,7 @@ def test_any_table_round_trips(table):
     lines = ["数据库：分省年度数据", "指标：v", "地区," + ",".join(f"{y}年" for y in years)]
     lines += [u + "," + ",".join("" if c is None else repr(c) for c in row) for u, row in zip(units, cells)]
     lines.append("数据来源：国家统计局")
-    rows = read_csv_rows("\n".join(lines) + "\n")
+    rows = read_text_rows("\n".join(lines) + "\n")
     frame = parse_rows(rows, file="f", key_path="k").frame
     order = sorted(range(len(years)), key=years.__getitem__)
     want = expected([(u, years[j], NAN if row[j] is None else row[j]) for u, row in zip(units, cells) for j in order],
@@ -371,11 +373,19 @@ def test_any_table_round_trips(table):
 
 
 def test_row_positions_follow_quoted_line_breaks():
-    rows = read_csv_rows('指标：x\n"地区",2023年\n"北\n京",1\n\n上海,2\n')
+    rows = read_text_rows('指标：x\n"地区",2023年\n"北\n京",1\n\n上海,2\n')
     assert [(r.position, r.cells) for r in rows] == [
         (1, ("指标：x",)), (2, ("地区", "2023年")), (3, ("北\n京", "1")), (6, ("上海", "2")),
     ]
     assert parse_rows([Row(1, ("地区", "2023")), Row(2, ("北京", "5"))], file="", key_path="").frame.iloc[0, 0] == 5
+
+
+def read_text_rows(text: str) -> list[Row]:
+    """``text`` through the framework's reader with ``header = None``, as the source reads it."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.csv"
+        path.write_text(text, encoding="utf-8")
+        return text_rows(zhishu.Hooks().read_table(path, {"header": None}))
 
 
 # --------------------------------------------------------------------------------------------- end to end
