@@ -8,6 +8,7 @@ plain data plus configured (unfitted) component objects, so a sensitivity analys
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -155,13 +156,13 @@ class Plan:
         """Aggregate nodes with every child before its parent (reverse pre-order)."""
         return list(reversed(list(self.nodes)))
 
+    @functools.cached_property
+    def parents(self) -> dict[str, str]:
+        """Every node and indicator below the root → its parent (computed once)."""
+        return {child: node.id for node in self.nodes.values() for child in node.children}
+
     def parent_of(self, item: str) -> str | None:
-        if item in self.nodes:
-            return self.nodes[item].parent
-        for node in self.nodes.values():
-            if item in node.children:
-                return node.id
-        return None
+        return self.parents.get(item)
 
     def level_of(self, item: str) -> int:
         """Depth from the root: 0 for the root, parent's depth + 1 below it."""
