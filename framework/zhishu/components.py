@@ -178,16 +178,3 @@ class Analysis(Protocol):
 @runtime_checkable
 class Exporter(Protocol):
     def export(self, result: Any, outdir: Path, writer: Any) -> list[Path]: ...
-
-
-PROTOCOLS = {
-    "sources": Source,
-    "normalisers": Normaliser,
-    "weightings": Weighting,
-    "aggregators": Aggregator,
-    "imputers": Imputer,
-    "treatments": Treatment,
-    "transforms": Transform,
-    "analyses": Analysis,
-    "exporters": Exporter,
-}

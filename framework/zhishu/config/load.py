@@ -27,7 +27,7 @@ from ..errors import ConfigError, Issue, PluginError, ZhishuError
 from ..hooks import Hooks
 from ..registry import did_you_mean
 from ..plugins import get_plugin_manager
-from .converter import make_converter, toml_type
+from .converter import make_converter
 from .messages import issues_from_cattrs, join
 from .model import IndexConfig
 from .plan import Plan
@@ -210,4 +210,4 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-__all__ = ["load_config", "read_toml", "structure", "toml_type"]
+__all__ = ["load_config", "read_toml", "structure"]

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ..components import IndicatorSpec, MethodSpec
+from ..components import IndicatorSpec
 from ..formula import Formula
 from ..components import UnitSpec
 from .model import IndexConfig
@@ -49,9 +49,6 @@ class Method:
 
     def describe(self) -> dict[str, Any]:
         return {"method": self.name, "plugin": self.plugin, "params": self.resolved_params()}
-
-    def spec(self) -> MethodSpec:
-        return MethodSpec(method=self.name, params=dict(self.params))
 
 
 def _plain(value: Any) -> Any:
