@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml examples/plugin-template/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,parquet]' -e examples/plugin-template
+	$(BIN)/python -m pip install --quiet -e '.[test,parquet,report]' -e examples/plugin-template
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -14,6 +14,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 from .components import INDEX_NAMES, IndicatorSpec, MethodSpec, SourceContext, SubIndexSpec, UnitSet, UnitSpec
 from .errors import ConfigError, DataError, Issue, OutputError, PluginError, UnknownNameError, ZhishuError
+from .geometry import Geometry, choose_geometry
 from .hooks import Hooks
 from .hookspecs import hookimpl
 from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
@@ -27,6 +28,7 @@ __all__ = [
     "INDEX_NAMES",
     "ConfigError",
     "DataError",
+    "Geometry",
     "Hooks",
     "IndicatorSpec",
     "Issue",
@@ -41,6 +43,7 @@ __all__ = [
     "UnknownNameError",
     "ZhishuError",
     "__version__",
+    "choose_geometry",
     "did_you_mean",
     "get_plugin_manager",
     "hookimpl",

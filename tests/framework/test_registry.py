@@ -161,6 +161,7 @@ def test_kinds():
         "transforms",
         "analyses",
         "exporters",
+        "geometries",
     )
 
 
@@ -179,6 +180,7 @@ def test_kinds():
         ("unit_sets", "unit set"),
         ("analyses", "analysis"),
         ("exporters", "exporter"),
+        ("geometries", "geometry"),
         ("custom", "custom"),
     ],
 )
