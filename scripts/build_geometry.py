@@ -66,9 +66,14 @@ def _simplify(geoms: list, tolerance: float, digits: int, min_area: float) -> li
         if not polys:  # keep the largest part of a small unit (Macao) rather than lose it
             polys = [max(getattr(g, "geoms", [g]), key=lambda p: p.area)]
         merged = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+        # rounding can collapse a small island to a line: drop such parts, keep the largest if none is left
+        rounded = [p for p in shapely.get_parts(_round(merged, digits)) if p.geom_type == "Polygon" and p.area > 0]
+        if not rounded:
+            rounded = [max(shapely.get_parts(merged), key=lambda p: p.area)]
+        merged = shapely.MultiPolygon(rounded) if len(rounded) > 1 else rounded[0]
         # d3-geo (plotly's map renderer) takes a clockwise ring as the outside of a polygon: orient every
         # exterior ring clockwise, or the polygon is drawn as the whole sphere minus itself
-        out.append(shapely.orient_polygons(_round(merged, digits), exterior_cw=True))
+        out.append(shapely.orient_polygons(merged, exterior_cw=True))
     return out
 
 
@@ -123,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     _write("cn_provinces.geojson", provinces(args.province_tolerance, 2))
-    _write("world_countries.geojson", world(args.world_tolerance, 1))
+    _write("world_countries.geojson", world(args.world_tolerance, 2))
 
 
 if __name__ == "__main__":

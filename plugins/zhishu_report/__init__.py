@@ -35,3 +35,10 @@ def register_commands(register):
     from .command import command
 
     register("report", command())
+
+
+@zhishu.hookimpl
+def register_exporters(register):
+    from .exporter import ReportExporter
+
+    register("report", ReportExporter)

@@ -113,10 +113,13 @@ def english_name(unit: zhishu.UnitSpec) -> str:
     return next((a for a in unit.aliases if _LATIN.match(a) and not a.isupper()), "")
 
 
-def unit_names(plan, lang: str) -> dict[str, str]:
-    """Display name of every unit: zh → the unit's name; en → its English name where one is known."""
-    names = {}
-    for unit in plan.units:
+def unit_names(result, lang: str) -> dict[str, str]:
+    """Display name of every unit: zh → the unit's name; en → its English name where one is known. Units
+    that no unit set or ``[[units]]`` table describes (labels taken from the data) are named by their id."""
+    names = {str(u): str(u) for u in result.units.index}
+    if "name" in result.units:
+        names.update({str(u): str(n) for u, n in result.units["name"].items() if isinstance(n, str) and n})
+    for unit in result.plan.units:
         en = english_name(unit)
         names[unit.id] = (en or unit.name or unit.id) if lang == "en" else (unit.name or en or unit.id)
     return names
@@ -158,8 +161,8 @@ def ranking(result, year: int, compare_year: int | None, names: Mapping[str, str
     ranks = result.ranks.xs(year, level="year")
     en = {u.id: english_name(u) for u in plan.units}
     table = pd.DataFrame({"unit": scores.index.astype(str)})
-    table["name"] = table["unit"].map(names).fillna(table["unit"])
-    table["name_en"] = table["unit"].map(en).fillna("")
+    table["name"] = [names.get(u, u) for u in table["unit"]]
+    table["name_en"] = [en.get(u, "") for u in table["unit"]]
     table["score"] = scores[root].to_numpy()
     table["rank"] = ranks[root].to_numpy()
     if tiers is not None:
@@ -187,7 +190,7 @@ def build(result, year: int | None = None, compare_year: int | None = None, lang
     plan = result.plan
     items = tree_items(result, lang)
     subindices = tuple(plan.nodes[plan.root].children)
-    names = unit_names(plan, lang)
+    names = unit_names(result, lang)
     tiers = tier_analysis(result, year)
     meta = plan.config.index
     zh, en = meta.name_zh, meta.name_en
@@ -201,34 +204,44 @@ def build(result, year: int | None = None, compare_year: int | None = None, lang
 
 # --------------------------------------------------------------------------------------------- profiles
 
+PROFILE_COLUMNS = ("item", "name", "level", "is_node", "score", "rank", "of", "raw", "used", "unit", "flag")
 
-def profile(data: ReportData, unit: str, n_best: int = 3) -> dict[str, Any]:
-    """One unit in the report's year: every item's score and rank (and for indicators the raw value, the value
-    used after imputation/treatment, its unit and flag), and its strongest and weakest indicators by rank."""
+
+def profiles(data: ReportData, n_best: int = 3) -> list[dict[str, Any]]:
+    """Every ranked unit in the report's year, best first: each item's score and rank (and for indicators the
+    raw value, the value used after imputation/treatment, its unit and flag) as rows of
+    :data:`PROFILE_COLUMNS`, and its strongest and weakest indicators by rank among the units."""
     result = data.result
-    key = (unit, data.year)
-    scores = result.scores.loc[key]
-    ranks = result.ranks.loc[key]
-    counts = result.scores.xs(data.year, level="year").notna().sum()
-    rows = []
-    for item_id, item in data.items.items():
-        row = {"item": item_id, "name": item.name, "level": item.level, "is_node": item.is_node,
-               "score": scores[item_id], "rank": ranks[item_id], "of": int(counts[item_id])}
-        if not item.is_node:
-            spec = data.plan.indicators[item_id].spec
-            row.update(raw=result.raw.loc[key, item_id], used=result.data.loc[key, item_id], unit=spec.unit,
-                       flag=str(result.flags.loc[key, item_id] or ""))
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    ind = table[~table["is_node"] & table["rank"].notna()].sort_values(["rank", "item"], kind="stable")
-    return {
-        "unit": unit,
-        "name": data.unit_names.get(unit, unit),
-        "table": table,
-        "strongest": ind.head(n_best)["item"].tolist(),
-        "weakest": ind.tail(n_best)["item"].tolist()[::-1] if len(ind) > n_best else [],
-    }
-
-
-def finite(values) -> np.ndarray:
-    return np.asarray(values, dtype="float64")
+    items = list(data.items)
+    indicators = data.indicators
+    units = list(data.ranking["unit"])
+    year_scores = result.scores.xs(data.year, level="year")
+    scores = year_scores.reindex(index=units, columns=items).to_numpy(dtype="float64")
+    ranks = result.ranks.xs(data.year, level="year").reindex(index=units, columns=items).to_numpy(dtype="float64")
+    counts = year_scores[items].notna().sum().to_numpy()
+    raw = result.raw.xs(data.year, level="year").reindex(index=units, columns=indicators).to_numpy(dtype="float64")
+    used = result.data.xs(data.year, level="year").reindex(index=units, columns=indicators).to_numpy(dtype="float64")
+    flags = result.flags.xs(data.year, level="year").reindex(index=units, columns=indicators).fillna("")
+    flags = flags.astype(str).to_numpy()
+    position = {ind: j for j, ind in enumerate(indicators)}
+    meta = [(i, it.name, it.level, it.is_node, data.plan.indicators[i].spec.unit if not it.is_node else "")
+            for i, it in data.items.items()]
+    ind_columns = np.array([items.index(i) for i in indicators], dtype=int)
+    out = []
+    for u, unit in enumerate(units):
+        rows = []
+        for k, (item, name, level, is_node, measure) in enumerate(meta):
+            j = position.get(item)
+            rows.append((item, name, level, is_node, scores[u, k], ranks[u, k], int(counts[k]),
+                         raw[u, j] if j is not None else np.nan, used[u, j] if j is not None else np.nan,
+                         measure, flags[u, j] if j is not None else ""))
+        ind_ranks = ranks[u, ind_columns]
+        ranked = [indicators[j] for j in np.argsort(ind_ranks, kind="stable") if not np.isnan(ind_ranks[j])]
+        out.append({
+            "unit": unit,
+            "name": data.unit_names.get(unit, unit),
+            "rows": rows,
+            "strongest": ranked[:n_best],
+            "weakest": ranked[::-1][:n_best] if len(ranked) > n_best else [],
+        })
+    return out

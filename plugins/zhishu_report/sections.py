@@ -9,7 +9,7 @@ import zhishu
 
 from . import charts as ch
 from .html import chart_div, esc, number, plain_table, rank, signed, table, td
-from .model import ReportData, profile
+from .model import ReportData, profiles
 from .text import label
 
 
@@ -182,30 +182,28 @@ def profiles_section(data: ReportData) -> Section:
     headers = [label("item", lang), label("score", lang), label("rank", lang), label("raw", lang),
                label("used", lang), label("measure_unit", lang), label("flag", lang)]
     numeric = [False, True, True, True, True, False, False]
-    for i, unit in enumerate(units):
-        p = profile(data, unit)
-        names = {row["item"]: row["name"] for _, row in p["table"].iterrows()}
+    ranking = data.ranking.set_index("unit")
+    for i, p in enumerate(profiles(data)):
+        unit = p["unit"]
+        names = {row[0]: row[1] for row in p["rows"]}
         rows = []
-        for _, row in p["table"].iterrows():
-            indent = f"indent{min(int(row['level']), 5)}"
-            name = f"<b>{esc(row['name'])}</b>" if row["is_node"] else esc(row["name"])
-            of = f"/{row['of']}" if not pd.isna(row["rank"]) else ""
-            cells = [td(name, row["name"], raw_html=True, css=indent), td(number(row["score"]), row["score"],
-                                                                         numeric=True),
-                     td(rank(row["rank"]) + of, row["rank"], numeric=True)]
-            if row["is_node"]:
+        for item, name, level, is_node, score, item_rank, of, raw, used, measure, flag in p["rows"]:
+            indent = f"indent{min(int(level), 5)}"
+            shown = f"<b>{esc(name)}</b>" if is_node else esc(name)
+            of_text = f"/{of}" if not pd.isna(item_rank) else ""
+            cells = [td(shown, name, raw_html=True, css=indent), td(number(score), score, numeric=True),
+                     td(rank(item_rank) + of_text, item_rank, numeric=True)]
+            if is_node:
                 cells += [td("", ""), td("", ""), td("", ""), td("", "")]
             else:
-                flag = row["flag"]
-                flag_html = f'<span class="flag">{esc(label(flag, lang))}</span>' if flag in ("imputed", "treated") \
-                    else esc(flag)
-                cells += [td(number(row["raw"], 4), row["raw"], numeric=True),
-                          td(number(row["used"], 4), row["used"], numeric=True),
-                          td(row["unit"], row["unit"]), td(flag_html, flag, raw_html=True)]
+                flag_html = (f'<span class="flag">{esc(label(flag, lang))}</span>' if flag in ("imputed", "treated")
+                             else esc(flag))
+                cells += [td(number(raw, 4), raw, numeric=True), td(number(used, 4), used, numeric=True),
+                          td(measure, measure), td(flag_html, flag, raw_html=True)]
             rows.append(cells)
         strongest = ", ".join(esc(names[x]) for x in p["strongest"])
         weakest = ", ".join(esc(names[x]) for x in p["weakest"])
-        score = data.ranking.loc[data.ranking["unit"] == unit].iloc[0]
+        score = ranking.loc[unit]
         parts.append(
             f'<div class="profile{" active" if i == 0 else ""}" id="profile-{esc(unit)}">'
             f"<h3>{esc(p['name'])} ({esc(unit)}): {esc(label('score', lang))} {number(score['score'])}, "
