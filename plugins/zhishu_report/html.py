@@ -47,7 +47,8 @@ h3 { font-size: 16px; margin: 18px 0 6px; }
 .card .k { color: var(--muted); font-size: 12px; }
 table { border-collapse: collapse; font-size: 13px; margin: 6px 0 12px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f4f8; position: sticky; top: 33px; }
+th { background: #f0f4f8; }
+td { white-space: nowrap; } table.wrap td { white-space: normal; } table.wrap td.nw { white-space: nowrap; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.sortable th { cursor: pointer; user-select: none; }
 table.sortable th.asc::after { content: " ▲"; } table.sortable th.desc::after { content: " ▼"; }
@@ -57,7 +58,7 @@ table.sortable th.asc::after { content: " ▲"; } table.sortable th.desc::after 
 .chart { width: 100%%; min-height: 300px; }
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 8px; }
 .profile { display: none; } .profile.active { display: block; }
-code { font-size: 12px; background: #f0f4f8; padding: 0 3px; border-radius: 3px; word-break: break-all; }
+code { font-size: 12px; background: #f0f4f8; padding: 0 3px; border-radius: 3px; overflow-wrap: break-word; }
 .indent1 { padding-left: 18px; } .indent2 { padding-left: 36px; } .indent3 { padding-left: 54px; }
 .indent4 { padding-left: 72px; } .indent5 { padding-left: 90px; }
 """ % {"font": FONT}
@@ -141,11 +142,11 @@ def td(display: str, sort_value: Any = None, numeric: bool = False, raw_html: bo
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], numeric: Sequence[bool] | None = None,
-          sortable: bool = False, css_id: str = "") -> str:
+          sortable: bool = False, css_id: str = "", wrap: bool = False) -> str:
     numeric = numeric or [False] * len(headers)
     head = "".join(f'<th class="n">{esc(h)}</th>' if n else f"<th>{esc(h)}</th>" for h, n in zip(headers, numeric))
     body = "\n".join("<tr>" + "".join(r) + "</tr>" for r in rows)
-    classes = "sortable" if sortable else ""
+    classes = " ".join(c for c in ("sortable" if sortable else "", "wrap" if wrap else "") if c)
     ident = f' id="{esc(css_id)}"' if css_id else ""
     return (f'<div class="scroll"><table class="{classes}"{ident}><thead><tr>{head}</tr></thead>'
             f"<tbody>\n{body}\n</tbody></table></div>")

@@ -39,13 +39,19 @@ def tree_table(data: ReportData, described: Mapping[str, Any]) -> str:
     rows = []
     for node_id, node in described["nodes"].items():
         item = data.items[node_id]
+        weighting = node["weighting"]
+        if weighting["method"] == "ahp":  # the judgments are shown as matrices below
+            shown = f"ahp ({weighting['params'].get('method', 'eigenvector')}; " + (
+                "判断矩阵见下" if zh else "matrix below") + ")"
+        else:
+            shown = _params(weighting)
         rows.append([
-            td(f"<b>{esc(item.name)}</b>", item.name, raw_html=True, css=f"indent{min(item.level, 5)}"),
-            td(node_id, node_id), td(", ".join(node["children"])),
-            td(_code(_params(node["weighting"])), raw_html=True), td(_code(_params(node["aggregator"])), raw_html=True),
-            td(number(node["min_share"], 2), node["min_share"], numeric=True), td(node["origin"]),
+            td(f"<b>{esc(item.name)}</b>", item.name, raw_html=True, css=f"nw indent{min(item.level, 5)}"),
+            td(node_id, node_id, css="nw"), td(", ".join(node["children"])),
+            td(_code(shown), raw_html=True), td(_code(_params(node["aggregator"])), raw_html=True, css="nw"),
+            td(number(node["min_share"], 2), node["min_share"], numeric=True), td(node["origin"], css="nw"),
         ])
-    return table(headers, rows)
+    return table(headers, rows, wrap=True)
 
 
 def indicator_table(data: ReportData, described: Mapping[str, Any]) -> str:
@@ -72,13 +78,13 @@ def indicator_table(data: ReportData, described: Mapping[str, Any]) -> str:
             denominator = ind["denominator"] + (f" × {ind['denominator_scale']:g}"
                                                 if ind["denominator_scale"] != 1 else "")
         rows.append([
-            td(data.name(ind_id)), td(ind_id), td(f"{source} ({variables})"), td(ind["unit"] or "–"),
+            td(data.name(ind_id), css="nw"), td(ind_id, css="nw"), td(f"{source} ({variables})"), td(ind["unit"] or "–"),
             td("+1" if ind["direction"] == 1 else "−1", ind["direction"], numeric=True),
             td(_code(formula), raw_html=True), td(denominator),
             td(_code(_params(ind["transform"])), raw_html=True), td(_code(_params(ind["normaliser"])), raw_html=True),
             td(_code(_params(ind["imputation"])), raw_html=True), td(_code(_params(ind["outliers"])), raw_html=True),
         ])
-    return table(headers, rows)
+    return table(headers, rows, wrap=True)
 
 
 def ahp_matrix(params: Mapping[str, Any], children: list[str]) -> list[list[float]] | None:
@@ -140,7 +146,7 @@ def provenance_tables(data: ReportData) -> str:
         rows.append([td("input"), td(entry["path"]), td(_code(entry["sha256"]), raw_html=True),
                      td(f"{entry.get('bytes', '')}", entry.get("bytes"), numeric=True)])
     files = table(["", "文件" if zh else "file", "SHA-256", "字节" if zh else "bytes"], rows,
-                  [False, False, False, True])
+                  [False, False, False, True], wrap=True)
     plugins = table(["插件" if zh else "plugin", "模块" if zh else "module", "发行包" if zh else "distribution",
                      "版本" if zh else "version"],
                     [[td(p["name"]), td(p["module"]), td(p["distribution"]), td(p["version"])]

@@ -51,7 +51,8 @@ def read(folder: str | Path, result) -> tuple[pd.DataFrame, pd.DataFrame | None,
             spec = json.loads(manifest.read_text(encoding="utf-8")).get("sensitivity", {})
         except (OSError, json.JSONDecodeError):
             spec = {}
-        total = (spec.get("resolved") or {}).get("total_replications") or spec.get("replications")
+        total, base = spec.get("total_replications"), spec.get("replications")
         if total:
-            info = f"{total} replications; " + info
+            sample = f" (base sample {base})" if base and base != total else ""
+            info = f"{total} replications{sample}; " + info
     return ranks, sobol, info
