@@ -14,9 +14,18 @@ from .errors import ReportError
 __all__ = ["ReportError", "render", "report"]
 
 
+def _api():
+    try:
+        from . import api
+    except ImportError as exc:  # the optional dependencies of the report extra
+        raise ReportError(f"zhishu report needs the report extra ({exc.name or exc} is not installed): "
+                          "pip install 'zhishu[report]'") from exc
+    return api
+
+
 def report(result, path, sensitivity=None, year=None, compare_year=None, lang="zh", figures=None):
     """Write ``path/report.html`` (see :func:`zhishu_report.api.report`); returns its path."""
-    from .api import report as _report
+    _report = _api().report
 
     return _report(result, path, sensitivity=sensitivity, year=year, compare_year=compare_year, lang=lang,
                    figures=figures)
@@ -24,7 +33,7 @@ def report(result, path, sensitivity=None, year=None, compare_year=None, lang="z
 
 def render(result, sensitivity=None, year=None, compare_year=None, lang="zh"):
     """The report's HTML text, charts and data, without writing anything."""
-    from .api import render as _render
+    _render = _api().render
 
     return _render(result, sensitivity=sensitivity, year=year, compare_year=compare_year, lang=lang)
 

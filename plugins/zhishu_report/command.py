@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from zhishu.cli import load_plan
 
-    from .api import report
+    from . import report
 
     plan = load_plan(args)
     result = zhishu.run_config(plan)

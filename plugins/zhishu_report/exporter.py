@@ -16,7 +16,7 @@ class ReportExporter:
     filename: str = "report.html"
 
     def export(self, result, outdir, writer) -> list:
-        from .api import render
+        from . import render
 
         text, _, _ = render(result, year=self.year, compare_year=self.compare_year, lang=self.lang)
         writer.write_text(self.filename, text)

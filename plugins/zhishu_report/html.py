@@ -176,10 +176,14 @@ def chart_div(chart: Chart) -> str:
 # --------------------------------------------------------------------------------------------- page
 
 
+def _script_safe(json_text: str) -> str:
+    """JSON text safe inside a <script> element: "</" (which would close it) written as "<\\/" (same JSON)."""
+    return json_text.replace("</", "<\\/")
+
+
 def _json_for_script(obj: Any) -> str:
-    """JSON safe inside a <script> element (no "</" that would close it)."""
-    return obj.replace("</", "<\\/") if isinstance(obj, str) else json.dumps(obj, ensure_ascii=False,
-                                                                             separators=(",", ":")).replace("</", "<\\/")
+    """``obj`` as JSON text safe inside a <script> element."""
+    return _script_safe(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 def charts_json(charts: Sequence[Chart]) -> str:
@@ -187,7 +191,7 @@ def charts_json(charts: Sequence[Chart]) -> str:
     for chart in charts:
         figure = pio.to_json(chart.figure, validate=False, remove_uids=True)
         items.append('{"name":%s,"geo":%s,"figure":%s}' % (json.dumps(chart.name), json.dumps(chart.geo), figure))
-    return _json_for_script("[" + ",".join(items) + "]")
+    return _script_safe("[" + ",".join(items) + "]")
 
 
 def page(title: str, lang: str, nav: Sequence[tuple[str, str]], body: str, charts: Sequence[Chart],

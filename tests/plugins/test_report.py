@@ -7,6 +7,7 @@ from the report's own model.
 from __future__ import annotations
 
 import html
+import json
 import re
 from pathlib import Path
 
@@ -364,3 +365,29 @@ def test_report_exporter_writes_report_html_beside_the_tables(tmp_path, write_co
     assert {"report.html", "scores.csv", "manifest.json"} <= written
     text = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert '<section id="ranking">' in text and len(_cells(text, "ranking-table")) == 3
+
+
+# --------------------------------------------------------------------------------------------- invariants
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from zhishu_report.html import _json_for_script, number, td  # noqa: E402
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_cells_keep_full_precision_for_sorting(x):
+    cell = td(number(x), np.float64(x), numeric=True)
+    kept = float(html.unescape(re.search(r'data-v="([^"]*)"', cell).group(1)))
+    assert kept == x  # only the displayed text is rounded
+    shown = re.search(r">([^<]*)</td>", cell).group(1)
+    assert float(shown.replace(",", "")) == pytest.approx(round(x, 2), abs=0.006)
+
+
+@given(st.recursive(st.text() | st.floats(allow_nan=False) | st.integers() | st.none(),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+                    max_leaves=20))
+def test_json_in_a_script_element_cannot_close_it(obj):
+    text = _json_for_script(obj)
+    assert "</" not in text
+    assert json.loads(text) == obj
