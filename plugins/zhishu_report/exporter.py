@@ -21,3 +21,14 @@ class ReportExporter:
         text, _, _ = render(result, year=self.year, compare_year=self.compare_year, lang=self.lang)
         writer.write_text(self.filename, text)
         return [outdir / self.filename]
+
+    def write(self, result, path, **options):
+        """``zhishu_report.report(result, path, **options)``: lets ``Result.report`` find the report through the
+        run's registries (``exporters.get("report")``) without the framework importing this plugin."""
+        from . import report
+
+        options.setdefault("lang", self.lang)
+        options.setdefault("year", self.year)
+        options.setdefault("compare_year", self.compare_year)
+        return report(result, path, **options)
+

@@ -391,3 +391,23 @@ def test_json_in_a_script_element_cannot_close_it(obj):
     text = _json_for_script(obj)
     assert "</" not in text
     assert json.loads(text) == obj
+
+
+def test_the_report_is_found_through_the_registries(caict, tmp_path):
+    # how Result.report can reach the plugin without the framework importing it
+    exporter = caict.plan.hooks.registries.exporters.get("report")
+    path = exporter(lang="en").write(caict, tmp_path)
+    assert path == tmp_path / "report.html"
+    assert '<html lang="en">' in path.read_text(encoding="utf-8")
+
+
+def test_png_figures_without_a_cjk_font_say_which_package_to_install(caict, monkeypatch):
+    import zhishu_report.api as api
+
+    monkeypatch.setattr(api, "cjk_font", lambda: None)
+    monkeypatch.setattr("zhishu_report.browser.find_chromium", lambda: "/usr/bin/chromium")
+    with pytest.raises(zhishu.OutputError, match=r"install Debian's fonts-noto-cjk \(apt-get install "
+                                                 r"fonts-noto-cjk\), or use --figures svg"):
+        api.render_figures("<html></html>", [], "png", needs_cjk=True)
+    with pytest.raises(ReportError, match="--figures 'gif': choose png or svg"):
+        report(caict, "unused", figures="gif")

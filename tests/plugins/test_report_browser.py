@@ -87,17 +87,14 @@ def test_the_ranking_table_map_and_sunburst_are_drawn(caict_page):
     assert bars == 31
 
 
-def test_the_ranking_table_sorts(caict_page):
+def test_the_ranking_table_sorts(caict_page, caict):
     browser, _ = caict_page
-    script = """(() => { const t = document.getElementById('ranking-table');
-        const th = t.querySelectorAll('th')[1]; th.click();
-        return Array.from(t.tBodies[0].rows).map(r => r.cells[1].getAttribute('data-v')); })()"""
-    names = browser.evaluate(script)
-    assert names == sorted(names, key=lambda s: s.encode("utf-8")) or len(set(names)) == 31
-    ranks = browser.evaluate("""(() => { const t = document.getElementById('ranking-table');
-        t.querySelectorAll('th')[0].click(); t.querySelectorAll('th')[0].click();
-        return Array.from(t.tBodies[0].rows).map(r => parseFloat(r.cells[0].getAttribute('data-v'))); })()""")
-    assert ranks == sorted(ranks, reverse=True)
+    column = """(i) => { const t = document.getElementById('ranking-table'); t.querySelectorAll('th')[i].click();
+        return Array.from(t.tBodies[0].rows).map(r => parseFloat(r.cells[i].getAttribute('data-v'))); }"""
+    scores = sorted(caict.scores.xs(2022, level="year")["index"])
+    assert browser.evaluate(f"({column})(3)") == scores  # score: ascending on the first click
+    assert browser.evaluate(f"({column})(3)") == scores[::-1]  # descending on the second
+    assert browser.evaluate(f"({column})(0)") == sorted(caict.ranks.xs(2022, level="year")["index"])
 
 
 def test_screenshots_are_not_blank(caict_page, tmp_path):
