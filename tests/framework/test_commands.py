@@ -216,3 +216,19 @@ def test_shared_config_arguments_outside_the_zhishu_parser():
     args = parser.parse_args([str(DEMO), "--block", "objective_weights", "--allow-import"])
     assert (args.config, args.block, args.allow_import, args.data_root) == (DEMO, ["objective_weights"], True, None)
     assert "entropy" not in load_plan(args).hooks.registries.weightings
+
+
+def test_a_bug_in_add_arguments_names_the_command_and_plugin(plugin_dir, capsys):
+    install(plugin_dir, "faulty", """
+        import zhishu
+
+        def add_arguments(parser):
+            parser.add_argument("--x", type=int, default="not", choices=1)
+
+        @zhishu.hookimpl
+        def register_commands(register):
+            register("faulty", zhishu.Command(help="faulty", add_arguments=add_arguments, run=lambda args: 0))
+    """)
+    code, _, err = cli(capsys, "plugins")
+    assert code == EXIT_BUG
+    assert "raised in add_arguments of command 'faulty' of plugin 'faulty'" in err

@@ -25,6 +25,7 @@ DEMO_DATA = ROOT / "examples" / "data" / "demo" / "regions.csv"
 TESTED = {
     "zhishu --allow-import …": "test_allow_import_suggestion_runs_before_and_after_the_subcommand",
     "zhishu plugins": "test_zhishu_plugins_suggestion_lists_the_names",
+    "zhishu --block PLUGIN …": "test_block_suggestion_for_a_duplicate_command_works",
 }
 #: backticked `zhishu …` texts in messages that name a command rather than suggest running one
 NOT_SUGGESTIONS = {"zhishu {entry.name}", "zhishu {args.command}"}
@@ -133,22 +134,42 @@ def test_spec_file_suggestion_works(tmp_path, capsys):
     assert code == EXIT_OK, err
 
 
-def test_debug_suggestion_shows_the_traceback(tmp_path, capsys, isolated):
-    name = f"zhishu_suggest_test_{uuid.uuid4().hex[:8]}"
-    (tmp_path / f"{name}.py").write_text(textwrap.dedent("""
-        import zhishu
+BROKEN = """
+import zhishu
 
-        @zhishu.hookimpl
-        def register_commands(register):
-            def run(args):
-                raise ValueError("broken")
-            register("broken", zhishu.Command(help="a bug", run=run))
-    """))
-    info = tmp_path / f"{name}-0.1.dist-info"
+@zhishu.hookimpl
+def register_commands(register):
+    def run(args):
+        raise ValueError("broken")
+    register("broken", zhishu.Command(help="a bug", run=run))
+"""
+
+
+def install(folder: Path, entry_point: str, source: str) -> None:
+    """A module and a dist-info with an entry point in group ``zhishu``, as ``pip install`` leaves them."""
+    name = f"zhishu_suggest_test_{uuid.uuid4().hex[:8]}"
+    (folder / f"{name}.py").write_text(source)
+    info = folder / f"{name}-0.1.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(f"[zhishu]\nbroken = {name}\n")
-    sys.path.insert(0, str(tmp_path))
+    (info / "entry_points.txt").write_text(f"[zhishu]\n{entry_point} = {name}\n")
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+
+def test_block_suggestion_for_a_duplicate_command_works(tmp_path, capsys, isolated):
+    install(tmp_path, "broken", BROKEN)
+    install(tmp_path, "twin", BROKEN)
+    code, _, err = cli(capsys, "plugins")
+    assert code == EXIT_USER and "command 'broken' is registered twice" in err
+    [command] = suggested(err)
+    argv = command.replace("PLUGIN", "twin").split()[1:-1]
+    code, out, err = cli(capsys, *argv, "plugins")
+    assert code == EXIT_OK and "  broken  [broken]" in out, err
+
+
+def test_debug_suggestion_shows_the_traceback(tmp_path, capsys, isolated):
+    install(tmp_path, "broken", BROKEN)
     code, _, err = cli(capsys, "broken")
     assert code == EXIT_BUG and "rerun with --debug" in err and "Traceback" not in err
     for argv in (["--debug", "broken"], ["broken", "--debug"]):

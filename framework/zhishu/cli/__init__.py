@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from .. import __version__
 from ..commands import Command
-from ..errors import PluginError, ZhishuError
+from ..errors import PluginError, ZhishuError, add_note
 from . import explain, plugins, run, validate
 from .common import add_config_arguments, add_global_arguments, load_plan
 
@@ -43,7 +43,11 @@ def commands(block: Sequence[str] = ()) -> dict[str, tuple[Command, str]]:
     from ..plugins import get_plugin_manager
 
     table = {name: (command, "zhishu") for name, command in BUILTINS.items()}
-    for entry in Hooks(get_plugin_manager(tuple(block))).commands().entries():
+    try:
+        entries = Hooks(get_plugin_manager(tuple(block))).commands().entries()
+    except PluginError as exc:  # e.g. two plugins registering one command: say how to leave one out
+        raise PluginError(f"{exc}; to leave out a plugin for one command: `zhishu --block PLUGIN …`") from None
+    for entry in entries:
         if entry.name in BUILTINS:
             raise PluginError(f"command {entry.name!r} of plugin {entry.plugin!r} clashes with the built-in command "
                               f"`zhishu {entry.name}`; rename the plugin's command, or block the plugin "
@@ -73,11 +77,15 @@ def build_parser(table: Mapping[str, tuple[Command, str]] | None = None) -> argp
     parser.add_argument("--data-root", dest="global_data_root", default=None, metavar="DIR",
                         help="confine every data file the config reads to DIR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name, (command, _plugin) in table.items():
+    for name, (command, plugin) in table.items():
         p = sub.add_parser(name, help=command.help, description=command.description or command.help,
                            conflict_handler="resolve")
         add_global_arguments(p)
-        command.add_arguments(p)
+        try:
+            command.add_arguments(p)
+        except Exception as exc:
+            add_note(exc, f"raised in add_arguments of command {name!r} of plugin {plugin!r}")
+            raise
     return parser
 
 
