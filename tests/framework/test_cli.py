@@ -517,3 +517,25 @@ def test_global_options_before_and_after_combine(capsys):
     assert code == EXIT_OK
     assert "  minmax  [normalisers]" not in stdout and "  equal  [weightings]" not in stdout
     assert "  arithmetic  [aggregators]" in stdout
+
+
+def test_every_kind_of_os_error_names_the_path_and_a_fix(tmp_path):
+    import errno
+
+    from zhishu.cli.oserrors import describe
+
+    missing = tmp_path / "nowhere" / "scores.csv"
+    cases = {
+        OSError(errno.EROFS, "Read-only file system", str(missing)): "the file system is read-only; write the outputs",
+        IsADirectoryError(errno.EISDIR, "Is a directory", str(tmp_path)): "is a folder, where a file was expected",
+        FileNotFoundError(errno.ENOENT, "No such file", str(missing)): "no such file or folder; check the path",
+        OSError(errno.ENOSPC, "No space left on device", str(missing)): "no space left on the device; free some",
+        OSError(errno.EIO, "Input/output error", str(missing)): "Input/output error",
+        PermissionError(errno.EACCES, "Permission denied", str(tmp_path / f".{missing.name}.x1y2.tmp")):
+            f"{tmp_path}: permission denied creating scores.csv in this folder",
+        PermissionError(errno.EACCES, "Permission denied", str(tmp_path)): "permission denied for this folder",
+    }
+    for exc, expected in cases.items():
+        text = describe(exc)
+        assert expected in text, (exc, text)
+        assert str(tmp_path) in text

@@ -133,3 +133,8 @@ def test_the_package_stays_importable_beside_the_function():
 
     assert callable(zhishu.sensitivity) and zhishu.sensitivity.__module__ == "zhishu.sensitivity.api"
     assert callable(zhishu.ahp) and zhishu.ahp.__module__ == "zhishu.ahp"
+
+
+def test_a_config_path_is_loaded(plan):
+    by_path = zhishu.sensitivity(plan.path)
+    pd.testing.assert_frame_equal(by_path.ranks, zhishu.sensitivity(plan).ranks)
