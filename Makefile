@@ -13,11 +13,11 @@ $(STAMP): pyproject.toml examples/plugin-template/pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,parquet,report]' -e examples/plugin-template
 	touch $(STAMP)
 
-# The report goes into its own folder: every command replaces its output folder as a whole (all or nothing),
-# so `zhishu report` into out/caict-2023 would remove the tables `zhishu run` wrote there.
+# `--report` adds report.html (the report plugin's exporter) to the same all-or-nothing output folder: a
+# separate `zhishu report … -o out/caict-2023` would replace the tables `zhishu run` wrote there.
 demo: $(STAMP)
-	$(BIN)/zhishu run configs/caict-2023.toml -o out/caict-2023 --top 15
-	$(BIN)/python -c "import sys, zhishu, zhishu_report; r = zhishu.run_config(zhishu.load_config(sys.argv[1])); print('report:', zhishu_report.report(r, sys.argv[2]))" configs/caict-2023.toml out/caict-2023-report
+	$(BIN)/zhishu run configs/caict-2023.toml -o out/caict-2023 --top 15 --report
+	@echo "report: $(CURDIR)/out/caict-2023/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests examples/plugin-template/tests

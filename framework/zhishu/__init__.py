@@ -22,8 +22,13 @@ from .registry import did_you_mean
 from .config import load_config
 from .pipeline import run, run_config
 from .results import Result
+from .commands import Command
+from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
+from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
 
 __all__ = [
+    "AHPResult",
+    "Command",
     "ENTRYPOINT_GROUP",
     "INDEX_NAMES",
     "ConfigError",
@@ -36,6 +41,7 @@ __all__ = [
     "OutputError",
     "PluginError",
     "Result",
+    "SensitivityResult",
     "SourceContext",
     "SubIndexSpec",
     "UnitSet",
@@ -43,6 +49,7 @@ __all__ = [
     "UnknownNameError",
     "ZhishuError",
     "__version__",
+    "ahp",
     "choose_geometry",
     "did_you_mean",
     "get_plugin_manager",
@@ -50,4 +57,5 @@ __all__ = [
     "load_config",
     "run",
     "run_config",
+    "sensitivity",
 ]

@@ -31,6 +31,7 @@ KINDS = (
     "transforms",
     "analyses",
     "exporters",
+    "commands",
     "geometries",
 )
 
@@ -47,6 +48,7 @@ _SINGULAR = {
     "treatments": "outlier treatment",
     "transforms": "pre-transform",
     "exporters": "exporter",
+    "commands": "command",
     "geometries": "geometry",
 }
 
@@ -173,4 +175,5 @@ class Registries:
     treatments: Registry
     transforms: Registry
     exporters: Registry
+    commands: Registry
     geometries: Registry

@@ -38,8 +38,7 @@ def render(result, sensitivity=None, year=None, compare_year=None, lang="zh"):
     return _render(result, sensitivity=sensitivity, year=year, compare_year=compare_year, lang=lang)
 
 
-# optionalhook: the hook spec comes with the CLI's command hook; until zhishu has it, this is simply not called
-@zhishu.hookimpl(optionalhook=True)
+@zhishu.hookimpl
 def register_commands(register):
     from .command import command
 

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR",
                         help="folder for report.html (and figures/); replaced as a whole")
     parser.add_argument("--sensitivity", type=Path, metavar="DIR",
-                        help="a folder written by `zhishu sensitivity`: adds rank intervals and Sobol indices")
+                        help="a folder written by zhishu sensitivity: adds rank intervals and Sobol indices")
     parser.add_argument("--year", type=int, help="the year reported (default: the last year of the run)")
     parser.add_argument("--compare-year", type=int, metavar="Y0",
                         help="the year changes are measured against (default: the year before --year)")

@@ -310,7 +310,7 @@ def test_sensitivity_section_reads_zhishu_sensitivity_outputs(caict, sensitivity
 
 def test_sensitivity_folder_without_tables_is_a_clear_error(caict, tmp_path):
     with pytest.raises(zhishu.DataError, match="no sensitivity-ranks.csv in this folder; write it with "
-                                               "`zhishu sensitivity CONFIG -o"):
+                                               f"`zhishu sensitivity {re.escape(str(CAICT))} -o"):
         render(caict, sensitivity=tmp_path)
     (tmp_path / "sensitivity-ranks.csv").write_text("unit,year\n1,2\n", encoding="utf-8")
     with pytest.raises(zhishu.DataError, match="missing column"):
@@ -411,3 +411,39 @@ def test_png_figures_without_a_cjk_font_say_which_package_to_install(caict, monk
         api.render_figures("<html></html>", [], "png", needs_cjk=True)
     with pytest.raises(ReportError, match="--figures 'gif': choose png or svg"):
         report(caict, "unused", figures="gif")
+
+
+# --------------------------------------------------------------------------------------------- the command
+
+
+def test_zhishu_report_command(tmp_path, capsys, sensitivity_dir):
+    from zhishu.cli import main
+
+    out = tmp_path / "r"
+    assert main(["report", str(CAICT), "-o", str(out), "--sensitivity", str(sensitivity_dir), "--lang", "en",
+                 "--compare-year", "2021"]) == 0
+    assert capsys.readouterr().out.strip() == str(out / "report.html")
+    text = (out / "report.html").read_text(encoding="utf-8")
+    assert '<section id="sensitivity">' in text and "Guangdong" in text
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--year", "2019"], "error: --year 2019: the run has no scores for 2019; its years are 2021, 2022"),
+    (["--sensitivity", "{tmp}"], "no sensitivity-ranks.csv in this folder; write it with `zhishu sensitivity"),
+])
+def test_zhishu_report_user_errors_exit_2_without_a_traceback(tmp_path, capsys, argv, message):
+    from zhishu.cli import main
+
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(["report", str(CAICT), "-o", str(tmp_path / "r"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "r").exists()  # nothing written
+
+
+def test_zhishu_run_report_writes_report_html_with_the_tables(tmp_path, capsys):
+    from zhishu.cli import main
+
+    assert main(["run", str(CAICT), "-o", str(tmp_path), "--top", "0", "--report"]) == 0
+    assert {"report.html", "scores.csv", "manifest.json"} <= {p.name for p in tmp_path.iterdir()}
+    assert "report.html" in capsys.readouterr().out
