@@ -63,10 +63,14 @@ def run(args) -> int:
         from .errors import ConfigError, Issue
 
         raise ConfigError([Issue(f"--workers must be at least 1, got {args.workers}", "--workers")])
-    result = run_sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
-                             scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None)
+    from .outputs import output_folder
+
     protected = [args.config] + ([args.spec] if args.spec else [])
-    written = write_sensitivity(result, args.output, protected, replications=not args.no_replications)
+    with output_folder(args.output, protected, command="sensitivity") as out:  # locked before the run
+        result = run_sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
+                                 scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None)
+        write_sensitivity(result, out, protected, replications=not args.no_replications)
+    written = out.written
     secs = result.manifest["sensitivity"]["seconds"]
     print(f"{result.replications} replications in {secs['replications']:.2f} s ({executor}); "
           f"wrote {len(written)} files to {args.output}: {', '.join(p.name for p in written)}")

@@ -20,7 +20,7 @@ from zhishu.plugins import DEFAULT_PLUGINS
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "configs" / "demo.toml"
 DEMO_DATA = ROOT / "examples" / "data" / "demo" / "regions.csv"
-OUTPUTS = ["indicators.csv", "manifest.json", "scores.csv", "weights.csv"]
+OUTPUTS = ["indicators.csv", "manifest.json", "ranking.csv", "scores.csv", "weights.csv"]
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -110,7 +110,7 @@ def test_no_command_is_a_usage_error(capsys):
 # --------------------------------------------------------------------------------------------- run
 
 
-def test_run_writes_four_files_and_prints_top_list(tmp_path, capsys):
+def test_run_writes_five_files_and_prints_top_list(tmp_path, capsys):
     out = tmp_path / "out"
     code, stdout, stderr = cli(capsys, "run", DEMO, "-o", out)
     assert code == EXIT_OK, stderr
@@ -124,7 +124,7 @@ def test_run_writes_four_files_and_prints_top_list(tmp_path, capsys):
     best = scores[(scores["node"] == "index") & (scores["year"] == 2022) & (scores["rank"] == 1)].iloc[0]
     assert f"Region {best['unit']}" in top[0]
     assert f"{best['score']:.2f}" in top[0]
-    assert lines[-1] == f"wrote 4 files to {out}: scores.csv, indicators.csv, weights.csv, manifest.json"
+    assert lines[-1] == f"wrote 5 files to {out}: ranking.csv, scores.csv, indicators.csv, weights.csv, manifest.json"
 
 
 def test_run_top_option(tmp_path, capsys):
@@ -134,7 +134,7 @@ def test_run_top_option(tmp_path, capsys):
     assert len(stdout.splitlines()) == 5  # title, header, 2 units, "wrote …"
     code, stdout, _ = cli(capsys, "run", DEMO, "-o", tmp_path, "--top", "0")
     assert code == EXIT_OK
-    assert stdout.splitlines() == [f"wrote 4 files to {tmp_path}: scores.csv, indicators.csv, weights.csv, "
+    assert stdout.splitlines() == [f"wrote 5 files to {tmp_path}: ranking.csv, scores.csv, indicators.csv, weights.csv, "
                                    "manifest.json"]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..outputs import AtomicWriter
+from ..outputs import OutputFolder, output_folder
 from .engine import CHOICES
 from .run import SensitivityResult
 from .sampling import DUMMY, salib_problem
@@ -165,12 +165,21 @@ def tables(result: SensitivityResult, replications: bool = True) -> dict[str, pd
     return out
 
 
-def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike, protected=(),
+def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike | OutputFolder, protected=(),
                       replications: bool = True) -> list[Path]:
-    """Write every table and ``sensitivity-manifest.json`` into ``outdir`` (each file atomically)."""
+    """Write every table and ``sensitivity-manifest.json`` into ``outdir``, all or nothing
+    (:func:`zhishu.outputs.output_folder`); ``outdir`` may be a folder already opened for ``sensitivity``."""
     inputs = [Path(e["path"]) for e in result.manifest.get("index", {}).get("inputs", [])]
-    writer = AtomicWriter(outdir, [*inputs, *protected])
+    if isinstance(outdir, OutputFolder):
+        outdir.protect([*inputs, *protected])
+        _write_into(outdir, result, replications)
+        return outdir.written
+    with output_folder(outdir, [*inputs, *protected], command="sensitivity") as out:
+        _write_into(out, result, replications)
+    return out.written
+
+
+def _write_into(out: OutputFolder, result: SensitivityResult, replications: bool) -> None:
     for name, table in tables(result, replications).items():
-        writer.write_csv(f"{name}.csv", table)
-    writer.write_json("sensitivity-manifest.json", result.manifest)
-    return writer.written
+        out.write_csv(f"{name}.csv", table)
+    out.manifest.update(result.manifest)
