@@ -142,9 +142,9 @@ def test_run_excel(tmp_path, capsys):
     code, stdout, stderr = cli(capsys, "run", DEMO, "-o", tmp_path, "--excel")
     assert code == EXIT_OK, stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUTS, "results.xlsx"])
-    assert "wrote 5 files" in stdout
+    assert "wrote 6 files" in stdout
     sheets = pd.read_excel(tmp_path / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["scores", "indicators", "weights", "manifest"]
+    assert list(sheets) == ["ranking", "chart", "scores", "indicators", "weights", "methodology", "manifest"]
     pd.testing.assert_frame_equal(sheets["scores"], pd.read_csv(tmp_path / "scores.csv"), check_dtype=False)
 
 
