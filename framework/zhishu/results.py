@@ -207,7 +207,7 @@ def methodology_table(plan, weights: pd.DataFrame) -> pd.DataFrame:
         else:
             ind = plan.indicators[item]
             spec = ind.spec
-            definition = f"= {spec.formula}" if spec.formula else (spec.variable or spec.id)
+            definition = spec.formula or f"variable {spec.variable or spec.id}"
             if ind.denominator:
                 scale = f" × {ind.denominator_scale:g}" if ind.denominator_scale != 1 else ""
                 definition += f" / {ind.denominator}{scale}"

@@ -63,7 +63,7 @@ def test_the_workbook_holds_a_native_bar_chart(workbook):
     assert chart.tagname == "barChart" and chart.type == "bar"
     series = chart.series[0]
     assert series.val.numRef.f == "'ranking'!$E$33:$E$63"  # the 31 provinces of the last year, best first
-    assert series.cat.strRef.f == "'ranking'!$D$33:$D$63" or series.cat.numRef.f == "'ranking'!$D$33:$D$63"
+    assert (series.cat.strRef or series.cat.numRef).f == "'ranking'!$D$33:$D$63"
     ranking = pd.read_csv(out / "ranking.csv")
     assert ranking.loc[31, "year"] == 2022 and ranking.loc[31, "rank"] == 1  # sheet row 33 = table row 31
 
@@ -92,7 +92,7 @@ def test_methodology_sheet_is_rows_and_columns(workbook):
     ind = method.set_index("id").loc["general_compute"]
     assert ind["kind"] == "indicator" and ind["direction"] == "+" and ind["unit"] == "EFlops (FP32)"
     assert ind["normaliser"] == "fraction_of_max (scale=100)"
-    assert ind["definition"].startswith("= rollsum(server_shipments")
+    assert ind["definition"].startswith("rollsum(server_shipments")
     assert ind["source"].startswith("caict: table ")
     leaves = method[method["kind"] == "indicator"]
     assert leaves["effective_weight"].sum() == pytest.approx(1.0)
@@ -115,3 +115,17 @@ def test_round_sets_the_score_format(tmp_path):
     assert ws.cell(row=2, column=5).number_format == "0.0"
     ranking = pd.read_csv(tmp_path / "o" / "ranking.csv")
     assert ws.cell(row=2, column=5).value == ranking.loc[0, "score"] == round(ranking.loc[0, "score"], 1)
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    """A unit named ``=HYPERLINK(…)`` in a data file is written as text, never as a formula."""
+    demo = ROOT / "configs" / "demo.toml"
+    text = demo.read_text(encoding="utf-8").replace('name = "Region A"',
+                                                      'name = "=HYPERLINK(\\"http://x\\")"\naliases = ["Region A"]')
+    config = tmp_path / "demo.toml"
+    config.write_text(text.replace("../examples/", f"{ROOT}/examples/"), encoding="utf-8")
+    assert main(["run", str(config), "-o", str(tmp_path / "o"), "--excel", "--top", "0"]) == 0
+    book = openpyxl.load_workbook(tmp_path / "o" / "results.xlsx")
+    cells = [c for ws in book for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+             and c.value.startswith("=")]
+    assert cells and {c.data_type for c in cells} == {"s"}

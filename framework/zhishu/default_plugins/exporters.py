@@ -122,8 +122,18 @@ def _is_rank(col) -> bool:
     return isinstance(col, str) and (col == "rank" or col.endswith("_rank") or col.endswith(" rank"))
 
 
+def _as_text(ws) -> None:
+    """Text beginning with ``=`` stays text: zhishu writes no formulas, and a unit name from a data file must
+    not become one (formula injection)."""
+    for row in ws.iter_rows(min_row=1):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def _format_table(ws, table: pd.DataFrame, number_format: str | None = None) -> None:
-    """Frozen header, filter, widths; rank columns as whole numbers."""
+    """Frozen header, filter, widths; rank columns as whole numbers; no cell a formula."""
+    _as_text(ws)
     ws.freeze_panes = "A2"
     if len(table.columns):
         ws.auto_filter.ref = ws.dimensions
@@ -191,6 +201,7 @@ def _add_chart(book, sheet: str, ranking_sheet: str, ranking: pd.DataFrame, resu
     chart.height = max(7.5, 0.5 * len(rows))
     chart.width = 18
     ws["A1"] = f"{chart.title}: {len(rows)} units, best first (data: sheet {ranking_sheet})"
+    _as_text(ws)
     ws.add_chart(chart, "A3")
 
 
