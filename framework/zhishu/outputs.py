@@ -69,7 +69,10 @@ class OutputFolder:
         """``name`` as a path inside the folder, or OutputError when it would land outside it."""
         text = os.fspath(name)
         rel = Path(text)
-        staged = (self.staging / rel).resolve()
+        try:
+            staged = (self.staging / rel).resolve()
+        except (ValueError, OSError):  # an embedded NUL, a loop of links
+            staged = self.staging
         if not text or rel.is_absolute() or ".." in rel.parts or staged == self.staging \
                 or not staged.is_relative_to(self.staging):
             raise OutputError(f"refusing to write {text[:200]!r}: it would land outside the output folder "
@@ -94,11 +97,15 @@ class OutputFolder:
         """A path in the staging folder to write ``name`` to; removed again if the block raises."""
         final = self.target(name)
         path = self.staging / final.relative_to(self.outdir)
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             yield path
+        except OSError as exc:  # disk full, a name too long …: the user's to fix, not a bug
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise _os_error(exc, str(self.outdir), "write to") from exc
         except BaseException:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 path.unlink()
             raise
         if not path.is_file():

@@ -28,9 +28,9 @@ UNITS, YEARS, INDICATORS = 600, 4, 12
 KILLS = 15
 
 
-def write_config(folder: Path, name: str, scale: float, tiers: bool) -> Path:
+def write_config(folder: Path, name: str, scale: float, tiers: bool, units: int = UNITS) -> Path:
     rng = np.random.default_rng(7)
-    index = pd.MultiIndex.from_product([[f"U{i:05d}" for i in range(UNITS)], range(2018, 2018 + YEARS)],
+    index = pd.MultiIndex.from_product([[f"U{i:05d}" for i in range(units)], range(2018, 2018 + YEARS)],
                                        names=["unit", "year"])
     values = rng.gamma(2.0, 10.0, size=(len(index), INDICATORS)) * scale
     data = pd.DataFrame(values, index=index, columns=[f"x{j}" for j in range(INDICATORS)]).reset_index()
@@ -117,9 +117,10 @@ def test_kill_9_at_any_moment_leaves_the_previous_or_the_new_complete_set(config
 
 
 def test_a_second_concurrent_run_fails_at_once_with_exit_2(configs):
-    folder, previous, new = configs
+    folder, previous, _ = configs
+    slow = write_config(folder, "slow", 2.0, tiers=False, units=4 * UNITS)  # outlasts the second's start-up
     out = folder / "busy"
-    first = subprocess.Popen(zhishu(new, "-o", out), cwd=folder, stdout=subprocess.DEVNULL,
+    first = subprocess.Popen(zhishu(slow, "-o", out), cwd=folder, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
@@ -137,7 +138,7 @@ def test_a_second_concurrent_run_fails_at_once_with_exit_2(configs):
         first.wait(timeout=300)
     assert first.returncode == 0
     complete_set(out)
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["config"]["path"] == str(new.resolve())
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["config"]["path"] == str(slow.resolve())
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -227,7 +227,7 @@ def test_refuses_the_current_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", ["../escaped.csv", "x/../../escaped.csv", "/tmp/escaped.csv", "", ".",
-                                  "a/..", "sub/../../x"])
+                                  "a/..", "sub/../../x", "nul\x00.csv"])
 def test_names_cannot_leave_the_folder(tmp_path, name):
     out = tmp_path / "deep" / "out"
     with pytest.raises(OutputError, match="would land outside the output folder"):
@@ -235,6 +235,14 @@ def test_names_cannot_leave_the_folder(tmp_path, name):
             f.write_text(name, "escaped")
     assert not out.exists()
     assert [p for p in listing(tmp_path) if "escaped" in p] == []
+
+
+def test_a_write_error_is_a_user_error(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match=r"cannot write to output folder .*File name too long"):
+        with output_folder(out) as f:
+            f.write_text("x" * 300 + ".csv", "x")
+    assert not out.exists()
 
 
 def test_a_symlink_inside_the_staging_folder_cannot_lead_out(tmp_path):
