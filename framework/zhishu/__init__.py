@@ -21,12 +21,14 @@ from .registry import did_you_mean
 from .config import load_config
 from .pipeline import run, run_config
 from .results import Result
+from .specfile import DataHooks, Specs, VariableSpec, data_plugin, load_specs
 
 __all__ = [
     "ENTRYPOINT_GROUP",
     "INDEX_NAMES",
     "ConfigError",
     "DataError",
+    "DataHooks",
     "Hooks",
     "IndicatorSpec",
     "Issue",
@@ -35,16 +37,20 @@ __all__ = [
     "PluginError",
     "Result",
     "SourceContext",
+    "Specs",
     "SubIndexSpec",
     "UnitSet",
     "UnitSpec",
     "UnknownNameError",
+    "VariableSpec",
     "ZhishuError",
     "__version__",
+    "data_plugin",
     "did_you_mean",
     "get_plugin_manager",
     "hookimpl",
     "load_config",
+    "load_specs",
     "run",
     "run_config",
 ]
