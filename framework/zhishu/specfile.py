@@ -6,8 +6,9 @@ A spec file has three optional tables, each keyed by id (the id is the key, neve
     unit = "万台 per year"
     description = "servers shipped in the region that year"
 
-    [indicators.general_compute]          # fields of zhishu.IndicatorSpec
+    [indicators.general_compute]          # fields of zhishu.IndicatorSpec; direction is required
     name_en = "General-purpose compute"
+    direction = 1
     formula = "rollsum(server_shipments * tflops, 6) * to_eflops"
     params = { to_eflops = 0.01 }
 
@@ -172,6 +173,9 @@ def _structure(conv, table: Any, section: str, cls: type, file: str, issues: lis
         if isinstance(entry, dict) and "id" in entry:
             issues.append(Issue("the id is the table's key: remove `id`", join(path, "id"), file))
             continue
+        if cls is IndicatorSpec and isinstance(entry, dict) and "direction" not in entry:  # as in a config
+            issues.append(Issue("direction is required: 1 if higher values are better, -1 if lower values are "
+                                "better", join(path, "direction"), file))
         if isinstance(entry, dict) and entry.get("direction", 1) not in (1, -1):  # the validator names no key
             issues.append(Issue(f"direction must be 1 (higher is better) or -1 (lower is better), not "
                                 f"{entry['direction']!r}", join(path, "direction"), file))

@@ -20,6 +20,7 @@ unit = "km²"
 
 [indicators.server_density]
 name_en = "Server density"
+direction = 1
 unit = "万台 per km²"
 formula = "servers / area * k"
 params = { k = 1000 }
@@ -74,6 +75,7 @@ def test_every_problem_is_reported_with_the_file_and_the_key_path(tmp_path):
         params = { k = "one" }
         [indicators.b]
         formula = "x +"
+        direction = 1
         [nodes.n]
         children = "a"
         [nodes.m]
@@ -89,6 +91,7 @@ def test_every_problem_is_reported_with_the_file_and_the_key_path(tmp_path):
             "name_zh, params, unit, variable") in text
     assert "indicators.a.params.k: expected a number, got a string ('one')" in text
     assert "indicators.b.formula: " in text
+    assert "indicators.b.direction" not in text
     assert "nodes.n.children: expected an array, got a string ('a')" in text
     assert "nodes.m.children: required key is missing" in text
     assert "nodess: unknown section: did you mean 'nodes'?" in text
@@ -98,11 +101,14 @@ def test_the_id_is_the_key_and_ids_are_unique(tmp_path):
     found = problems(tmp_path, """
         [indicators.a]
         id = "b"
+        direction = 1
         [indicators.x]
         [nodes.x]
         children = ["a"]
     """)
     assert found == ["indicators.a.id: the id is the table's key: remove `id`",
+                     "indicators.x.direction: direction is required: 1 if higher values are better, -1 if lower "
+                     "values are better",
                      "nodes.x: 'x' is both an indicator and a node; ids must be unique"]
 
 
@@ -112,6 +118,7 @@ def test_listed_variables_must_be_exactly_those_the_formulas_read(tmp_path):
         [variables.unused]
         [indicators.density]
         formula = "servers / area"
+        direction = 1
     """)
     assert found == [
         "variables: variable 'area' is read by a formula but not listed: add [variables.area] with its unit and "
