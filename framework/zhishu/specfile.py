@@ -100,7 +100,8 @@ def load_specs(source: str | os.PathLike | Any, *, package: str | None = None) -
             issues.append(Issue(f"{nid!r} is both an indicator and a node; ids must be unique",
                                 join("nodes", nid), file))
     used = _check_formulas(indicators, file, issues)
-    if "variables" in raw:
+    complete = isinstance(raw.get("indicators", {}), dict) and len(indicators) == len(raw.get("indicators", {}))
+    if "variables" in raw and complete:  # (an indicator that failed would make its variables look unused)
         for name in sorted(used - set(variables)):
             issues.append(Issue(f"variable {name!r} is read by a formula but not listed: add [variables.{name}] "
                                 "with its unit and description", "variables", file))
