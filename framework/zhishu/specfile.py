@@ -103,7 +103,7 @@ def load_specs(source: str | os.PathLike | Any, *, package: str | None = None) -
     complete = isinstance(raw.get("indicators", {}), dict) and len(indicators) == len(raw.get("indicators", {}))
     if "variables" in raw and complete:  # (an indicator that failed would make its variables look unused)
         for name in sorted(used - set(variables)):
-            issues.append(Issue(f"variable {name!r} is read by a formula but not listed: add [variables.{name}] "
+            issues.append(Issue(f"variable {name!r} is read by an indicator but not listed: add [variables.{name}] "
                                 "with its unit and description", "variables", file))
         for name in variables:
             if name not in used:

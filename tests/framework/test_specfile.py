@@ -121,7 +121,7 @@ def test_listed_variables_must_be_exactly_those_the_formulas_read(tmp_path):
         direction = 1
     """)
     assert found == [
-        "variables: variable 'area' is read by a formula but not listed: add [variables.area] with its unit and "
+        "variables: variable 'area' is read by an indicator but not listed: add [variables.area] with its unit and "
         "description",
         "variables.unused: variable is listed but no indicator reads it: remove it or use it",
     ]
