@@ -24,6 +24,7 @@ from .results import Result
 from .commands import Command
 from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
 from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
+from .specfile import DataHooks, Specs, VariableSpec, data_plugin, load_specs
 
 __all__ = [
     "AHPResult",
@@ -32,6 +33,7 @@ __all__ = [
     "INDEX_NAMES",
     "ConfigError",
     "DataError",
+    "DataHooks",
     "Hooks",
     "IndicatorSpec",
     "Issue",
@@ -41,17 +43,21 @@ __all__ = [
     "Result",
     "SensitivityResult",
     "SourceContext",
+    "Specs",
     "SubIndexSpec",
     "UnitSet",
     "UnitSpec",
     "UnknownNameError",
+    "VariableSpec",
     "ZhishuError",
     "__version__",
     "ahp",
+    "data_plugin",
     "did_you_mean",
     "get_plugin_manager",
     "hookimpl",
     "load_config",
+    "load_specs",
     "run",
     "run_config",
     "sensitivity",

@@ -1,7 +1,7 @@
 """What plugins register: component protocols and the indicator / sub-index specifications.
 
 Frames everywhere have the index (unit, year) — a pandas MultiIndex named ``("unit", "year")`` — and one
-float column per indicator, variable or node; NaN means missing. Metadata (direction, unit, parent) travels in
+float column per indicator, variable or node; NaN means missing. Metadata (direction, unit) travels in
 specs, never in ``DataFrame.attrs``.
 
 A method component is an attrs class whose fields are its parameters, so a TOML ``params`` table structures
@@ -53,7 +53,6 @@ class IndicatorSpec:
     variable: str | None = None
     formula: str | None = None
     params: Mapping[str, float] = attrs.field(factory=dict)
-    parent: str | None = None
     description: str = ""
 
     @property

@@ -225,15 +225,14 @@ def _topsis_complete(values: np.ndarray, w: np.ndarray, vector_normalise: bool) 
             squares = np.einsum("ij,ij->j", values, values)  # Σ x² per column in one pass
         if (np.isfinite(squares) & (squares > 1e-300)).all():
             norm = np.sqrt(squares)
-            factor = w / np.where(norm > 0, norm, 1.0)
+            v = values * (w / np.where(norm > 0, norm, 1.0))
         else:  # very large or tiny values: scale by the column maximum first (no overflow or underflow)
             big = np.abs(values).max(axis=0)
-            big = np.where(big > 0, big, 1.0)
-            norm = np.sqrt(((values / big) ** 2).sum(axis=0))
-            factor = w / (big * np.where(norm > 0, norm, 1.0))  # column scale and weight folded into one factor
+            scaled = values / np.where(big > 0, big, 1.0)  # in [-1, 1]; w / big could overflow for subnormal big
+            norm = np.sqrt((scaled ** 2).sum(axis=0))
+            v = scaled * (w / np.where(norm > 0, norm, 1.0))
     else:
-        factor = w
-    v = values * factor
+        v = values * w
     ideal, anti = v.max(axis=0), v.min(axis=0)
     gap = v - ideal
     d_plus = np.sqrt(np.einsum("ij,ij->i", gap, gap))
