@@ -12,39 +12,87 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from .components import INDEX_NAMES, IndicatorSpec, MethodSpec, SourceContext, SubIndexSpec, UnitSet, UnitSpec
-from .errors import ConfigError, DataError, Issue, OutputError, PluginError, UnknownNameError, ZhishuError
+from .components import (
+    CAPABILITIES,
+    INDEX_NAMES,
+    AggregatesArrays,
+    ByYear,
+    ChecksChildren,
+    ChecksConfig,
+    HasDetails,
+    IndicatorSpec,
+    MethodSpec,
+    Reports,
+    ResolvesMethods,
+    SourceContext,
+    SubIndexSpec,
+    UnitSet,
+    UnitSpec,
+)
+from .errors import (
+    ConfigError,
+    DataError,
+    InputError,
+    Issue,
+    OutputError,
+    PluginError,
+    UnknownNameError,
+    ZhishuError,
+)
+from .kinds import KINDS, Kind
+from .labels import canonical_label
+from .listing import MAX_LISTED, cell_location
+from .validators import finite
 from .hooks import Hooks
 from .hookspecs import hookimpl
 from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
 from .registry import did_you_mean
 from .config import load_config
 from .pipeline import run, run_config
+from .stages import STAGE_NAMES, Stages, run_stages
 from .results import Result
 
 __all__ = [
+    "CAPABILITIES",
     "ENTRYPOINT_GROUP",
     "INDEX_NAMES",
+    "KINDS",
+    "MAX_LISTED",
+    "STAGE_NAMES",
+    "AggregatesArrays",
+    "ByYear",
+    "ChecksChildren",
+    "ChecksConfig",
     "ConfigError",
     "DataError",
+    "HasDetails",
     "Hooks",
     "IndicatorSpec",
+    "InputError",
     "Issue",
+    "Kind",
     "MethodSpec",
     "OutputError",
     "PluginError",
+    "Reports",
+    "ResolvesMethods",
     "Result",
     "SourceContext",
+    "Stages",
     "SubIndexSpec",
     "UnitSet",
     "UnitSpec",
     "UnknownNameError",
     "ZhishuError",
     "__version__",
+    "canonical_label",
+    "cell_location",
     "did_you_mean",
+    "finite",
     "get_plugin_manager",
     "hookimpl",
     "load_config",
     "run",
     "run_config",
+    "run_stages",
 ]

@@ -169,6 +169,16 @@ def register_exporters(register) -> None:
     """
 
 
+@hookspec
+def register_commands(register) -> None:
+    """Register subcommands of the ``zhishu`` command line (``zhishu.Command`` objects).
+
+    :param register: ``register(name, command)``.
+
+    .. versionadded:: 0.3
+    """
+
+
 # --------------------------------------------------------------------------------------------- reading
 
 

@@ -161,6 +161,7 @@ def test_kinds():
         "transforms",
         "analyses",
         "exporters",
+        "commands",
     )
 
 
@@ -179,6 +180,7 @@ def test_kinds():
         ("unit_sets", "unit set"),
         ("analyses", "analysis"),
         ("exporters", "exporter"),
+        ("commands", "command"),
         ("custom", "custom"),
     ],
 )

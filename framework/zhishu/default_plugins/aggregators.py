@@ -11,7 +11,6 @@ non-negative weight per child); the classes are thin. ``docs/methods/aggregators
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -21,6 +20,8 @@ import pandas as pd
 
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..listing import cell_location
+from ..validators import finite
 
 #: at most this many elements (units × units × children, float64) in one block of Copeland's pairwise
 #: comparisons (2**22 elements ≈ 34 MB); larger problems are processed in blocks of units
@@ -62,18 +63,13 @@ def _series(X: pd.DataFrame, out: np.ndarray) -> pd.Series:
     return pd.Series(out, index=X.index, dtype="float64")
 
 
-def _where(label) -> str:
-    if isinstance(label, tuple) and len(label) == 2:
-        return f"unit {label[0]!r}, year {label[1]}"
-    return f"unit {label!r}"
-
 
 def _reject(X: pd.DataFrame, values: np.ndarray, bad: np.ndarray, need: str, threshold: str) -> None:
     """Raise a DataError listing (up to 10 of) the cells in ``bad``: value, unit, year, child and the rule."""
     if not bad.any():
         return
     rows, cols = np.nonzero(bad)
-    issues = [Issue(f"{X.columns[c]} = {values[r, c]:g} at {_where(X.index[r])}; {need}")
+    issues = [Issue(f"{X.columns[c]} = {values[r, c]:g} at {cell_location(X.index[r])}; {need}")
               for r, c in zip(rows[:10], cols[:10])]
     if len(rows) > 10:
         issues.append(Issue(f"… and {len(rows) - 10} more values {threshold}"))
@@ -94,10 +90,6 @@ def _by_year(X: pd.DataFrame, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndar
             return out
     return fn(values)
 
-
-def _finite(instance, attribute, value) -> None:
-    if not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
 
 
 # --------------------------------------------------------------------------------------------- pure functions
@@ -263,7 +255,7 @@ class Geometric:
     ``x + offset`` must be positive: otherwise an error names the unit, year and child (normalise to a positive
     range, e.g. min-max with ``low = 1``, or set ``offset``)."""
 
-    offset: float = attrs.field(default=0.0, validator=_finite)
+    offset: float = attrs.field(default=0.0, validator=finite)
 
     def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
         values = X.to_numpy(dtype="float64")
@@ -294,7 +286,7 @@ class Generalised:
     p = 0 geometric, p = −1 harmonic. The lower p, the less a high value compensates a low one (p → −∞ tends
     to the minimum, p → +∞ to the maximum). Values must be ≥ 0 (p > 0) or > 0 (p ≤ 0); p must be finite."""
 
-    p: float = attrs.field(default=1.0, validator=_finite)
+    p: float = attrs.field(default=1.0, validator=finite)
 
     def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
         values = X.to_numpy(dtype="float64")
@@ -336,7 +328,7 @@ class Topsis:
     by_year: ClassVar[bool] = True
 
     vector_normalise: bool = True
-    scale: float = attrs.field(default=1.0, validator=_finite)
+    scale: float = attrs.field(default=1.0, validator=finite)
 
     def __attrs_post_init__(self) -> None:
         if self.scale <= 0:
