@@ -236,6 +236,40 @@ def _topsis_complete(values: np.ndarray, w: np.ndarray, vector_normalise: bool) 
         return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
 
 
+def _stacked(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``values`` as (rows, reps, k) and ``weights`` as (reps, k) for :meth:`aggregate_array`, and whether the
+    answer is one column (values (rows, k) with weights (k,))."""
+    V = np.asarray(values, dtype="float64")
+    W = np.asarray(weights, dtype="float64")
+    single = V.ndim == 2 and W.ndim == 1
+    if V.ndim == 2:
+        V = V[:, None, :]
+    if W.ndim == 1:
+        W = W[None, :]
+    if V.ndim != 3 or W.ndim != 2 or V.shape[2] != W.shape[1] or V.shape[1] not in (1, W.shape[0]):
+        raise ValueError(f"aggregate_array needs values (rows, [reps,] children) and weights ([reps,] children), "
+                         f"got shapes {np.shape(values)} and {np.shape(weights)}")
+    return V, W, single
+
+
+def stacked_row_weights(V: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (reps × k) re-normalised over the present children of every (row, rep) of ``V`` (rows × reps ×
+    k): (1, reps, k) when nothing is missing, else (rows, reps, k); and the mask of present cells."""
+    present = ~np.isnan(V)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if present.all():  # nothing missing: one weight vector per replication
+            total = W.sum(axis=1, keepdims=True)
+            return (W / np.where(total > 0, total, np.nan))[None, :, :], present
+        wp = np.where(present, W[None, :, :], 0.0)
+        total = wp.sum(axis=2, keepdims=True)
+        return wp / np.where(total > 0, total, np.nan), present
+
+
+def _unstacked(score: np.ndarray, present: np.ndarray, single: bool) -> np.ndarray:
+    score = np.where(present.any(axis=2), score, np.nan)
+    return score[:, 0] if single else score
+
+
 # --------------------------------------------------------------------------------------------- classes
 
 
@@ -247,6 +281,14 @@ class Arithmetic:
         values = X.to_numpy(dtype="float64")
         out = arithmetic_mean(values, _weight_vector(X, weights))
         return _series(X, out).where(X.notna().any(axis=1))
+
+    def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The same mean for many weight vectors at once (:class:`zhishu.AggregatesArrays`)."""
+        V, W, single = _stacked(values, weights)
+        rw, present = stacked_row_weights(V, W)
+        with np.errstate(invalid="ignore"):
+            score = (rw * np.nan_to_num(V, nan=0.0)).sum(axis=2)
+        return _unstacked(score, present, single)
 
 
 @attrs.define(kw_only=True)
@@ -267,6 +309,16 @@ class Geometric:
                     "(raise the offset or normalise to a positive range)", f"<= {-self.offset:g}")
         out = geometric_mean(values, _weight_vector(X, weights), self.offset)
         return _series(X, out).where(X.notna().any(axis=1))
+
+    def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The same mean for many weight vectors at once (:class:`zhishu.AggregatesArrays`); the values must
+        already be known to be positive (``aggregate`` checks them on the nominal run)."""
+        V, W, single = _stacked(values, weights)
+        rw, present = stacked_row_weights(V, W)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.nan_to_num(np.log(V + self.offset), nan=0.0)
+            score = np.exp((rw * logs).sum(axis=2)) - self.offset
+        return _unstacked(score, present, single)
 
 
 @attrs.define(kw_only=True)
