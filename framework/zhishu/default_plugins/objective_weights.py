@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from ..components import MethodSpec
+from ..components import ChecksChildren, MethodSpec, Reports
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 from ..validators import finite
@@ -532,7 +532,7 @@ class Combination:
         """The nested weightings' problems for these children, each prefixed with its part."""
         problems = []
         for name, obj in self._parts():
-            if hasattr(obj, "check"):
+            if isinstance(obj, ChecksChildren):
                 problems.extend(f"{name} weighting: {p}" for p in obj.check(children))
         return problems
 
@@ -545,7 +545,7 @@ class Combination:
         out["subjective"] = self.subjective.method
         out["objective"] = self.objective.method
         for name, obj in self._parts():
-            if hasattr(obj, "report"):
+            if isinstance(obj, Reports):
                 for key, value in obj.report(children).items():
                     out[f"{name}.{key}"] = value
         last = self.__dict__.get("diagnostics_", {}).get(tuple(str(c) for c in children))
