@@ -649,8 +649,8 @@ def check_plugin(
     factories: Mapping[str, Mapping[str, Callable[[], Any]]] | None = None,
     X: pd.DataFrame | None = None,
 ) -> list[tuple[str, str]]:
-    """Check every normaliser, weighting, aggregator and treatment that ``plugin`` (a module or object with ``register_*``
-    hook implementations) registers. ``factories`` as in :func:`check_registries`.
+    """Check every normaliser, weighting, aggregator and treatment that ``plugin`` (a module or object with
+    ``register_*`` hook implementations) registers. ``factories`` as in :func:`check_registries`.
 
     :returns: the ``(kind, name)`` pairs checked.
     """
