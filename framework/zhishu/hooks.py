@@ -20,7 +20,7 @@ import pluggy
 from .errors import Issue, PluginError, ZhishuError, add_note
 from .kinds import KINDS
 from .plugins import PluginInfo, get_plugin_manager, plugin_infos
-from .registry import Registries
+from .registry import Registries, Registry
 
 
 class Hooks:
@@ -54,6 +54,16 @@ class Hooks:
         for impl in impls:
             caller = self.pm.subset_hook_caller(name, remove_plugins=[i.plugin for i in impls if i is not impl])
             yield impl, _attributed(caller, impl, name)
+
+    def commands(self) -> Registry:
+        """The ``register_commands`` registry alone (the CLI needs it before any config is read, so without
+        building every other registry)."""
+        if self._registries is not None:
+            return self._registries.commands
+        registry: Registry = Registry("commands")
+        for impl, call in self._each(KINDS["commands"].hook):
+            call(register=registry.callback(impl.plugin_name))
+        return registry
 
     def plugins(self) -> list[PluginInfo]:
         return plugin_infos(self.pm)

@@ -68,3 +68,25 @@ def test_spec_and_protocol_of_each_kind():
 
     assert isinstance(MinMax(), KINDS["normalisers"].protocol)
     assert not isinstance(MinMax(), KINDS["aggregators"].protocol)
+
+
+def test_the_commands_registry_alone_is_built_through_pluggy_too():
+    calls = []
+
+    class Commands:
+        @hookimpl
+        def register_commands(self, register):
+            register("hello", object())
+
+    class Tracer:
+        @hookimpl(wrapper=True)
+        def register_commands(self, register):
+            calls.append("wrapped")
+            return (yield)
+
+    pm = get_plugin_manager(entry_points=False)
+    pm.register(Commands(), name="test_commands")
+    pm.register(Tracer(), name="test_tracer")
+    hooks = Hooks(pm)
+    assert hooks.commands().entry("hello").plugin == "test_commands" and calls == ["wrapped"]
+    assert hooks.registries.commands is hooks.commands()  # once the registries exist, the same registry
