@@ -49,7 +49,7 @@ from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
 from .registry import did_you_mean
 from .config import load_config
 from .pipeline import run, run_config
-from .stages import STAGE_NAMES, Stages, run_stages
+from .stages import STAGE_NAMES, STAGES, Stage, Stages, run_stages, with_stage
 from .results import Result
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "INDEX_NAMES",
     "KINDS",
     "MAX_LISTED",
+    "STAGES",
     "STAGE_NAMES",
     "AggregatesArrays",
     "ByYear",
@@ -78,6 +79,7 @@ __all__ = [
     "ResolvesMethods",
     "Result",
     "SourceContext",
+    "Stage",
     "Stages",
     "SubIndexSpec",
     "UnitSet",
@@ -95,4 +97,5 @@ __all__ = [
     "run",
     "run_config",
     "run_stages",
+    "with_stage",
 ]

@@ -6,13 +6,14 @@ sensitivity engine to ``derive`` once and from there to ``normalise`` once per v
 
 A stage is a pure function ``(plan, stages) -> {field: value}`` over frames indexed by (unit, year): it reads
 fields of the frozen :class:`Stages` so far and returns the fields it adds; none mutates its input. A new stage
-(e.g. a unit-coverage screen after ``select``) is one more :class:`Stage` entry in :data:`STAGES`. Loops run
+(e.g. a unit-coverage screen after ``select``) is one more :class:`Stage` entry: in :data:`STAGES`, or in a
+table built with :func:`with_stage` and passed to :func:`run_stages`. Loops run
 over sources, method groups and years — never over units or indicators.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -415,25 +416,40 @@ STAGES: tuple[Stage, ...] = (
 STAGE_NAMES: tuple[str, ...] = tuple(st.name for st in STAGES)
 
 
+def with_stage(table: Sequence[Stage], stage: Stage, *, after: str) -> tuple[Stage, ...]:
+    """``table`` with ``stage`` inserted after the stage named ``after`` (e.g. a unit-coverage screen after
+    ``select``); pass the result to :func:`run_stages` as ``stages``."""
+    names = [st.name for st in table]
+    if after not in names:
+        raise ValueError(f"no stage {after!r} to insert {stage.name!r} after; stages: {', '.join(names)}")
+    if stage.name in names:
+        raise ValueError(f"the table already has a stage {stage.name!r}")
+    i = names.index(after) + 1
+    return (*table[:i], stage, *table[i:])
+
+
 def run_stages(plan: Plan, until: str = "normalise", *, resume: Stages | None = None,
                on_start: Callable[[str], None] | None = None,
-               after_step: Callable[[str, pd.DataFrame], None] | None = None) -> Stages:
+               after_step: Callable[[str, pd.DataFrame], None] | None = None,
+               stages: Sequence[Stage] = STAGES) -> Stages:
     """Run the stage table from the start (or after ``resume``'s last stage, with ``plan``) through ``until``.
 
-    :param until: the last stage to run (one of :data:`STAGE_NAMES`).
+    :param until: the last stage to run (one of :data:`STAGE_NAMES`, or of ``stages``).
     :param resume: stages already run (e.g. to ``derive``) whose frames the remaining stages start from; the
         plan may differ in its methods (a sensitivity variant), not in its data.
     :param on_start: called with each stage's step name before it runs (for ``on_error``).
     :param after_step: called with a step name and its frame after each reported stage.
+    :param stages: the table to run (default :data:`STAGES`; see :func:`with_stage`).
     """
-    if until not in STAGE_NAMES:
-        raise ValueError(f"unknown stage {until!r}; stages: {', '.join(STAGE_NAMES)}")
-    stages = Stages(plan=plan) if resume is None else attrs.evolve(resume, plan=plan)
-    first = 0 if resume is None or resume.until is None else STAGE_NAMES.index(resume.until) + 1
-    for stage in STAGES[first:STAGE_NAMES.index(until) + 1]:
+    names = [st.name for st in stages]
+    if until not in names:
+        raise ValueError(f"unknown stage {until!r}; stages: {', '.join(names)}")
+    state = Stages(plan=plan) if resume is None else attrs.evolve(resume, plan=plan)
+    first = 0 if resume is None or resume.until is None else names.index(resume.until) + 1
+    for stage in stages[first:names.index(until) + 1]:
         if on_start is not None:
             on_start(stage.step)
-        stages = attrs.evolve(stages, done=(*stages.done, stage.name), **stage.run(plan, stages))
+        state = attrs.evolve(state, done=(*state.done, stage.name), **stage.run(plan, state))
         if after_step is not None and stage.reported is not None:
-            after_step(stage.step, stage.reported(stages))
-    return stages
+            after_step(stage.step, stage.reported(state))
+    return state

@@ -118,3 +118,26 @@ def test_reference_year_without_data_is_checked_once_in_the_table(write_config):
 
     sources = [inspect.getsource(m) for m in (zhishu.pipeline, zhishu.sensitivity.engine, zhishu.stages)]
     assert sum(src.count("has no data") for src in sources) == 1
+
+
+def test_a_screening_stage_slots_in_as_a_table_entry(plan):
+    """A unit-coverage screen after select: drop units with any missing raw value (here Q in 2021 — but only
+    2022 is selected, where R lacks b), then impute, treat and normalise run on the units kept."""
+
+    def screen(plan, s):
+        keep = s.raw.notna().all(axis=1).groupby(level="unit").all()
+        units = tuple(u for u in s.unit_ids if keep.get(u, False))
+        rows = lambda frame: frame[frame.index.get_level_values("unit").isin(units)]  # noqa: E731
+        return {"unit_ids": units, "units": s.units.loc[list(units)], "derived": rows(s.derived), "raw": rows(s.raw)}
+
+    table = zhishu.with_stage(zhishu.STAGES, zhishu.Stage("screen", "derive", screen), after="select")
+    assert [st.name for st in table] == ["load", "match", "derive", "select", "screen", "impute", "treat",
+                                         "normalise"]
+    s = run_stages(plan, stages=table)
+    assert s.unit_ids == ("P", "Q") and s.done[4] == "screen"
+    # min-max of a over P and Q in 2022 (2, 4) → 0, 100
+    assert s.normalised["a"].tolist() == [0.0, 100.0]
+    with pytest.raises(ValueError, match="already has a stage 'screen'"):
+        zhishu.with_stage(table, zhishu.Stage("screen", "derive", screen), after="load")
+    with pytest.raises(ValueError, match="no stage 'aggregate' to insert"):
+        zhishu.with_stage(zhishu.STAGES, zhishu.Stage("x", "x", screen), after="aggregate")
