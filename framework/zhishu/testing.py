@@ -591,8 +591,8 @@ def check_treatment(
         subject.fail("deterministic", f"two fresh instances treat the same X differently: {diff}")
     nan_in = X.isna().to_numpy()
     if (nan_in & out.notna().to_numpy()).any():
-        subject.fail("NaN in → NaN out", f"missing cells got values: {_first_cells(nan_in & out.notna().to_numpy(), X)}"
-                     "; treatments must not impute")
+        filled = _first_cells(nan_in & out.notna().to_numpy(), X)
+        subject.fail("NaN in → NaN out", f"missing cells got values: {filled}; treatments must not impute")
 
 
 # --------------------------------------------------------------------------------------------- dispatch

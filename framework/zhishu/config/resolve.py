@@ -15,7 +15,15 @@ import attrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 
 from ..calls import blame
-from ..components import ChecksChildren, ChecksConfig, IndicatorSpec, MethodSpec, ResolvesMethods, SubIndexSpec, UnitSpec
+from ..components import (
+    ChecksChildren,
+    ChecksConfig,
+    IndicatorSpec,
+    MethodSpec,
+    ResolvesMethods,
+    SubIndexSpec,
+    UnitSpec,
+)
 from ..errors import ConfigError, Issue, add_note
 from ..kinds import singular
 from ..formula import FormulaError, parse

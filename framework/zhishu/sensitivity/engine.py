@@ -2,9 +2,9 @@
 replication's weights evaluated as array operations.
 
 :func:`prepare` runs the stage table (:func:`zhishu.run_stages`: load, match units, derive, select years once;
-impute, treat and normalise from there) and aggregates, once for each combination of normaliser, aggregator and imputation that the sample
-uses, and keeps for each a :class:`Variant`: the normalised leaves, the nominal weights of every node and the
-aggregators. The resulting :class:`Model` is plain, picklable data.
+impute, treat and normalise from there) and aggregates, once for each combination of normaliser, aggregator
+and imputation that the sample uses, and keeps for each a :class:`Variant`: the normalised leaves, the nominal
+weights of every node and the aggregators. The resulting :class:`Model` is plain, picklable data.
 
 :func:`evaluate_chunk` takes rows of the sample matrix and computes, for all of them at once, every node's
 score bottom-up — children values (units × R × k) and weights (R × k): an aggregator with the
