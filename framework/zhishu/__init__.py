@@ -51,9 +51,14 @@ from .config import load_config
 from .pipeline import run, run_config
 from .stages import STAGE_NAMES, STAGES, Stage, Stages, run_stages, with_stage
 from .results import Result
+from .commands import Command
+from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
+from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
 
 __all__ = [
     "CAPABILITIES",
+    "AHPResult",
+    "Command",
     "ENTRYPOINT_GROUP",
     "INDEX_NAMES",
     "KINDS",
@@ -78,6 +83,7 @@ __all__ = [
     "Reports",
     "ResolvesMethods",
     "Result",
+    "SensitivityResult",
     "SourceContext",
     "Stage",
     "Stages",
@@ -89,6 +95,7 @@ __all__ = [
     "__version__",
     "canonical_label",
     "cell_location",
+    "ahp",
     "did_you_mean",
     "finite",
     "get_plugin_manager",
@@ -98,4 +105,5 @@ __all__ = [
     "run_config",
     "run_stages",
     "with_stage",
+    "sensitivity",
 ]

@@ -88,5 +88,7 @@ def test_the_commands_registry_alone_is_built_through_pluggy_too():
     pm.register(Commands(), name="test_commands")
     pm.register(Tracer(), name="test_tracer")
     hooks = Hooks(pm)
-    assert hooks.commands().entry("hello").plugin == "test_commands" and calls == ["wrapped"]
+    registry = hooks.commands()
+    assert registry.entry("hello").plugin == "test_commands"
+    assert calls == ["wrapped", "wrapped"]  # around each plain implementation: the built-in commands and ours
     assert hooks.registries.commands is hooks.commands()  # once the registries exist, the same registry
