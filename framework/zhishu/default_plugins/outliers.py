@@ -15,7 +15,6 @@ skewness G1 and the sample excess kurtosis G2 (Joanes & Gill 1998). See docs/met
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,6 +25,7 @@ import pandas as pd
 
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..validators import finite
 
 BY_CHOICES = ("year", "all")
 FALLBACKS = ("log_ct", "log_ct_orig", "log", "none")
@@ -233,10 +233,6 @@ def _one_of(choices: tuple[str, ...]):
     return check
 
 
-def _finite(instance, attribute, value) -> None:
-    if not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
-
 
 def _probability(instance, attribute, value) -> None:
     if not 0.0 <= value <= 1.0:
@@ -277,8 +273,8 @@ class JRCTreatment:
     winsorised, skewness_after, kurtosis_after.
     """
 
-    skew_threshold: float = attrs.field(default=2.0, validator=_finite)
-    kurtosis_threshold: float = attrs.field(default=3.5, validator=_finite)
+    skew_threshold: float = attrs.field(default=2.0, validator=finite)
+    kurtosis_threshold: float = attrs.field(default=3.5, validator=finite)
     max_winsorised: int = 5
     by: str = attrs.field(default="year", validator=_one_of(BY_CHOICES))
     fallback: str = attrs.field(default="log_ct", validator=_one_of(FALLBACKS))
