@@ -20,7 +20,7 @@ demo: $(STAMP)
 	@echo "report: $(CURDIR)/out/caict-2023/report.html"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests examples/plugin-template/tests
+	$(BIN)/python -m pytest -q -n 2 tests examples/plugin-template/tests
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -181,6 +181,7 @@ def test_kinds():
         ("unit_sets", "unit set"),
         ("analyses", "analysis"),
         ("exporters", "exporter"),
+        ("commands", "command"),
         ("geometries", "geometry"),
         ("custom", "custom"),
     ],

@@ -447,3 +447,58 @@ def test_zhishu_run_report_writes_report_html_with_the_tables(tmp_path, capsys):
     assert main(["run", str(CAICT), "-o", str(tmp_path), "--top", "0", "--report"]) == 0
     assert {"report.html", "scores.csv", "manifest.json"} <= {p.name for p in tmp_path.iterdir()}
     assert "report.html" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------------------------- a plugin's geometry
+
+
+def test_a_plugins_geometry_draws_the_map_of_its_units(tmp_path, write_config):
+    # three square "regions"; exterior rings clockwise, as d3-geo wants them
+    def square(x: float) -> dict:
+        return {"type": "Polygon", "coordinates": [[[x, 0], [x, 1], [x + 1, 1], [x + 1, 0], [x, 0]]]}
+
+    geojson = {"type": "FeatureCollection",
+               "features": [{"type": "Feature", "id": u, "properties": {}, "geometry": square(i)}
+                            for i, u in enumerate(["a", "b", "c"])]}
+    (tmp_path / "squares.geojson").write_text(json.dumps(geojson), encoding="utf-8")
+
+    class SquaresPlugin:
+        @zhishu.hookimpl
+        def register_geometries(self, register):
+            register("squares", zhishu.Geometry(id="squares", path=tmp_path / "squares.geojson",
+                                                id_scheme="letters", source="drawn by this test", licence="CC0"))
+
+    pm = zhishu.get_plugin_manager()
+    pm.register(SquaresPlugin(), name="squares")
+    hooks = zhishu.Hooks(pm)
+    assert hooks.registries.geometries.entry("squares").plugin == "squares"
+    config = write_config(
+        """
+        [index]
+        id = "t"
+        root = "index"
+        [sources.s]
+        plugin = "table"
+        params = { path = "d.csv" }
+        [indicators.x]
+        direction = 1
+        [nodes.index]
+        children = ["x"]
+        """,
+        d__csv="unit,year,x\na,2020,1\nb,2020,2\nc,2020,3\n",
+    )
+    result = zhishu.run_config(zhishu.load_config(config, hooks=hooks))
+    text, charts, _ = render(result, lang="en")
+    chart = next(c for c in charts if c.name == "map-index")
+    assert chart.geo == "squares" and list(chart.figure.data[1].locations) == ["c", "b", "a"]
+    assert "drawn by this test" in text and "every unit id is a feature of geometry" in html.unescape(text)
+
+    class Duplicate:
+        @zhishu.hookimpl
+        def register_geometries(self, register):
+            register("squares", zhishu.Geometry(id="squares", path=tmp_path / "squares.geojson"))
+
+    pm.register(Duplicate(), name="duplicate")
+    twice = "geometry 'squares' is registered twice: by plugin '(duplicate|squares)' and by plugin '(squares|duplicate)'"
+    with pytest.raises(zhishu.PluginError, match=twice):
+        zhishu.Hooks(pm).registries
