@@ -10,6 +10,7 @@ emulation set to offline, and stopped when the :class:`Browser` is closed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -124,10 +125,10 @@ class Browser:
     def close(self) -> None:
         ws = getattr(self, "_ws", None)
         if ws is not None:
-            try:
+            import websocket
+
+            with contextlib.suppress(OSError, websocket.WebSocketException):  # the browser may be gone already
                 ws.close()
-            except Exception:  # noqa: BLE001 - closing a dead socket
-                pass
         if self._proc.poll() is None:
             self._proc.terminate()
             try:

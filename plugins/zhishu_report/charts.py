@@ -149,11 +149,10 @@ def choropleth(data: ReportData, geometry, node: str, small: bool = False) -> Ch
     if lon:
         fig.add_trace(go.Scattergeo(lon=lon, lat=lat, mode="lines", line={"width": 0.8, "color": "#666"},
                                     hoverinfo="skip", showlegend=False))
-    fig.update_geos(visible=False, projection_type=geometry.projection,
-                    fitbounds="locations" if len(others) < 3 * len(have) else False,
-                    lataxis_range=None)
-    if len(others) >= 3 * len(have):  # a world map: show the whole world, not only the units' countries
-        fig.update_geos(lataxis_range=[-58, 85])
+    if len(others) < 3 * len(have):  # the units are most of the map: fit it to them (and the context)
+        fig.update_geos(visible=False, projection_type=geometry.projection, fitbounds="locations")
+    else:  # a world map for some countries: show the whole world (without Antarctica), not only theirs
+        fig.update_geos(visible=False, projection_type=geometry.projection, lataxis_range=[-58, 85])
     height = 320 if small else 560
     title = data.name(node) if small else f"{data.name(node)} ({data.year})"
     fig = _layout(fig, title, height)
