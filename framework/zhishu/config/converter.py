@@ -8,6 +8,7 @@ table. Errors carry cattrs' notes so :mod:`zhishu.config.messages` can turn them
 
 from __future__ import annotations
 
+import datetime
 import typing
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
@@ -33,6 +34,12 @@ def toml_type(value: Any) -> str:
         return "an array"
     if isinstance(value, dict):
         return "a table"
+    if isinstance(value, datetime.datetime):
+        return "a date-time"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if isinstance(value, datetime.time):
+        return "a time"
     return f"a {type(value).__name__}"
 
 
