@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -27,6 +28,7 @@ from ..errors import ConfigError, Issue, PluginError, ZhishuError, quote
 from ..hooks import Hooks
 from ..registry import did_you_mean
 from ..plugins import get_plugin_manager
+from ..data_root import outside, resolve_root
 from ..names import name_problem
 from .converter import make_converter, toml_type
 from .messages import issues_from_cattrs, join, key
@@ -195,6 +197,14 @@ def resolvable(raw: dict, parts: dict[str, Any]) -> dict:
     return out
 
 
+def _weights_path(issue: Issue) -> Issue:
+    """``nodes.<id>.weights`` is shorthand for the fixed weighting's params: report its problems there, not at
+    the ``….weights.params`` the resolver sees."""
+    if issue.path.startswith("nodes.") and issue.path.endswith(".weights.params"):
+        return attrs.evolve(issue, path=issue.path.removesuffix(".params"))
+    return issue
+
+
 def _located(issues: list[Issue], file: str) -> list[Issue]:
     return [attrs.evolve(i, file=file) for i in issues]
 
@@ -210,6 +220,7 @@ def load_config(
     allow_imports: bool | None = None,
     block: tuple[str, ...] = (),
     hooks: Hooks | None = None,
+    data_root: str | os.PathLike | None = None,
 ) -> Plan:
     """Load, structure, resolve and check the config at ``path``; a :class:`Plan` ready to run.
 
@@ -217,6 +228,8 @@ def load_config(
         plugins (default: only when ``ZHISHU_ALLOW_IMPORTS=1``). Without it such a config is an error.
     :param block: plugin names to block besides the config's ``[plugins] block``.
     :param hooks: an existing plugin facade (tests); by default one is built from installed plugins.
+    :param data_root: a folder (relative to the working directory) that every data file must be inside,
+        symbolic links followed, besides the config's own ``[index] data_root`` (see :mod:`zhishu.data_root`).
     :raises ConfigError: every problem found, each with file and TOML key path.
     """
     path = Path(path)
@@ -243,8 +256,11 @@ def load_config(
            for name, field in attrs.fields_dict(IndexConfig).items()):
         raise ConfigError(_dedupe(issues))  # resolving without a whole section would only add noise
     plan, resolve_issues = resolve(parts, resolvable(raw, parts), registries, hooks=hooks, path=path, base_dir=base_dir)
-    issues.extend(_located(resolve_issues, file))
+    issues.extend(_located([_weights_path(i) for i in resolve_issues], file))
+    roots, root_issues = _data_roots(data_root, parts, base_dir)
+    issues.extend(_located(root_issues, file))
     if plan is not None and not issues:
+        plan = attrs.evolve(plan, data_roots=roots)
         try:
             issues.extend(_located(hooks.validate_config(plan, registries), file))
         except ZhishuError as exc:
@@ -252,6 +268,37 @@ def load_config(
     if issues:
         raise ConfigError(_dedupe(issues))
     return plan
+
+
+def _data_roots(cli_root, parts: dict[str, Any], base_dir: Path) -> tuple[tuple[Path, ...], list[Issue]]:
+    """The data roots (``data_root=`` relative to the working directory, ``[index] data_root`` relative to the
+    config) and the problems with them, including every source ``params.path`` that is outside one."""
+    roots: list[Path] = []
+    issues: list[Issue] = []
+    meta = parts.get("index")
+    given = [(cli_root, Path.cwd(), "--data-root", "")]
+    if meta is not None and meta.data_root is not None:
+        given.append((meta.data_root, base_dir, "data_root", "index.data_root"))
+    for value, base, name, path in given:
+        if value is None:
+            continue
+        root = resolve_root(value, base)
+        if not root.is_dir():
+            issues.append(Issue(f"{name} {quote(str(value), 120)}: no such folder ({root}); the data root must be an "
+                                "existing folder holding the data files", path))
+            continue
+        roots.append(root)
+    if roots:
+        for sid, source in parts.get("sources", {}).items():
+            written = source.params.get("path") if isinstance(source.params, Mapping) else None
+            if isinstance(written, str) and written:
+                root = outside(base_dir / Path(written).expanduser(), roots)
+                if root is not None:
+                    real = (base_dir / Path(written).expanduser()).resolve()
+                    issues.append(Issue(f"{quote(written, 120)} (resolving to {real}) is outside the data root {root}: "
+                                        "sources may read files only inside it; move the file there, or choose "
+                                        "another data root", join(join(join("sources", sid), "params"), "path")))
+    return tuple(roots), issues
 
 
 def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: str):
