@@ -59,6 +59,9 @@ def read_toml(path: Path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_syntax_issue(path, exc, text)]) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError([Issue("arrays or inline tables are nested too deeply to read (hundreds of levels); "
+                                 "no zhishu config needs more than a few", file=str(path))]) from None
 
 
 def _syntax_issue(path: Path, exc: Exception, text: str) -> Issue:
