@@ -249,11 +249,11 @@ def load_config(
         hooks, plugin_issues = _make_hooks(plugins_cfg, block, allow_imports, base_dir, file)
         issues.extend(plugin_issues)
         if hooks is None:
-            raise ConfigError(issues)
+            raise ConfigError(_dedupe(issues))
     try:
         registries = hooks.registries
     except PluginError as exc:
-        raise ConfigError([*issues, Issue(str(exc), "plugins", file)]) from None
+        raise ConfigError(_dedupe([*issues, Issue(str(exc), "plugins", file)])) from None
 
     if any(name in raw and not isinstance(raw[name], section_shape(name, field.type)[0])
            for name, field in attrs.fields_dict(IndexConfig).items()):
@@ -336,9 +336,25 @@ def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: s
         return None, issues
 
 
+#: longest message (and key path) a config problem may show: longer ones quote user input at length
+MAX_MESSAGE = 500
+
+
+def _bounded(issue: Issue) -> Issue:
+    """``issue`` with an over-long message or key path cut in the middle (a 1 MB key must not be echoed)."""
+    def cut(text: str, limit: int) -> str:
+        if len(text) <= limit:
+            return text
+        return f"{text[: limit * 2 // 3]} … ({len(text) - limit:,} characters cut) … {text[-(limit // 3):]}"
+
+    if len(issue.message) <= MAX_MESSAGE and len(issue.path) <= MAX_MESSAGE // 4:
+        return issue
+    return attrs.evolve(issue, message=cut(issue.message, MAX_MESSAGE), path=cut(issue.path, MAX_MESSAGE // 4))
+
+
 def _dedupe(issues: list[Issue]) -> list[Issue]:
     seen, out = set(), []
-    for i in issues:
+    for i in map(_bounded, issues):
         if i not in seen:
             seen.add(i)
             out.append(i)
