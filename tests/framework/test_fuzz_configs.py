@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = sorted(ROOT.glob("configs/*.toml")) + [ROOT / "configs" / "examples" / "asem.toml"]
 MUTANTS = int(os.environ.get("ZHISHU_FUZZ_MUTANTS", "100"))
 SEED = int(os.environ.get("ZHISHU_FUZZ_SEED", "0"))
-CLI_MUTANTS = int(os.environ.get("ZHISHU_FUZZ_CLI", "2"))  # per config, through `python -m zhishu run`
+CLI_MUTANTS = int(os.environ.get("ZHISHU_FUZZ_CLI", "1"))  # per config, through `python -m zhishu run`
 #: configs whose mutants are also run (not only loaded) in the default budget: the others are slow to run
 RUN_BUDGET = int(os.environ.get("ZHISHU_FUZZ_RUNS", "5"))
 
