@@ -288,7 +288,8 @@ def check_mutant(text: str, sandbox: Path, run: bool) -> str:
     except zhishu.ZhishuError as exc:
         message = str(exc)
         assert message.strip(), f"{type(exc).__name__} without a message"
-        assert len(message) < 20_000, f"a message of {len(message)} characters"
+        for issue in getattr(exc, "issues", None) or [exc]:  # each problem short, however many there are
+            assert len(str(issue)) < 3000, f"a message of {len(str(issue))} characters: {str(issue)[:300]}"
         return type(exc).__name__
     finally:
         after = files_under(sandbox)
