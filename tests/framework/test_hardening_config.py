@@ -391,3 +391,17 @@ def test_unknown_unit_labels_are_quoted_few_and_short(tmp_path):
     assert message.count("(501 characters)") == 5
     assert "… and 25 more; add them to [[units]]" in message
     assert len(message) < 1000
+
+
+def test_cli_data_root_refuses_a_file_outside(rooted):
+    import subprocess
+    import sys
+
+    tmp_path, write = rooted
+    path = write("../secret/s.csv")
+    done = subprocess.run([sys.executable, "-m", "zhishu", "run", str(path), "-o", str(tmp_path / "out"),
+                           "--data-root", str(tmp_path / "data")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "sources.main.params.path: '../secret/s.csv' (resolving to " in done.stderr
+    assert "is outside the data root" in done.stderr
+    assert not (tmp_path / "out").exists()
