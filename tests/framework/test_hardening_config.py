@@ -405,3 +405,14 @@ def test_cli_data_root_refuses_a_file_outside(rooted):
     assert "sources.main.params.path: '../secret/s.csv' (resolving to " in done.stderr
     assert "is outside the data root" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_huge_key_is_cut_in_key_paths(tmp_path):
+    # found by the fuzzer: a 5,000-character key under [sensitivity] was echoed whole in its key path
+    from zhishu.sensitivity.spec import resolve_spec
+
+    plan = load_config(config(tmp_path, GOOD))
+    with pytest.raises(ConfigError) as info:
+        resolve_spec({"replications": 8, "x" * 5000: 1}, plan, "s.toml")
+    (issue,) = info.value.issues
+    assert issue.path == 'sensitivity."' + "x" * 80 + '…(5000 characters)"'
