@@ -27,7 +27,7 @@ GOOD = HEAD + SOURCE % "" + TREE
 
 
 def issues_of(path, **options) -> list[str]:
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(zhishu.InputError) as info:
         plan = load_config(path, **options)
         zhishu.run_config(plan)
     return [i.format().removeprefix(f"{path}: ") for i in info.value.issues]
