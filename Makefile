@@ -10,11 +10,14 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml examples/plugin-template/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,parquet]' -e examples/plugin-template
+	$(BIN)/python -m pip install --quiet -e '.[test,parquet,report]' -e examples/plugin-template
 	touch $(STAMP)
 
+# `--report` adds report.html (the report plugin's exporter) to the same all-or-nothing output folder: a
+# separate `zhishu report … -o out/caict-2023` would replace the tables `zhishu run` wrote there.
 demo: $(STAMP)
-	$(BIN)/zhishu run configs/caict-2023.toml -o out/caict-2023 --top 15
+	$(BIN)/zhishu run configs/caict-2023.toml -o out/caict-2023 --top 15 --report
+	@echo "report: $(CURDIR)/out/caict-2023/report.html"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 tests examples/plugin-template/tests

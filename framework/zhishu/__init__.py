@@ -43,6 +43,7 @@ from .kinds import KINDS, Kind
 from .labels import canonical_label
 from .listing import MAX_LISTED, cell_location
 from .validators import finite
+from .geometry import Geometry, choose_geometry
 from .hooks import Hooks
 from .hookspecs import hookimpl
 from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
@@ -74,6 +75,7 @@ __all__ = [
     "DataError",
     "DataHooks",
     "HasDetails",
+    "Geometry",
     "Hooks",
     "IndicatorSpec",
     "InputError",
@@ -101,6 +103,7 @@ __all__ = [
     "cell_location",
     "ahp",
     "data_plugin",
+    "choose_geometry",
     "did_you_mean",
     "finite",
     "get_plugin_manager",

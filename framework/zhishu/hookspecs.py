@@ -201,6 +201,20 @@ def register_commands(register) -> None:
     """
 
 
+@hookspec
+def register_geometries(register) -> None:
+    """Register boundaries for maps (:class:`zhishu.Geometry`): a GeoJSON FeatureCollection shipped with the
+    plugin, one feature per unit with the unit id as the feature's ``id``, e.g. the provinces of China keyed by
+    their GB/T 2260 codes for the unit set ``cn_provinces``, or the world's countries keyed by ISO 3166-1
+    alpha-3. Reports draw a map for an index whose unit set (or whose every unit id) a geometry covers; the
+    file is read only when a map is drawn, and never downloaded.
+
+    :param register: ``register(name, geometry)``.
+
+    .. versionadded:: 0.3
+    """
+
+
 # --------------------------------------------------------------------------------------------- reading
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from . import components as c
+from .geometry import Geometry
 
 
 @attrs.frozen
@@ -51,6 +52,7 @@ KINDS: Mapping[str, Kind] = MappingProxyType({k.name: k for k in (
     _kind("analyses", "analysis", c.Analysis),
     _kind("exporters", "exporter", c.Exporter),
     _kind("commands", "command"),  # zhishu.Command objects (the CLI's subcommands)
+    _kind("geometries", "geometry", Geometry),  # boundaries for maps (zhishu.Geometry)
 )})
 
 

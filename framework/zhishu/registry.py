@@ -147,3 +147,4 @@ class Registries:
     transforms: Registry
     exporters: Registry
     commands: Registry
+    geometries: Registry

@@ -1,13 +1,22 @@
-"""zhishu_regions: the unit set ``cn_provinces`` (31 mainland provinces, GB/T 2260 codes, NBS regions).
+"""zhishu_regions: the unit set ``cn_provinces`` (31 mainland provinces, GB/T 2260 codes, NBS regions) and
+boundaries for maps (the provinces of China; the world's countries by ISO 3166-1 alpha-3).
 
-Hook implementations only; the table lives in :mod:`zhishu_regions.provinces`.
+Hook implementations only; the table lives in :mod:`zhishu_regions.provinces`, the boundaries in
+:mod:`zhishu_regions.geometries`.
 """
 
 import zhishu
 
+from .geometries import geometries
 from .provinces import unit_set
 
 
 @zhishu.hookimpl
 def register_unit_sets(register):
     register("cn_provinces", unit_set())
+
+
+@zhishu.hookimpl
+def register_geometries(register):
+    for geometry in geometries():
+        register(geometry.id, geometry)

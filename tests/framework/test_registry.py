@@ -162,6 +162,7 @@ def test_kinds():
         "analyses",
         "exporters",
         "commands",
+        "geometries",
     )
 
 
@@ -181,6 +182,7 @@ def test_kinds():
         ("analyses", "analysis"),
         ("exporters", "exporter"),
         ("commands", "command"),
+        ("geometries", "geometry"),
         ("custom", "custom"),
     ],
 )

@@ -26,6 +26,7 @@ TESTED = {
     "zhishu --allow-import …": "test_allow_import_suggestion_runs_before_and_after_the_subcommand",
     "zhishu plugins": "test_zhishu_plugins_suggestion_lists_the_names",
     "zhishu --block PLUGIN …": "test_block_suggestion_for_a_duplicate_command_works",
+    "zhishu sensitivity {config_arg} -o {folder_arg}": "test_report_sensitivity_suggestion_writes_what_it_reads",
 }
 #: backticked `zhishu …` texts in messages that name a command rather than suggest running one
 NOT_SUGGESTIONS = {"zhishu {entry.name}", "zhishu {args.command}", "zhishu {c}", "zhishu {command}"}
@@ -196,3 +197,23 @@ def test_console_script_and_python_m_are_the_same_command(tmp_path):
     for argv in ([str(script)], [sys.executable, "-m", "zhishu"]):
         proc = subprocess.run([*argv, "validate", str(DEMO), "--no-data"], capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0 and proc.stdout.startswith("ok: "), proc.stderr
+
+
+def test_report_sensitivity_suggestion_writes_what_it_reads(tmp_path, capsys):
+    import shlex
+
+    pytest.importorskip("plotly", reason="the report extra is not installed")
+    asem = ROOT / "configs" / "examples" / "asem.toml"
+    if not (ROOT.parent / "shared" / "data" / "asem").is_dir():
+        pytest.skip("the ASEM data is not under ../shared/data/asem")
+    folder = tmp_path / "sens dir"  # a space: the suggestion must be quoted
+    folder.mkdir()
+    report = ["report", asem, "-o", tmp_path / "r", "--sensitivity", folder]
+    code, _, err = cli(capsys, *report)
+    assert code == EXIT_USER
+    [command] = suggested(err)
+    code, _, err = cli(capsys, *shlex.split(command)[1:])
+    assert code == EXIT_OK, err
+    code, out, err = cli(capsys, *report)
+    assert code == EXIT_OK, err
+

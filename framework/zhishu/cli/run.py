@@ -13,6 +13,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     parser.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="folder for the outputs")
     parser.add_argument("--excel", action="store_true", help="also write results.xlsx with the same tables")
+    parser.add_argument("--report", action="store_true",
+                        help="also write report.html (the report plugin's exporter, as zhishu report writes it)")
     parser.add_argument("--top", type=int, default=10, help="how many units to print (default 10; 0 for none)")
     parser.add_argument("--round", type=_decimals, default=None, metavar="N",
                         help="round every number in the written tables to N decimals, after ranking "
@@ -40,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
         from ..config.resolve import resolve_method
 
         exporters.append(resolve_method(plan.hooks.registries, "exporters", "excel", "--excel"))
+    if getattr(args, "report", False) and not any(m.name == "report" for m in exporters):
+        from ..config.resolve import resolve_method
+
+        exporters.append(resolve_method(plan.hooks.registries, "exporters", "report", "--report"))
     # the folder is locked before the run, so that a second run into it fails at once
     with output_folder(args.output, protected=[args.config], command="run") as out:
         result = run_config(plan)
