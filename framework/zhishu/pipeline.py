@@ -23,6 +23,7 @@ import pandas as pd
 from .components import INDEX_NAMES, SourceContext
 from .config.plan import Plan
 from .errors import ConfigError, DataError, Issue, PluginError, ZhishuError, add_note
+from .ranks import rank_by_year
 from .registry import did_you_mean
 from .results import Result, build_manifest
 
@@ -362,8 +363,11 @@ def _effective_weights(plan: Plan, weights: pd.DataFrame) -> pd.DataFrame:
 
 
 def rank(scores: pd.DataFrame) -> pd.DataFrame:
-    """Rank every column within each year: 1 = highest score, ties share the best rank, missing stays missing."""
-    return scores.groupby(level="year", sort=False).rank(ascending=False, method="min", na_option="keep")
+    """Rank every column within each year: 1 = highest score, ties share the best rank, missing stays missing
+    (pandas' ``rank(method="min", ascending=False)`` per year, computed by :func:`zhishu.ranks.rank_by_year`)."""
+    codes, _ = pd.factorize(scores.index.get_level_values("year"))
+    out = rank_by_year(scores.to_numpy(dtype="float64"), codes)
+    return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
 
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
