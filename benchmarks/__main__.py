@@ -43,7 +43,8 @@ def format_row(row: Row | Skipped | Info) -> str:
     target = f"<= {row.target:.4g}" if row.target is not None else "-"
     line = (f"  {row.case}\n      ours {row.ours:,.4g} {unit}  vs  {row.base:,.4g} {unit} ({row.base_label})"
             f"  ratio {row.ratio:.4g}  target {target}  {row.verdict()}")
-    return line + (f"\n      {row.note}" if row.note else "")
+    notes = [n for n in (f"CPU {row.cpu:,.4g} s" if row.cpu is not None else "", row.note) if n]
+    return line + (f"\n      {'; '.join(notes)}" if notes else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

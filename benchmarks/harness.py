@@ -37,6 +37,7 @@ class Row:
     target: float | None = None  # ours / base must be <= target
     base_label: str = ""
     note: str = ""
+    cpu: float | None = None  # CPU seconds of ours (user + system), to read the wall time against the load
 
     @property
     def ratio(self) -> float:
@@ -70,12 +71,19 @@ class Info:
 
 def median_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
     """The median wall-clock seconds of ``repeat`` calls of ``fn``, and the last result."""
-    times, result = [], None
+    (wall, _), result = median_wall_cpu(repeat, fn)
+    return wall, result
+
+
+def median_wall_cpu(repeat: int, fn: Callable[[], Any]) -> tuple[tuple[float, float], Any]:
+    """The median wall-clock and the median CPU seconds (this process, all threads) of ``repeat`` calls."""
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return (statistics.median(walls), statistics.median(cpus)), result
 
 
 def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -106,6 +114,7 @@ class ChildRun:
     tree_mib: float
     stdout: str
     returncode: int
+    cpu: float = 0.0  # user + system seconds of the child and the descendants it waited for
 
 
 def _tree_rss(pid: int) -> int:
@@ -162,7 +171,7 @@ def run_child(argv: Sequence[str], *, cwd: Path | None = None, env: dict | None 
         raise RuntimeError(f"{' '.join(map(str, argv))} exited with {proc.returncode}:\n{stderr[-3000:]}")
     peak = usage.ru_maxrss / 1024  # KiB on Linux
     return ChildRun(seconds=seconds, peak_mib=peak, tree_mib=max(peak_tree[0] / 2**20, peak), stdout=stdout,
-                    returncode=proc.returncode)
+                    returncode=proc.returncode, cpu=usage.ru_utime + usage.ru_stime)
 
 
 def child_result(run: ChildRun) -> dict:
