@@ -34,8 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="use an existing Dask scheduler (e.g. tcp://10.0.0.1:8786) instead of a local cluster; "
                         "implies --executor dask")
-    p.add_argument("--chunk-size", type=int, default=1000, metavar="R",
-                   help="replications per chunk (default 1000); results do not depend on it")
+    p.add_argument("--chunk-size", type=int, default=None, metavar="R",
+                   help="replications per chunk (default: sized to the memory and the workers); results do not "
+                        "depend on it")
     p.add_argument("--all-nodes", action="store_true", help="rank statistics for every node, not only the root")
     p.add_argument("--no-replications", action="store_true",
                    help="do not write the per-replication tables (sensitivity-replications.csv and "
