@@ -27,7 +27,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", type=Path, default=None, metavar="FILE",
                    help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
-                   help="where chunks run: this process (default), local processes, or Dask distributed")
+                   help="where chunks run: this process (default), local processes, or Dask distributed. "
+                        "A local Dask cluster pays for its start-up and transfers only on large jobs with spare "
+                        "cores: on a shared 2-core machine in-process was faster at every size measured, 2,000 "
+                        "to 100,000 replications of caict-2023 (benchmarks/RESULTS.md)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")
