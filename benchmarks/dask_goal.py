@@ -37,7 +37,8 @@ def goal_dask(quick: bool) -> list[Row | Skipped | Info]:
         dask = _cli(config, folder / "b", "--executor", "dask", "--workers", "2")
         rows.append(Row(goal="5", case=f"caict-2023 sensitivity, {n:,} replications, whole process: Dask 2 workers",
                         ours=dask.seconds, base=inproc.seconds, target=TARGET, base_label="in-process default",
-                        note=f"peak RSS tree {dask.tree_mib:,.0f} vs {inproc.tree_mib:,.0f} MiB"))
+                        cpu=dask.cpu, note=f"in-process CPU {inproc.cpu:.1f} s; peak RSS tree {dask.tree_mib:,.0f} vs "
+                        f"{inproc.tree_mib:,.0f} MiB"))
         rows.extend(_county(folder, quick))
         rows.append(_crossover(folder, quick, {n: dask.seconds / inproc.seconds}))
     return rows
@@ -80,8 +81,8 @@ def _county(folder: Path, quick: bool) -> list[Row | Skipped]:
     a, b = child_result(inproc), child_result(dask)
     assert a["median_sum"] == b["median_sum"], (a, b)
     return [Row(goal="5", case=f"{case}: Dask 2 workers, whole process (no Sobol table)", ours=dask.seconds,
-                base=inproc.seconds, target=TARGET, base_label="in-process default",
-                note=f"peak RSS tree {dask.tree_mib:,.0f} vs {inproc.tree_mib:,.0f} MiB; replication phase "
+                base=inproc.seconds, target=TARGET, base_label="in-process default", cpu=dask.cpu,
+                note=f"in-process CPU {inproc.cpu:.1f} s; peak RSS tree {dask.tree_mib:,.0f} vs {inproc.tree_mib:,.0f} MiB; replication phase "
                      f"{b['replications']:.1f} vs {a['replications']:.1f} s")]
 
 
