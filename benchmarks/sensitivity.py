@@ -1,52 +1,72 @@
-"""Cases 3 and 4: the sensitivity analysis — the ASEM example with N = 500 in one process, and the throughput of
-a 2-worker Dask local cluster against a 1-worker one on caict-2023."""
+"""Goal 2 — the ASEM uncertainty analysis of COINr's vignette (configs/examples/asem.toml ``[sensitivity]``:
+level-2/3 weights × U(0.75, 1.25), min-max [1, 100] vs z-score (10, 2), arithmetic vs geometric), N = 500.
+
+* in-process: ``load_config`` + ``resolve_spec`` + ``run_sensitivity`` (no output files), median of 5, against
+  COINr's published 19–21 s (the low end, 19 s, is used: the harder bar); target ≥ 100× faster.
+* whole process: ``zhishu sensitivity … -o OUT`` including interpreter start and writing every output,
+  median of 3, against COINr's 21 s whole-process figure; target ≥ 20× faster.
+* cost per extra replication: (best in-process time at N + 5,000 − best at N) / 5,000; target ≤ 50 µs.
+* ``zhishu --version``: interpreter start + import, median of 5; target ≤ 0.5 s ("well under a second").
+"""
 
 from __future__ import annotations
 
-import contextlib
-import logging
+import tempfile
 from pathlib import Path
 
-import zhishu
-from zhishu.sensitivity import resolve_spec, run_sensitivity
+from .harness import (PYTHON, ROOT, Row, Skipped, best_of, config_with_data, median_of, median_wall_cpu, run_child,
+                      shared_data)
 
-from .timing import REPEAT, best_of
-
-ROOT = Path(__file__).resolve().parents[1]
-ASEM = ROOT / "configs/examples/asem.toml"
-CAICT = ROOT / "configs/caict-2023.toml"
+ASEM = ROOT / "configs" / "examples" / "asem.toml"
+COINR_UA_LOW, COINR_UA_WHOLE = 19.0, 21.0  # s, published for this machine (issue 12); not measured here
+ZHISHU = [PYTHON, "-m", "zhishu"]
 
 
-def case_asem(replications: int = 500) -> tuple[str, float, float, float] | None:
-    """The ASEM spec of configs/examples/asem.toml (weights ±25%, two normalisers, two aggregators); the
-    target is absolute (0.5 s), so the 'numpy' column holds the target and the ratio is time / target."""
-    if not (ROOT.parent / "shared/data/asem").is_dir():
-        return None
-    plan = zhishu.load_config(ASEM)
+def _in_process(path: Path, replications: int) -> None:
+    import zhishu
+    from zhishu.sensitivity import resolve_spec, run_sensitivity
+
+    plan = zhishu.load_config(path)
     rs = resolve_spec({**plan.config.sensitivity, "replications": replications}, plan)
-    seconds, _ = best_of(REPEAT, lambda: run_sensitivity(plan, rs))
-    return f"ASEM sensitivity, N = {replications}, in-process (vs 0.5 s target)", seconds, 0.5, 1.0
+    run_sensitivity(plan, rs)
 
 
-def case_dask(replications: int = 100_000, chunk: int = 10_000) -> tuple[str, float, float, float]:
-    """caict-2023 with weights ±20% and two normalisers and aggregators: the replication phase's seconds on 2
-    workers vs 1 worker (clusters started beforehand; the preparation of the variants, the same serial step in
-    both, is left out — throughput is replications per second of computing them); ratio = 2-worker time /
-    1-worker time, target ≤ 1 / 1.6. Best of three runs on each cluster."""
-    from distributed import Client, LocalCluster
-
-    plan = zhishu.load_config(CAICT)
-    spec = {key: value for key, value in plan.config.sensitivity.items() if key not in ("sobol", "ahp", "leave_one_out")}
-    rs = resolve_spec({**spec, "replications": replications}, plan)
-    times = {}
-    logging.getLogger("distributed").setLevel(logging.ERROR)
-    for workers in (1, 2):
-        with contextlib.ExitStack() as stack:
-            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                       dashboard_address=None))
-            client = stack.enter_context(Client(cluster))
-            times[workers] = min(
-                run_sensitivity(plan, rs, executor="dask", client=client, chunk_size=chunk)
-                .manifest["sensitivity"]["seconds"]["replications"] for _ in range(REPEAT))
-    return (f"caict-2023 sensitivity, {replications:,} replications: Dask 2 workers vs 1 worker (s)",
-            times[2], times[1], 1 / 1.6)
+def goal_sensitivity(quick: bool) -> list[Row | Skipped]:
+    rows: list[Row | Skipped] = []
+    n = 20 if quick else 500
+    extra = 200 if quick else 5000
+    runs = [run_child([*ZHISHU, "--version"]) for _ in range(2 if quick else 5)]
+    version = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    rows.append(Row(goal="2", case=f"zhishu --version (interpreter start + import), whole process, median of {len(runs)}",
+                    ours=version.seconds, base=1.0, target=0.5, base_label="1 s", note="target <= 0.5 s",
+                    cpu=version.cpu))
+    if shared_data() is None or not (shared_data() / "asem").is_dir():
+        rows.append(Skipped(goal="2", case="ASEM sensitivity", reason="needs ../shared/data/asem"))
+        return rows
+    with tempfile.TemporaryDirectory() as tmp:
+        path = config_with_data(ASEM, Path(tmp))
+        (Path(tmp) / "whole").mkdir()
+        _in_process(path, n)  # warm
+        reps = 2 if quick else 5
+        (ours, cpu), _ = median_wall_cpu(reps, lambda: _in_process(path, n))
+        # the slope from the best of each (the least disturbed runs): noise only ever adds time
+        fewer, _ = best_of(reps, lambda: _in_process(path, n))
+        more, _ = best_of(reps, lambda: _in_process(path, n + extra))
+        rows.append(Row(goal="2", case=f"ASEM sensitivity N = {n}, in-process (load + resolve + run), median of {reps}",
+                        ours=ours, base=COINR_UA_LOW, target=0.01, cpu=cpu,
+                        base_label="COINr 19 s (published 19-21 s, not measured here)", note="target >= 100x faster"))
+        per = (more - fewer) / extra
+        noisy = per <= 0  # the noise of the machine exceeded the cost of the extra replications
+        rows.append(Row(goal="2", case=f"cost per extra replication ((t(N={n + extra}) - t(N={n})) / {extra}, "
+                        f"best of {reps} each)", ours=per * 1e6, base=50.0, unit="us", target=None if noisy else 1.0,
+                        base_label="target 50 us",
+                        note="not judged: the difference is below the noise" if noisy else ""))
+        out = Path(tmp) / "out"
+        whole_config = config_with_data(ASEM, Path(tmp) / "whole", {"replications = 500": f"replications = {n}"})
+        runs = [run_child([*ZHISHU, "sensitivity", str(whole_config), "-o", str(out)]) for _ in range(1 if quick else 3)]
+        whole = sorted(r.seconds for r in runs)[len(runs) // 2]
+        rows.append(Row(goal="2", case=f"ASEM sensitivity N = {n}, whole process (zhishu sensitivity, outputs "
+                        f"written), median of {len(runs)}", ours=whole, base=COINR_UA_WHOLE, target=0.05,
+                        base_label="COINr 21 s (published, not measured here)", cpu=sorted(r.cpu for r in runs)[len(runs) // 2],
+                        note=f"target >= 20x faster; peak RSS {max(r.tree_mib for r in runs):,.0f} MiB"))
+    return rows

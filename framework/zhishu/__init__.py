@@ -5,6 +5,9 @@ The public API lives here and only here; plugins import from ``zhishu`` and noth
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -12,50 +15,95 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
-from .components import (
-    CAPABILITIES,
-    INDEX_NAMES,
-    AggregatesArrays,
-    ByYear,
-    ChecksChildren,
-    ChecksConfig,
-    HasDetails,
-    IndicatorSpec,
-    MethodSpec,
-    Reports,
-    ResolvesMethods,
-    SourceContext,
-    SubIndexSpec,
-    UnitSet,
-    UnitSpec,
-)
-from .errors import (
-    ConfigError,
-    DataError,
-    InputError,
-    Issue,
-    OutputError,
-    PluginError,
-    UnknownNameError,
-    ZhishuError,
-)
-from .kinds import KINDS, Kind
-from .labels import canonical_label
-from .listing import MAX_LISTED, cell_location
-from .validators import finite
-from .geometry import Geometry, choose_geometry
-from .hooks import Hooks
-from .hookspecs import hookimpl
-from .plugins import ENTRYPOINT_GROUP, get_plugin_manager
-from .registry import did_you_mean
-from .config import load_config
-from .pipeline import run, run_config
-from .stages import STAGE_NAMES, STAGES, Stage, Stages, run_stages, with_stage
-from .results import Result
-from .commands import Command
-from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
-from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
-from .specfile import DataHooks, Specs, VariableSpec, data_plugin, load_specs
+# Names are imported when first used (PEP 562), so that ``import zhishu`` — and ``zhishu --version`` — does not
+# import pandas, numpy and the plugins until something needs them.
+_EXPORTS = {
+    "CAPABILITIES": ".components",
+    "INDEX_NAMES": ".components",
+    "AggregatesArrays": ".components",
+    "ByYear": ".components",
+    "ChecksChildren": ".components",
+    "ChecksConfig": ".components",
+    "HasDetails": ".components",
+    "IndicatorSpec": ".components",
+    "MethodSpec": ".components",
+    "Reports": ".components",
+    "ResolvesMethods": ".components",
+    "SourceContext": ".components",
+    "SubIndexSpec": ".components",
+    "UnitSet": ".components",
+    "UnitSpec": ".components",
+    "ConfigError": ".errors",
+    "DataError": ".errors",
+    "InputError": ".errors",
+    "Issue": ".errors",
+    "OutputError": ".errors",
+    "PluginError": ".errors",
+    "UnknownNameError": ".errors",
+    "ZhishuError": ".errors",
+    "KINDS": ".kinds",
+    "Kind": ".kinds",
+    "canonical_label": ".labels",
+    "MAX_LISTED": ".listing",
+    "cell_location": ".listing",
+    "finite": ".validators",
+    "Hooks": ".hooks",
+    "hookimpl": ".hookspecs",
+    "ENTRYPOINT_GROUP": ".plugins",
+    "get_plugin_manager": ".plugins",
+    "did_you_mean": ".registry",
+    "load_config": ".config",
+    "run": ".pipeline",
+    "run_config": ".pipeline",
+    "STAGE_NAMES": ".stages",
+    "STAGES": ".stages",
+    "Stage": ".stages",
+    "Stages": ".stages",
+    "run_stages": ".stages",
+    "with_stage": ".stages",
+    "Result": ".results",
+    "Command": ".commands",
+    "AHPResult": ".ahp",
+    "ahp": ".ahp",
+    "SensitivityResult": ".sensitivity.api",
+    "sensitivity": ".sensitivity.api",
+    "DataHooks": ".specfile",
+    "Specs": ".specfile",
+    "VariableSpec": ".specfile",
+    "data_plugin": ".specfile",
+    "load_specs": ".specfile",
+    "Geometry": ".geometry",
+    "choose_geometry": ".geometry",
+}
+#: attributes that are functions although a submodule of the same name exists (``zhishu.ahp`` the function,
+#: ``import zhishu.ahp`` still the module in ``sys.modules``), as the eager imports bound them before
+_FUNCTIONS_OVER_MODULES = {"ahp", "sensitivity"}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'zhishu' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    _ModuleType.__setattr__(sys.modules[__name__], name, value)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(types.ModuleType):
+    """Keeps ``zhishu.ahp`` and ``zhishu.sensitivity`` the functions when their modules are imported."""
+
+    def __setattr__(self, name, value):
+        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_ModuleType = types.ModuleType
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CAPABILITIES",

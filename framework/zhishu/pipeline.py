@@ -21,6 +21,7 @@ from .components import Reports, compares_units
 from .config.plan import Plan
 from .errors import InputError, PluginError
 from .labels import canonical_label
+from .ranks import rank_by_year
 from .results import Result, build_manifest
 from .stages import (
     STAGES,
@@ -131,8 +132,11 @@ def _effective_weights(plan: Plan, weights: pd.DataFrame) -> pd.DataFrame:
 
 
 def rank(scores: pd.DataFrame) -> pd.DataFrame:
-    """Rank every column within each year: 1 = highest score, ties share the best rank, missing stays missing."""
-    return scores.groupby(level="year", sort=False).rank(ascending=False, method="min", na_option="keep")
+    """Rank every column within each year: 1 = highest score, ties share the best rank, missing stays missing
+    (pandas' ``rank(method="min", ascending=False)`` per year, computed by :func:`zhishu.ranks.rank_by_year`)."""
+    codes, _ = pd.factorize(scores.index.get_level_values("year"))
+    out = rank_by_year(scores.to_numpy(dtype="float64"), codes)
+    return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
 
 
 def run_config(plan: Plan) -> Result:

@@ -6,6 +6,8 @@ Wide frames are indexed by (unit, year). ``scores`` and ``ranks`` have one colum
 
 from __future__ import annotations
 
+import functools
+
 import hashlib
 import platform
 import sys
@@ -268,6 +270,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=None)  # reading package metadata parses files: once per process
 def _dist_version(name: str) -> str:
     try:
         return version(name)

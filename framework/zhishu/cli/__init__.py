@@ -115,6 +115,9 @@ def _blocked(argv: Sequence[str]) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``zhishu argv…`` and return its exit status (the console script exits with it)."""
     argv = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
+    if argv == ["--version"]:  # answered before the plugins are discovered (their commands are not needed)
+        print(f"zhishu {__version__}")
+        return EXIT_OK
     debug = "--debug" in argv
     what = "building the command line"
     plugin = "zhishu"

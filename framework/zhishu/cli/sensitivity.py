@@ -27,15 +27,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", type=Path, default=None, metavar="FILE",
                    help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
-                   help="where chunks run: this process (default), local processes, or Dask distributed")
+                   help="where chunks run: this process (default), local processes, or Dask distributed. "
+                        "A local Dask cluster pays for its start-up and transfers only on large jobs with spare "
+                        "cores: on a shared 2-core machine in-process was faster at every size measured, 2,000 "
+                        "to 100,000 replications of caict-2023 (benchmarks/RESULTS.md)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="use an existing Dask scheduler (e.g. tcp://10.0.0.1:8786) instead of a local cluster; "
                         "implies --executor dask")
-    p.add_argument("--chunk-size", type=int, default=1000, metavar="R",
-                   help="replications per chunk (default 1000); results do not depend on it")
+    p.add_argument("--chunk-size", type=int, default=None, metavar="R",
+                   help="replications per chunk (default: sized to the memory and the workers); results do not "
+                        "depend on it")
     p.add_argument("--all-nodes", action="store_true", help="rank statistics for every node, not only the root")
     p.add_argument("--no-replications", action="store_true",
                    help="do not write the per-replication tables (sensitivity-replications.csv and "

@@ -134,6 +134,8 @@ class OutputConfig:
     decimals of every number in the written tables (applied after ranking; default full precision)."""
 
     exporters: tuple[str, ...] = ("csv",)
+    #: "parquet": the standard tables as Parquet files instead of CSV (the "csv" exporter becomes "parquet")
+    format: str = attrs.field(default="csv", validator=attrs.validators.in_(("csv", "parquet")))
     round: int | None = attrs.field(default=None, validator=attrs.validators.optional(
         [attrs.validators.ge(0), attrs.validators.le(15)]))
 

@@ -417,6 +417,8 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
     output = parts.get("output")
     exporters = []
     for i, name in enumerate(output.exporters if output else ("csv",)):
+        if name == "csv" and output is not None and output.format == "parquet":
+            name = "parquet"
         m = r.method("exporters", MethodSpec(method=name), f"output.exporters[{i}]")
         if m is not None:
             exporters.append(m)

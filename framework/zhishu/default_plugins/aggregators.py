@@ -292,7 +292,8 @@ class Arithmetic:
         V, W, single = _stacked(values, weights)
         rw, present = stacked_row_weights(V, W)
         with np.errstate(invalid="ignore"):
-            score = (rw * np.nan_to_num(V, nan=0.0)).sum(axis=2)
+            # nan_to_num is the identity on finite values: skip its passes and copy when all are finite
+            score = (rw * (V if np.isfinite(V).all() else np.nan_to_num(V, nan=0.0))).sum(axis=2)
         return _unstacked(score, present, single)
 
 
@@ -321,7 +322,9 @@ class Geometric:
         V, W, single = _stacked(values, weights)
         rw, present = stacked_row_weights(V, W)
         with np.errstate(invalid="ignore", divide="ignore"):
-            logs = np.nan_to_num(np.log(V + self.offset), nan=0.0)
+            logs = np.log(V + self.offset)
+            if not np.isfinite(logs).all():  # nan_to_num is the identity on finite values
+                logs = np.nan_to_num(logs, nan=0.0)
             score = np.exp((rw * logs).sum(axis=2)) - self.offset
         return _unstacked(score, present, single)
 

@@ -1,4 +1,4 @@
-"""Built-in exporters: the standard CSV tables, and a formatted Excel workbook of the same tables."""
+"""Built-in exporters: the standard CSV tables, the same tables as Parquet, and a formatted Excel workbook."""
 
 from __future__ import annotations
 
@@ -21,6 +21,23 @@ class CsvExporter:
 
     def export(self, result, outdir, writer) -> list:
         return [writer.write_csv(f"{name}.csv", table) for name, table in result.tables().items()]
+
+
+@attrs.define(kw_only=True)
+class ParquetExporter:
+    """The tables of the CSV exporter as Parquet files (``ranking.parquet``, ``scores.parquet`` …; needs
+    pyarrow), for indices too large for CSV: ``[output] format = "parquet"``."""
+
+    def export(self, result, outdir, writer) -> list:
+        from ..optional import require
+
+        require("pyarrow", extra="parquet", purpose='[output] format = "parquet"')
+        written = []
+        for name, table in result.tables().items():
+            with writer.open_path(f"{name}.parquet") as tmp:
+                table.to_parquet(tmp, engine="pyarrow", index=False)
+            written.append(outdir / f"{name}.parquet")
+        return written
 
 
 @attrs.define(kw_only=True)
@@ -224,3 +241,4 @@ def _flatten(value, key: str = "") -> list[tuple[str, object]]:
 def register_exporters(register):
     register("csv", CsvExporter)
     register("excel", ExcelExporter)
+    register("parquet", ParquetExporter)

@@ -110,7 +110,10 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
         raise DataError([Issue(message, file=str(path))]) from None
     frame.columns = _clean_labels(frame.columns)
     first_data_line = skip_rows + header + 2
-    return _with_positions(frame, first_data_line, "line", multiline=True)
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    # as many lines as header and rows: no quoted cell spans lines, so no row needs its breaks counted
+    multiline = lines != first_data_line - 1 + len(frame)
+    return _with_positions(frame, first_data_line, "line", multiline=multiline)
 
 
 def _long_row(text: str, sep: str, header_line: int) -> tuple[int, int, int] | None:
@@ -385,11 +388,10 @@ def _with_positions(frame: pd.DataFrame, first: int, name: str, *, multiline: bo
 
 
 def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(frame), dtype=bool)
-    for column in range(frame.shape[1]):
-        cells = frame.iloc[:, column]
-        empty = cells.isna().to_numpy()
-        if cells.dtype == object or pd.api.types.is_string_dtype(cells):
-            empty = empty | (cells.astype("str").fillna("").str.strip() == "").to_numpy()
-        blank &= empty
-    return blank
+    """Rows whose every cell is missing or only whitespace (every cell in one pass, not column by column; a
+    number is never blank)."""
+    if not len(frame):
+        return np.zeros(0, dtype=bool)
+    cells = pd.Series(frame.to_numpy(dtype=object).ravel(order="F"), dtype=object)
+    empty = cells.isna().to_numpy() | (cells.astype("str").str.strip() == "").to_numpy()
+    return empty.reshape(frame.shape[1], len(frame)).all(axis=0)

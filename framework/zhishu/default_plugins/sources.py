@@ -331,11 +331,13 @@ def _to_float(cells: pd.Series, text: pd.Series) -> np.ndarray:
 
 
 def _numbers(cells: pd.Series, source: TableSource) -> tuple[np.ndarray, np.ndarray, pd.Series]:
-    """``(values, bad, text)``: floats (NaN for missing), the mask of cells that are not numbers, the text."""
-    text = _text(cells)
+    """``(values, bad, text)``: floats (NaN for missing), the mask of cells that are not numbers, the text
+    (of numeric cells only when some are bad: it is needed for messages only)."""
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         values = cells.to_numpy(dtype="float64", na_value=np.nan)
-        return values, ~np.isnan(values) & ~np.isfinite(values), text
+        bad = ~np.isnan(values) & ~np.isfinite(values)
+        return values, bad, _text(cells) if bad.any() else None
+    text = _text(cells)
     missing = text.isin(source.na_values).to_numpy() | (text == "").to_numpy()
     digits = text
     grouped_ok = np.ones(len(text), dtype=bool)
@@ -352,6 +354,19 @@ def _numbers(cells: pd.Series, source: TableSource) -> tuple[np.ndarray, np.ndar
     bad = ~missing & (~np.isfinite(values) | ~grouped_ok)
     values = np.where(missing | bad, np.nan, values)
     return values, bad, text
+
+
+def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource) -> dict | None:
+    """:func:`_numbers` of many text columns in one pass (the columns stacked into one Series), as
+    ``{column: (values, bad, text)}``; ``None`` when some column is not text (each is then read alone)."""
+    if len(columns) < 2 or not all(pd.api.types.is_string_dtype(raw[c].dtype) or raw[c].dtype == object
+                                   for c in columns):
+        return None
+    n = len(raw)
+    stacked = pd.Series(raw[columns].to_numpy(dtype=object).ravel(order="F"))
+    values, bad, text = _numbers(stacked, source)
+    return {c: (values[j * n:(j + 1) * n], bad[j * n:(j + 1) * n], text.iloc[j * n:(j + 1) * n].reset_index(drop=True))
+            for j, c in enumerate(columns)}
 
 
 def _wide(raw, source, columns, units, years, keep, label, positions, problems) -> pd.DataFrame:
@@ -389,9 +404,10 @@ def _wide(raw, source, columns, units, years, keep, label, positions, problems) 
     data: dict[str, np.ndarray] = {}
     bad_cells: list[tuple[int, int, str]] = []  # (row, column order, message): the first few of each column
     total = 0
+    block = _numbers_block(raw, [by_name[name] for name in chosen], source)
     for order, name in enumerate(chosen):
         column = by_name[name]
-        values, bad, text = _numbers(raw[column], source)
+        values, bad, text = block[column] if block is not None else _numbers(raw[column], source)
         data[name] = values
         rows = np.flatnonzero(bad & keep)
         total += len(rows)

@@ -114,7 +114,7 @@ def resolve(plan, spec: Any = None) -> ResolvedSpec:
 
 
 def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers: int | None = None,
-                chunk_size: int = DEFAULT_CHUNK_SIZE, scheduler: str | None = None, client=None,
+                chunk_size: int | None = DEFAULT_CHUNK_SIZE, scheduler: str | None = None, client=None,
                 all_nodes: bool = False, progress: bool | None = False) -> SensitivityResult:
     """Replicate the index under the uncertain inputs of ``spec`` and return the rank distributions, every
     replication, the samples and (with ``sobol = true``) Sobol indices as frames.
@@ -124,7 +124,8 @@ def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers:
         config's own ``[sensitivity]`` table.
     :param executor: ``"inprocess"`` (default), ``"processes"`` (``workers`` local processes) or ``"dask"``
         (a local cluster of ``workers``, the scheduler at ``scheduler``, or an existing ``client``).
-    :param chunk_size: replications per chunk; results do not depend on it.
+    :param chunk_size: replications per chunk (``None``: sized to the memory and the workers); results do not
+        depend on it.
     :param all_nodes: rank statistics for every node, not only the root.
     :param progress: a progress bar on stderr (``None``: only on a terminal); nothing is printed by default.
     :raises ConfigError: every problem of the spec, before anything runs.

@@ -27,6 +27,7 @@ from ..calls import blame, describe
 from ..components import AggregatesArrays, compares_units
 from ..config.plan import Plan
 from ..errors import DataError, Issue, PluginError
+from ..ranks import rank_by_year
 from ..stages import Stages, run_stages
 from .sampling import choice_index
 from .spec import ResolvedSpec, removed_item
@@ -395,25 +396,8 @@ def _evaluate_other(model: Model, agg: NodeAggregator, nid: str, V: np.ndarray, 
 
 def rank_columns(S: np.ndarray, year_codes: np.ndarray) -> np.ndarray:
     """Ranks of every column of ``S`` (units × R) within each year: 1 = highest, ties share the best rank
-    (pandas' ``method="min"``), NaN stays NaN. Vectorised: one argsort per year over all columns."""
-    out = np.full(S.shape, np.nan)
-    for g in np.unique(year_codes):
-        rows = np.flatnonzero(year_codes == g)
-        B = S[rows]
-        missing = np.isnan(B)
-        key = np.where(missing, np.inf, -B)
-        order = np.argsort(key, axis=0, kind="stable")
-        sk = np.take_along_axis(key, order, axis=0)
-        m = len(rows)
-        pos = np.broadcast_to(np.arange(m)[:, None], sk.shape)
-        new = np.ones(sk.shape, dtype=bool)
-        new[1:] = sk[1:] != sk[:-1]
-        start = np.maximum.accumulate(np.where(new, pos, 0), axis=0)
-        ranked = np.empty(sk.shape)
-        np.put_along_axis(ranked, order, (start + 1).astype("float64"), axis=0)
-        ranked[missing] = np.nan
-        out[rows] = ranked
-    return out
+    (pandas' ``method="min"``), NaN stays NaN — :func:`zhishu.ranks.rank_by_year`."""
+    return rank_by_year(S, year_codes)
 
 
 def evaluate_chunk(model: Model, U: np.ndarray, start: int = 0) -> ChunkResult:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..config.plan import Plan
 from .engine import CHOICES, Model, prepare
-from .executors import DEFAULT_CHUNK_SIZE, Progress, run_chunks
+from .executors import DEFAULT_CHUNK_SIZE, LocalClusterStart, Progress, auto_chunk_size, run_chunks
 from .sampling import sample_matrix
 from .spec import ResolvedSpec
 
@@ -51,24 +51,34 @@ class SensitivityResult:
 
 
 def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess", workers: int | None = None,
-                    chunk_size: int = DEFAULT_CHUNK_SIZE, scheduler: str | None = None, client=None,
+                    chunk_size: int | None = DEFAULT_CHUNK_SIZE, scheduler: str | None = None, client=None,
                     all_nodes: bool = False, progress: bool | None = False) -> SensitivityResult:
     """Sample, prepare the variants (pipeline stages once per distinct discrete choice), compute every chunk
-    with ``executor`` and gather the results in replication order."""
+    with ``executor`` and gather the results in replication order. A local Dask cluster (``executor =
+    "dask"`` without ``scheduler`` or ``client``) boots while the variants are prepared."""
     from ..results import build_manifest
 
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
-    U = sample_matrix(rs)
-    outputs = tuple(plan.nodes) if all_nodes else (plan.root,)
-    prepared = prepare(plan, rs, U, outputs)
-    model = prepared.model
-    t1 = time.perf_counter()
-    bar = Progress(len(U), enabled=progress)
-    parts = run_chunks(model, U, executor=executor, workers=workers, chunk_size=chunk_size, scheduler=scheduler,
-                       client=client, progress=bar)
-    bar.close()
-    t2 = time.perf_counter()
+    booting = None
+    if executor == "dask" and client is None and not scheduler and _have("distributed"):
+        booting = client = LocalClusterStart(workers)
+    try:
+        U = sample_matrix(rs)
+        outputs = tuple(plan.nodes) if all_nodes else (plan.root,)
+        prepared = prepare(plan, rs, U, outputs)
+        model = prepared.model
+        t1 = time.perf_counter()
+        bar = Progress(len(U), enabled=progress)
+        if chunk_size is None:
+            chunk_size = auto_chunk_size(model, len(U), executor, workers)
+        parts = run_chunks(model, U, executor=executor, workers=workers, chunk_size=chunk_size,
+                           scheduler=scheduler, client=client, progress=bar)
+        bar.close()
+        t2 = time.perf_counter()
+    finally:
+        if booting is not None:
+            booting.close()
     cat = (lambda arrays, axis: np.concatenate(arrays, axis=axis) if arrays else None)
     n = model.units
     scores = {nid: cat([p.scores[nid] for p in parts], 1) if parts else np.empty((n, 0)) for nid in outputs}
@@ -92,6 +102,12 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
     return SensitivityResult(spec=rs, model=model, sample=U, choices=choices, weights=weights, scores=scores,
                              ranks=ranks, nominal_scores=prepared.nominal_scores,
                              nominal_ranks=prepared.nominal_ranks, manifest=manifest)
+
+
+def _have(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _versions() -> dict[str, Any]:

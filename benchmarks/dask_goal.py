@@ -1,0 +1,102 @@
+"""Goal 5 — Dask that pays off: ``--executor dask --workers 2`` (local cluster started and stopped inside the
+run) against the in-process default, each a whole child process, end to end; ratio = Dask time / in-process
+time, target ≤ 1 / 1.5. Memory: the peak RSS of the process tree (the child and its Dask workers, sampled).
+
+* caict-2023, 100,000 replications: ``zhishu sensitivity … --no-replications`` with the config's own
+  ``[sensitivity]`` (weights, AHP judgments, normaliser, aggregator, leave-one-out) but an independent uniform
+  sample (Sobol's base N must be a power of 2). Files written are included.
+* county scale: 2,800 units × 60 indicators × 10 years, Sobol with N = 4,096 (20,480 replications): the
+  analysis and the rank statistics, without the Sobol table (scripts/sensitivity_run.py says why).
+* crossover: caict-2023 at growing numbers of replications; the smallest at which Dask is faster.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from .county import write_county
+from .harness import PYTHON, ROOT, Info, Row, Skipped, child_result, run_child
+
+CAICT = ROOT / "configs" / "caict-2023.toml"
+TARGET = 1 / 1.5
+
+
+def _cli(config: Path, out: Path, *extra: str):
+    return run_child([PYTHON, "-m", "zhishu", "sensitivity", str(config), "-o", str(out), "--no-replications",
+                      *extra])
+
+
+def goal_dask(quick: bool) -> list[Row | Skipped | Info]:
+    rows: list[Row | Skipped | Info] = []
+    n = 500 if quick else 100_000
+    with tempfile.TemporaryDirectory(prefix="zhishu-bench-") as tmp:
+        folder = Path(tmp)
+        config = _caict(folder, n)
+        inproc = _cli(config, folder / "a")
+        dask = _cli(config, folder / "b", "--executor", "dask", "--workers", "2")
+        rows.append(Row(goal="5", case=f"caict-2023 sensitivity, {n:,} replications, whole process: Dask 2 workers",
+                        ours=dask.seconds, base=inproc.seconds, target=TARGET, base_label="in-process default",
+                        cpu=dask.cpu, note=f"in-process CPU {inproc.cpu:.1f} s; peak RSS tree {dask.tree_mib:,.0f} vs "
+                        f"{inproc.tree_mib:,.0f} MiB"))
+        rows.extend(_county(folder, quick))
+        rows.append(_crossover(folder, quick, {n: dask.seconds / inproc.seconds}))
+    return rows
+
+
+def _caict(folder: Path, n: int) -> Path:
+    text = CAICT.read_text(encoding="utf-8")
+    assert "replications = 256" in text and "sobol = true" in text
+    config = folder / f"caict-{n}.toml"
+    import re
+
+    def absolute(m):
+        return f'path = "{(CAICT.parent / m.group(1)).resolve().as_posix()}"'
+
+    text = re.sub(r'path = "([^"]+)"', absolute, text)
+    for old, new in (("replications = 256", f"replications = {n}"), ("sobol = true", "sobol = false")):
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def _county(folder: Path, quick: bool) -> list[Row | Skipped]:
+    units, years, sobol_n = (100, 2, 64) if quick else (2_800, 10, 4_096)
+    need = units * years * sobol_n * 5 * 8 * 2 * 2 / 2**30  # scores + ranks, twice (parent + chunks), GiB
+    try:
+        import psutil
+
+        free = psutil.virtual_memory().available / 2**30
+    except ImportError:  # pragma: no cover
+        free = float("inf")
+    case = f"county {units:,} x 60 x {years} years, Sobol N = {sobol_n:,} ({sobol_n * 5:,} replications)"
+    if need > 0.6 * free:
+        return [Skipped(goal="5", case=case, reason=f"needs about {need:.1f} GiB, {free:.1f} GiB free")]
+    sub = folder / "county"
+    sub.mkdir()
+    config = write_county(sub, units, years, sobol_n)
+    script = [PYTHON, "-m", "benchmarks.scripts.sensitivity_run", str(config)]
+    inproc = run_child([*script, "inprocess", "1"])
+    dask = run_child([*script, "dask", "2"])
+    a, b = child_result(inproc), child_result(dask)
+    assert a["median_sum"] == b["median_sum"], (a, b)
+    return [Row(goal="5", case=f"{case}: Dask 2 workers, whole process (no Sobol table)", ours=dask.seconds,
+                base=inproc.seconds, target=TARGET, base_label="in-process default", cpu=dask.cpu,
+                note=f"in-process CPU {inproc.cpu:.1f} s; peak RSS tree {dask.tree_mib:,.0f} vs {inproc.tree_mib:,.0f} MiB; replication phase "
+                     f"{b['replications']:.1f} vs {a['replications']:.1f} s")]
+
+
+def _crossover(folder: Path, quick: bool, known: dict[int, float]) -> Info:
+    """Dask / in-process whole-process time of caict-2023 at several sizes (``known``: measured already)."""
+    sizes = sorted({*known, *(() if quick else (2_000, 10_000, 30_000))})
+    ratios = dict(known)
+    for n in sizes:
+        if n in ratios:
+            continue
+        config = _caict(folder, n)
+        ratios[n] = (_cli(config, folder / f"x{n}", "--executor", "dask", "--workers", "2").seconds
+                     / _cli(config, folder / f"y{n}").seconds)
+    faster = [n for n in sizes if ratios[n] < 1]
+    text = ", ".join(f"{n:,}: {ratios[n]:.2f}" for n in sizes)
+    return Info(goal="5", case="crossover (caict-2023, Dask / in-process time by replications)",
+                text=f"{text}; Dask faster from {faster[0]:,}" if faster else f"{text}; Dask never faster")
