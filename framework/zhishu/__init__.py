@@ -52,6 +52,7 @@ from .pipeline import run, run_config
 from .stages import STAGE_NAMES, STAGES, Stage, Stages, run_stages, with_stage
 from .results import Result
 from .commands import Command
+from .progress import Progress
 from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
 from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
 from .specfile import DataHooks, Specs, VariableSpec, data_plugin, load_specs
