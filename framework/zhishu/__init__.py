@@ -85,6 +85,7 @@ __all__ = [
     "PluginError",
     "Reports",
     "ResolvesMethods",
+    "Progress",
     "Result",
     "SensitivityResult",
     "SourceContext",
