@@ -22,7 +22,7 @@ from .components import Reports, compares_units
 from .config.plan import Plan
 from .errors import InputError, PluginError
 from .labels import canonical_label
-from .results import Result, build_manifest
+from .results import Result, build_manifest, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -163,7 +163,7 @@ def run_config(plan: Plan) -> Result:
             data=stages.treated,
             normalised=stages.normalised,
             scores=scores,
-            ranks=ranks,
+            ranks=nullable_ranks(ranks),
             weights=weights,
             flags=stages.flags,
             units=stages.units,
