@@ -3,14 +3,17 @@
 The public API lives here and only here; plugins import from ``zhishu`` and nothing deeper.
 """
 
-from __future__ import annotations
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
 
-from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("zhishu")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
 
-try:
-    __version__ = version("zhishu")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+
+__version__ = _version()
+del _version
 
 from .components import (
     CAPABILITIES,
@@ -56,6 +59,7 @@ from .progress import Progress
 from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
 from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
 from .specfile import DataHooks, Specs, VariableSpec, data_plugin, load_specs
+from . import methods  # zhishu.methods.get("weighting", "entropy"): every registered method by name
 
 __all__ = [
     "CAPABILITIES",

@@ -10,6 +10,7 @@ within a stage, whose work is whole-frame pandas/numpy arithmetic. Every call in
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 import attrs
@@ -22,7 +23,7 @@ from .config.plan import Plan
 from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
-from .results import Result, build_manifest
+from .results import Result, build_manifest, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -175,7 +176,7 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
             data=stages.treated,
             normalised=stages.normalised,
             scores=scores,
-            ranks=ranks,
+            ranks=nullable_ranks(ranks),
             weights=weights,
             flags=stages.flags,
             units=stages.units,
@@ -214,8 +215,9 @@ def run_analyses(plan: Plan, result: Result) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def run(path: str | os.PathLike, **load_options) -> Result:
-    """Load the config at ``path`` and run it: ``zhishu.run("configs/demo.toml").scores``."""
+def run(source: str | os.PathLike | Mapping, **load_options) -> Result:
+    """Load a config (a path, TOML text or a dict; ``data=`` DataFrames…, as :func:`zhishu.load_config`) and
+    run it: ``zhishu.run("configs/demo.toml").scores``."""
     from .config import load_config
 
-    return run_config(load_config(path, **load_options))
+    return run_config(load_config(source, **load_options))
