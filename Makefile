@@ -5,12 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test fuzz bench clean
+.PHONY: demo test docs fuzz bench clean
 
 $(STAMP): pyproject.toml examples/plugin-template/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,parquet,report]' -e examples/plugin-template
+	$(BIN)/python -m pip install --quiet -e '.[test,parquet,report,docs]' -e examples/plugin-template
 	touch $(STAMP)
 
 # `--report` adds report.html (the report plugin's exporter) to the same all-or-nothing output folder: a
@@ -22,6 +22,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 tests examples/plugin-template/tests
 
+# The documentation site (README.md, CHANGELOG.md, docs/) into site/; strict: a broken link is an error.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 # The config fuzzer with a large budget: ZHISHU_FUZZ_MUTANTS mutants of every config (seed ZHISHU_FUZZ_SEED).
 FUZZ_MUTANTS ?= 2000
 fuzz: $(STAMP)
@@ -32,4 +36,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out site .pytest_cache .hypothesis

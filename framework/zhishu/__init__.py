@@ -3,17 +3,22 @@
 The public API lives here and only here; plugins import from ``zhishu`` and nothing deeper.
 """
 
-from __future__ import annotations
+import importlib as _importlib
+import sys as _sys
+import types as _types
 
-import importlib
-import sys
-import types
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("zhishu")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("zhishu")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
+__version__ = _version()
+del _version
 
 # Names are imported when first used (PEP 562), so that ``import zhishu`` — and ``zhishu --version`` — does not
 # import pandas, numpy and the plugins until something needs them.
@@ -74,18 +79,25 @@ _EXPORTS = {
     "load_specs": ".specfile",
     "Geometry": ".geometry",
     "choose_geometry": ".geometry",
+    "Progress": ".progress",
 }
 #: attributes that are functions although a submodule of the same name exists (``zhishu.ahp`` the function,
 #: ``import zhishu.ahp`` still the module in ``sys.modules``), as the eager imports bound them before
 _FUNCTIONS_OVER_MODULES = {"ahp", "sensitivity"}
 
 
+#: public submodules, imported on first use like the names: ``zhishu.methods.get("weighting", "entropy")``
+_SUBMODULES = {"methods"}
+
+
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return _importlib.import_module(f".{name}", __name__)
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'zhishu' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    _ModuleType.__setattr__(sys.modules[__name__], name, value)
+    value = getattr(_importlib.import_module(module, __name__), name)
+    _ModuleType.__setattr__(_sys.modules[__name__], name, value)
     return value
 
 
@@ -93,17 +105,17 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
 
 
-class _Package(types.ModuleType):
+class _Package(_types.ModuleType):
     """Keeps ``zhishu.ahp`` and ``zhishu.sensitivity`` the functions when their modules are imported."""
 
     def __setattr__(self, name, value):
-        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, types.ModuleType):
+        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, _types.ModuleType):
             return
         super().__setattr__(name, value)
 
 
-_ModuleType = types.ModuleType
-sys.modules[__name__].__class__ = _Package
+_ModuleType = _types.ModuleType
+_sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "CAPABILITIES",
@@ -132,6 +144,7 @@ __all__ = [
     "MethodSpec",
     "OutputError",
     "PluginError",
+    "Progress",
     "Reports",
     "ResolvesMethods",
     "Result",

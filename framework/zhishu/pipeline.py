@@ -10,6 +10,7 @@ within a stage, whose work is whole-frame pandas/numpy arithmetic. Every call in
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 import attrs
@@ -21,8 +22,9 @@ from .components import Reports, compares_units
 from .config.plan import Plan
 from .errors import InputError, PluginError
 from .labels import canonical_label
+from .progress import Progress
 from .ranks import rank_by_year
-from .results import Result, build_manifest
+from .results import Result, build_manifest, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -38,6 +40,9 @@ from .stages import (
     treat,
     units_table,
 )
+
+#: seconds a run lasts before ``progress=None`` (``zhishu run`` on a terminal) shows its bar: small data, no bar
+RUN_PROGRESS_DELAY = 1.0
 
 __all__ = [
     "STAGES", "Stages", "aggregate", "aggregate_rows", "canonical_label", "cell_flags", "check_reference_year",
@@ -139,24 +144,33 @@ def rank(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
 
 
-def run_config(plan: Plan) -> Result:
-    """Run a loaded :class:`Plan` through the stage table, aggregate and rank, and return the :class:`Result`."""
+def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
+    """Run a loaded :class:`Plan` through the stage table, aggregate and rank, and return the :class:`Result`.
+
+    :param progress: a bar of the stages on stderr (True; None: only on a terminal, and only once the run has
+        lasted :data:`RUN_PROGRESS_DELAY` seconds, i.e. on large data); nothing is printed by default.
+    """
     hooks = plan.hooks
     started = datetime.now(timezone.utc)
     step = "before_run"
+    bar = Progress(len(STAGES) + 3, enabled=progress, unit="stages", delay=RUN_PROGRESS_DELAY if progress is None
+                   else 0.0)  # + aggregate, rank, analyse
 
     def starting(name: str) -> None:
         nonlocal step
+        if step != "before_run":
+            bar.update()
+        bar.stage(name)
         step = name
 
     try:
         hooks.before_run(plan)
         stages = run_stages(plan, "normalise", on_start=starting,
                             after_step=lambda name, frame: hooks.after_step(name, frame, plan))
-        step = "aggregate"
+        starting("aggregate")
         scores, weights = aggregate(plan, stages.normalised)
         hooks.after_step("aggregate", scores, plan)
-        step = "rank"
+        starting("rank")
         ranks = rank(scores)
         hooks.after_step("rank", ranks, plan)
         reports = weight_reports(plan)
@@ -166,7 +180,7 @@ def run_config(plan: Plan) -> Result:
             data=stages.treated,
             normalised=stages.normalised,
             scores=scores,
-            ranks=ranks,
+            ranks=nullable_ranks(ranks),
             weights=weights,
             flags=stages.flags,
             units=stages.units,
@@ -176,14 +190,17 @@ def run_config(plan: Plan) -> Result:
             manifest={**build_manifest(plan, list(stages.inputs), dict(stages.details), started),
                       "weight_reports": reports},
         )
-        step = "analyse"
+        starting("analyse")
         result = attrs.evolve(result, analyses=run_analyses(plan, result))
+        bar.update()
         step = "after_run"
         hooks.after_run(result)
         return result
     except BaseException as exc:
         hooks.on_error(exc, step, plan)
         raise
+    finally:
+        bar.close()
 
 
 def run_analyses(plan: Plan, result: Result) -> dict[str, pd.DataFrame]:
@@ -202,8 +219,9 @@ def run_analyses(plan: Plan, result: Result) -> dict[str, pd.DataFrame]:
     return tables
 
 
-def run(path: str | os.PathLike, **load_options) -> Result:
-    """Load the config at ``path`` and run it: ``zhishu.run("configs/demo.toml").scores``."""
+def run(source: str | os.PathLike | Mapping, **load_options) -> Result:
+    """Load a config (a path, TOML text or a dict; ``data=`` DataFrames…, as :func:`zhishu.load_config`) and
+    run it: ``zhishu.run("configs/demo.toml").scores``."""
     from .config import load_config
 
-    return run_config(load_config(path, **load_options))
+    return run_config(load_config(source, **load_options))

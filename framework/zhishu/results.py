@@ -24,6 +24,15 @@ INDICATORS_COLUMNS = ["unit", "year", "indicator", "raw", "normalised", "flag"]
 WEIGHTS_COLUMNS = ["parent", "node", "weight", "effective_weight"]
 
 
+#: rows of the ranking a notebook shows for a Result
+MAX_HTML_ROWS = 50
+
+
+def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
+    """Ranks (whole numbers, NaN where a score is missing) as nullable integers: ``1``, ``<NA>``."""
+    return ranks.astype("Float64").astype("Int64")
+
+
 @attrs.frozen(kw_only=True)
 class Result:
     """What :func:`zhishu.run` returns.
@@ -32,7 +41,8 @@ class Result:
     :ivar data: the values that were normalised (after imputation and outlier treatment).
     :ivar normalised: normalised indicator values (higher is better for every indicator).
     :ivar scores: every node's score and every indicator's normalised value, root first.
-    :ivar ranks: the rank of each column of ``scores`` within each year (1 = best, ties share the best rank).
+    :ivar ranks: the rank of each column of ``scores`` within each year (1 = best, ties share the best rank), as
+        nullable integers (``Int64``; ``<NA>`` where the score is missing).
     :ivar weights: parent, node, weight within the parent, effective weight (product down from the root).
     :ivar flags: per indicator cell, "" or "imputed" or "treated".
     :ivar units: unit id → name and groups.
@@ -113,7 +123,7 @@ class Result:
         ranks = self.ranks.reindex(self.scores.index)
         flat = self.scores[[self.root]].reset_index()
         table = pd.DataFrame({"year": flat["year"].to_numpy(), "unit": flat["unit"].to_numpy()})
-        table.insert(1, "rank", pd.array(ranks[self.root].to_numpy(), dtype="Float64").astype("Int64"))
+        table.insert(1, "rank", ranks[self.root].astype("Int64").array)
         names = table["unit"].map(self.units["name"]) if "name" in self.units else table["unit"]
         table["name"] = names.where(names.notna() & (names.astype(str) != ""), table["unit"])
         table["score"] = self.scores[self.root].to_numpy()
@@ -122,7 +132,7 @@ class Result:
             table = table.merge(tiers, on=["unit", "year"], how="left", validate="one_to_one")
         for node in nodes:
             table[f"{node}_score"] = self.scores[node].to_numpy()
-            table[f"{node}_rank"] = pd.array(ranks[node].to_numpy(), dtype="Float64").astype("Int64")
+            table[f"{node}_rank"] = ranks[node].astype("Int64").array
         order = table.sort_values(["year", "rank", "unit"], na_position="last", kind="stable").index
         return table.loc[order].reset_index(drop=True)
 
@@ -147,6 +157,93 @@ class Result:
         """The tree as rows (pre-order, root first): each node's weighting, aggregator and weights, each
         indicator's source, definition, unit, direction and methods — the methodology appendix as a table."""
         return methodology_table(self.plan, self.weights)
+
+    # ----------------------------------------------------------------------------------------- notebook views
+
+    def last_year(self) -> int:
+        return int(self.scores.index.get_level_values("year").max())
+
+    def table(self, year: int | None = None, names: str = "zh", wide: bool = True,
+              round: int | None = None) -> pd.DataFrame:
+        """The publication view: :meth:`ranking_table` (``wide``) or :meth:`scores_table` (long), for one year
+        (``None``: every year), with node labels in Chinese (``"zh"``), English (``"en"``) or as ids (``"id"``),
+        rounded to ``round`` decimals after ranking (ranks are those of the unrounded scores)."""
+        if names not in ("zh", "en", "id"):
+            raise ValueError(f'names must be "zh", "en" or "id", not {names!r}')
+        table = self.ranking_table() if wide else self.scores_table()
+        if year is not None:
+            years = sorted(set(table["year"]))
+            if year not in years:
+                raise ValueError(f"no year {year} in this result; years: {years}")
+            table = table[table["year"] == year].reset_index(drop=True)
+        if names != "id":
+            labels = {item: self.label(item, names) for item in self.plan.tree_order()}
+            if wide:
+                suffix = {"zh": ("得分", "排名"), "en": (" score", " rank")}[names]
+                renames = {}
+                for node in self.plan.nodes:
+                    renames[f"{node}_score"] = labels[node] + suffix[0]
+                    renames[f"{node}_rank"] = labels[node] + suffix[1]
+                table = table.rename(columns=renames)
+            else:
+                table.insert(table.columns.get_loc("node") + 1, "node_name", table["node"].map(labels))
+        table = integer_ranks(table)
+        return round_numbers(table, round) if round is not None else table
+
+    def label(self, item: str, names: str = "zh") -> str:
+        """A node's or indicator's name in ``names`` ("zh", "en" or "id"), its id when it has none."""
+        if names == "id":
+            return item
+        if item in self.plan.nodes:
+            node = self.plan.nodes[item]
+            name = node.name_zh if names == "zh" else node.name_en
+        else:
+            spec = self.plan.indicators[item].spec
+            name = spec.name_zh if names == "zh" else spec.name_en
+        return name or item
+
+    def explain(self) -> pd.DataFrame:
+        """The tree as a frame, one row per node or indicator in pre-order: ``tree`` (the line ``zhishu explain``
+        prints, indented by depth) and the :meth:`methodology_table` columns (fitted weights included)."""
+        from .presentation import explain_lines
+
+        table = self.methodology_table()
+        table.insert(0, "tree", explain_lines(self.plan))
+        return table
+
+    def _top(self, n: int) -> pd.DataFrame:
+        year = self.last_year()
+        return self.table(year=year).head(n)
+
+    def __repr__(self) -> str:
+        meta = self.plan.config.index
+        years = sorted(set(self.scores.index.get_level_values("year")))
+        span = f"{years[0]}–{years[-1]} ({len(years)} years)" if len(years) > 1 else f"{years[0]}" if years else "no years"
+        name = meta.name_zh or meta.name_en or ""
+        head = (f"<zhishu.Result {meta.id!r}{' ' + name if name else ''}: {span}, {len(self.units)} units, "
+                f"{len(self.plan.nodes)} nodes, {len(self.plan.indicators)} indicators")
+        if not years:
+            return head + ">"
+        top = self._top(3)
+        best = "; ".join(f"{r} {n} {s:.2f}" if pd.notna(s) else f"{r} {n}" for r, n, s in
+                         zip(top["rank"].astype(str), top["name"], top["score"]))
+        return f"{head}\n top 3 in {years[-1]}: {best}\n (result.table() for the full ranking)>"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a title and the latest year's ranking with names (every cell HTML-escaped)."""
+        import html
+
+        meta = self.plan.config.index
+        title = html.escape(f"{meta.name_zh or meta.name_en or meta.id} ({meta.id})")
+        years = sorted(set(self.scores.index.get_level_values("year")))
+        if not years:
+            return f"<p><b>{title}</b>: no scores</p>"
+        table = self.table(year=years[-1], round=2)
+        shown = table.head(MAX_HTML_ROWS)
+        more = f"<p>… and {len(table) - len(shown)} more units (result.table())</p>" if len(table) > len(shown) else ""
+        body = shown.to_html(index=False, escape=True, na_rep="", border=0)
+        return (f"<p><b>{title}</b> — {years[-1]}; years {years[0]}–{years[-1]}, {len(self.units)} units, "
+                f"{len(self.plan.nodes)} nodes, {len(self.plan.indicators)} indicators</p>{body}{more}")
 
     def rounded(self, decimals: int) -> Result:
         """The same result whose :meth:`tables` are rounded to ``decimals`` (ranks unchanged)."""

@@ -109,7 +109,7 @@ class Agreement:
         rank = pd.Series(-values).rank(method="min").to_numpy()  # 1 = best among the reference units
         tau = kendall_tau_b(reference_rank, -values)
         rho = spearman_rho(reference_rank, -values)
-        overall = result.ranks[node].xs(year, level="year").reindex(used).to_numpy(dtype="float64")
+        overall = result.ranks[node].xs(year, level="year").reindex(used).to_numpy(dtype="float64", na_value=np.nan)
         summary = pd.DataFrame([{
             "row": "summary", "node": node, "year": year, "n": len(used), "kendall_tau": tau,
             "spearman_rho": rho, "missing": ", ".join(missing),

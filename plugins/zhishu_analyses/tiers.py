@@ -82,7 +82,7 @@ def tier_table(result, node: str, thresholds, labels, by: str) -> pd.DataFrame:
     ranks = result.ranks[node].reindex(scores.index)
     units = scores.index.get_level_values("unit")
     values = scores.to_numpy(dtype="float64")
-    rank_values = ranks.to_numpy(dtype="float64")
+    rank_values = ranks.to_numpy(dtype="float64", na_value=np.nan)
     table = pd.DataFrame({
         "unit": units,
         "year": scores.index.get_level_values("year").astype("int64"),

@@ -68,13 +68,13 @@ REGIONS = units_context({"A": "east", "B": "east", "C": "west", "D": "west", "E"
 
 def test_mean_over_all_units_and_years():
     # observed: 1 5 7 20 2 (2020) and 2 4 10 3 6 (2021): sum 35 + 25 = 60 over 10 values → 6
-    out = MeanImputation().impute(STAT, REGIONS)
+    out = MeanImputation(by="all").impute(STAT, REGIONS)
     assert cell(out, "B", 2020) == pytest.approx(6.0) and cell(out, "C", 2021) == pytest.approx(6.0)
 
 
 def test_median_over_all_units_and_years():
     # sorted observed: 1 2 2 3 4 | 5 6 7 10 20 → (4 + 5) / 2 = 4.5
-    out = MedianImputation().impute(STAT, REGIONS)
+    out = MedianImputation(by="all").impute(STAT, REGIONS)
     assert cell(out, "B", 2020) == 4.5 and cell(out, "C", 2021) == 4.5
 
 
@@ -85,6 +85,9 @@ def test_mean_and_median_within_each_year():
     median = MedianImputation(by="year").impute(STAT, REGIONS)
     assert (cell(mean, "B", 2020), cell(mean, "C", 2021)) == pytest.approx((7.0, 5.0))
     assert (cell(median, "B", 2020), cell(median, "C", 2021)) == (5.0, 4.0)
+    # within each year is the default (docs/methods/imputation-and-outliers.md, "What pools years")
+    assert MeanImputation().impute(STAT, REGIONS).equals(mean)
+    assert MedianImputation().impute(STAT, REGIONS).equals(median)
 
 
 def test_mean_and_median_within_each_year_and_group():
@@ -104,7 +107,7 @@ def test_statistic_leaves_observed_values_and_unfillable_cells_alone():
     # x 2020: only A → B gets 1; x 2021: A 4 → B gets 4; y 2021 has no observation → stays missing
     assert by_year["x"].tolist() == [1.0, 1.0, 4.0, 4.0]
     assert by_year["y"].tolist()[:2] == [3.0, 5.0] and np.isnan(by_year["y"].tolist()[2:]).all()
-    pooled = MeanImputation().impute(X)  # y pooled over all years: (3 + 5) / 2 = 4
+    pooled = MeanImputation(by="all").impute(X)  # y pooled over all years: (3 + 5) / 2 = 4
     assert pooled["y"].tolist() == [3.0, 5.0, 4.0, 4.0]
     assert pooled["x"].tolist() == [1.0, 2.5, 4.0, 2.5]
     assert X["x"].isna().sum() == 2  # the input is not mutated
@@ -221,7 +224,7 @@ def panels(draw):
 
 
 IMPUTERS = [
-    NoImputation(), MeanImputation(), MeanImputation(by="year"), MedianImputation(), MedianImputation(by="year"),
+    NoImputation(), MeanImputation(by="all"), MeanImputation(), MedianImputation(by="all"), MedianImputation(),
     MeanImputation(by="group", group="region"), MedianImputation(by="group", group="region"),
     LastObservationCarriedForward(), NextObservationCarriedBackward(), LinearInterpolation(),
     LinearInterpolation(extrapolate=True),
@@ -274,7 +277,7 @@ def test_interpolated_values_lie_between_the_bracketing_observations(data):
 @given(panels())
 def test_statistic_fills_every_column_that_has_an_observation(data):
     X, _ = data
-    out = MeanImputation().impute(X)
+    out = MeanImputation(by="all").impute(X)
     has_data = X.notna().any()
     assert out.loc[:, has_data].notna().all().all()
     assert out.loc[:, ~has_data].isna().all().all()
@@ -347,7 +350,9 @@ def raw_after_imputation(result, col: str) -> dict:
     ('"interpolate"', {("A", 2021): 3.0, ("B", 2022): None, ("C", 2021): 8.0}),
     ('{ method = "interpolate", params = { extrapolate = true } }',
      {("A", 2021): 3.0, ("B", 2022): 5.0, ("C", 2021): 8.0}),  # B: 3, 4 → 5
-    ('"mean"', {("A", 2021): 29 / 6, ("B", 2022): 29 / 6, ("C", 2021): 29 / 6}),  # (1+5+3+4+7+9) / 6
+    ('"mean"', {("A", 2021): 4.0, ("B", 2022): 7.0, ("C", 2021): 4.0}),  # default by = "year": 2021 B 4; 2022 5, 9
+    ('{ method = "mean", params = { by = "all" } }',
+     {("A", 2021): 29 / 6, ("B", 2022): 29 / 6, ("C", 2021): 29 / 6}),  # (1+5+3+4+7+9) / 6
     ('{ method = "median", params = { by = "year" } }',  # 2021: only B 4; 2022: 5 and 9 → 7
      {("A", 2021): 4.0, ("B", 2022): 7.0, ("C", 2021): 4.0}),
     ('{ method = "mean", params = { by = "group", group = "region" } }',  # 2021 east: B 4; west 2021: none

@@ -102,7 +102,7 @@ def test_ranks_and_raw_values(write_config):
     r = run(write_config)
     assert r.ranks.xs(2021, level="year")["index"].to_dict() == {"P": 1, "Q": 3, "R": 2}
     assert r.ranks.xs(2022, level="year")["index"].to_dict() == {"P": 2, "Q": 1, "R": 3}
-    assert math.isnan(r.ranks.loc[("R", 2022), "z"])  # missing stays missing
+    assert r.ranks.loc[("R", 2022), "z"] is pd.NA  # missing stays missing (a nullable integer)
     assert r.raw.loc[("Q", 2022), "z"] == 5.0
     assert r.raw.loc[("P", 2021), "y"] == 5.0  # raw keeps the original orientation
 
@@ -124,7 +124,7 @@ def test_min_share_makes_a_node_missing(write_config):
     r = run(write_config, root_extra="min_share = 0.8")
     assert math.isnan(r.scores.loc[("R", 2022), "index"])
     assert r.scores.loc[("Q", 2022), "index"] == pytest.approx(87.5)
-    assert math.isnan(r.ranks.loc[("R", 2022), "index"])
+    assert r.ranks.loc[("R", 2022), "index"] is pd.NA
     r = run(write_config, root_extra="min_share = 0.75")  # exactly the share present: kept
     assert r.scores.loc[("R", 2022), "index"] == pytest.approx(25.0)
 

@@ -6,6 +6,7 @@ engine's vectorised ranks, against expectations written by hand."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import zhishu
@@ -50,7 +51,7 @@ def test_ties_share_the_best_rank_and_the_next_rank_skips(write_config):
     result = zhishu.run(write_config(CONFIG, data__csv=DATA))
     ranks = result.ranks["index"]
     assert {k: int(v) for k, v in ranks.dropna().items()} == EXPECTED
-    assert np.isnan(ranks.loc[("E", 2022)])  # missing score: no rank
+    assert ranks.loc[("E", 2022)] is pd.NA  # missing score: no rank (ranks are nullable integers)
     assert result.scores.loc[("B", 2021), "index"] == result.scores.loc[("C", 2021), "index"]  # a real tie
 
 

@@ -50,9 +50,11 @@ def messages(info):
 
 
 def test_register_sources_registers_table():
+    from zhishu.default_plugins.frames import FrameSource
+
     registered = {}
     sources_plugin.register_sources(register=registered.__setitem__)
-    assert registered == {"table": TableSource}
+    assert registered == {"table": TableSource, "frame": FrameSource}
 
 
 def test_registered_as_table():

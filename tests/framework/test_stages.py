@@ -24,7 +24,7 @@ plugin = "table"
 params = { path = "data.csv" }
 
 [imputation]
-default = "mean"
+default = { method = "mean", params = { by = "all" } }
 
 [indicators.a]
 direction = 1

@@ -171,7 +171,7 @@ def test_check_registries_covers_every_installed_method():
 
 def test_check_plugin_checks_what_a_plugin_module_registers():
     assert check_plugin(normalisers, factories=FACTORIES) == [
-        ("normalisers", n) for n in ("minmax", "zscore", "rank", "percentile", "goalposts", "distance_to_reference",
+        ("normalisers", n) for n in ("none", "vector", "sum", "minmax", "zscore", "rank", "percentile", "goalposts", "distance_to_reference",
                                      "distance_to_target", "fraction_of_max", "categorical")]
     assert check_plugin(aggregators) == [
         ("aggregators", n) for n in ("arithmetic", "geometric", "harmonic", "generalised", "minimum", "copeland",

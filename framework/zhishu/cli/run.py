@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         exporters.append(resolve_method(plan.hooks.registries, "exporters", "report", "--report"))
     # the folder is locked before the run, so that a second run into it fails at once
     with output_folder(args.output, protected=[args.config], command="run") as out:
-        result = run_config(plan)
+        result = run_config(plan, progress=None)  # a bar of the stages on a terminal, for long runs
         write_result(result, out, exporters, round=args.round)
     written = out.written
     if args.top:

@@ -217,16 +217,139 @@ def allow_imports_from_env(environ=None) -> bool:
     return value.strip().lower() in ("1", "true", "yes")
 
 
+#: how messages name a config given in memory instead of a file
+STRING_FILE = "<string>"
+DICT_FILE = "<dict>"
+
+
+def is_toml_text(source: str) -> bool:
+    """A ``str`` source is TOML text (not a path) when it has a line break or an ``=``: no TOML config is
+    shorter than ``[index]\nid = "x"``, and file names rarely hold either."""
+    return "\n" in source or "=" in source
+
+
+def read_source(source: Any, base_dir: str | os.PathLike | None = None) -> tuple[dict, Path | None, Path, str]:
+    """The parsed config, its file (``None`` in memory), the folder relative paths resolve against, and how
+    messages name it: a path (``Path`` or ``str``), TOML text (``str``) or a dict with the same schema."""
+    if isinstance(source, Mapping):
+        raw, issues = plain_copy(source, "")
+        if issues:
+            raise ConfigError([attrs.evolve(i, file=DICT_FILE) for i in issues])
+        return raw, None, _base(base_dir), DICT_FILE
+    if isinstance(source, str) and is_toml_text(source):
+        try:
+            return tomllib.loads(source), None, _base(base_dir), STRING_FILE
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([_syntax_issue(STRING_FILE, exc, source)]) from None
+        except RecursionError:
+            raise ConfigError([Issue("arrays or inline tables are nested too deeply to read", file=STRING_FILE)]) from None
+    if not isinstance(source, (str, os.PathLike)):
+        raise ConfigError([Issue(f"a config is a path, a TOML string or a dict, not {type(source).__name__}")])
+    path = Path(source)
+    raw = read_toml(path)
+    return raw, path, (Path(base_dir).resolve() if base_dir is not None else path.resolve().parent), str(path)
+
+
+def _base(base_dir) -> Path:
+    return Path(base_dir if base_dir is not None else Path.cwd()).resolve()
+
+
+_SCALARS = (str, bool, int, float)
+
+
+def plain_copy(value: Any, path: str) -> tuple[Any, list[Issue]]:
+    """A deep copy of a config given as Python objects, with every table a ``dict`` and every array a
+    ``list``, and the values TOML cannot hold (a DataFrame, ``None``…) reported at their key path."""
+    import datetime as _dt
+
+    if isinstance(value, Mapping):
+        out, issues = {}, []
+        for k, v in value.items():
+            if not isinstance(k, str):
+                issues.append(Issue(f"keys must be strings, not {type(k).__name__} {k!r}", path))
+                continue
+            out[k], found = plain_copy(v, join(path, k))
+            issues.extend(found)
+        return out, issues
+    if isinstance(value, (list, tuple)):
+        out, issues = [], []
+        for i, v in enumerate(value):
+            item, found = plain_copy(v, f"{path}[{i}]")
+            out.append(item)
+            issues.extend(found)
+        return out, issues
+    if isinstance(value, _SCALARS) or isinstance(value, (_dt.date, _dt.time)):
+        return value, []
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:  # a numpy scalar
+        return plain_copy(value.item(), path)
+    hint = "; give DataFrames with data={name: frame}" if type(value).__name__ == "DataFrame" else ""
+    return None, [Issue(f"{type(value).__name__} is not a TOML value (use strings, numbers, booleans, dates, "
+                        f"lists and dicts){hint}", path)]
+
+
+def add_frame_sources(raw: dict, data: Mapping[str, Any]) -> dict:
+    """``raw`` with a ``[sources.<name>] plugin = "frame"`` for each frame of ``data`` no source names."""
+    sources = raw.get("sources", {})
+    if not isinstance(sources, dict):
+        return raw
+    named = {(s.get("params") or {}).get("name", sid) if isinstance(s.get("params", {}), dict) else sid
+             for sid, s in sources.items() if isinstance(s, dict) and s.get("plugin") == "frame"}
+    missing = [name for name in data if name not in named and name not in sources]
+    if not missing:
+        return raw
+    return {**raw, "sources": {**sources, **{name: {"plugin": "frame"} for name in missing}}}
+
+
+def attach_frames(plan: Plan, data: Mapping[str, Any], file: str) -> list[Issue]:
+    """Give each ``frame`` source its DataFrame from ``data``; every frame missing or unused is a problem."""
+    import pandas as pd
+
+    from ..default_plugins.frames import FrameSource
+
+    issues, used = [], set()
+    for sid, source in plan.sources.items():
+        if not isinstance(source.obj, FrameSource):
+            continue
+        name = source.obj.name or sid
+        where = join(join(join("sources", sid), "params"), "name") if source.obj.name else join("sources", sid)
+        if name not in data:
+            given = f" (data= has {', '.join(map(repr, data))})" if data else ""
+            issues.append(Issue(f"the frame source needs a DataFrame {name!r}{given}: pass it in Python as "
+                                f"load_config(..., data={{{name!r}: frame}}); on the command line use a "
+                                '"table" source reading a file', where, file))
+            continue
+        if not isinstance(data[name], pd.DataFrame):
+            issues.append(Issue(f"data[{name!r}] must be a pandas DataFrame, not {type(data[name]).__name__}",
+                                where, file))
+            continue
+        used.add(name)
+        source.obj.frame = data[name]
+    for name in data:
+        if name not in used and not any(i.message.startswith(f"data[{name!r}]") for i in issues):
+            issues.append(Issue(f"data= gives a frame {name!r} that no source reads: name it in a source "
+                                f'(plugin = "frame", params = {{ name = {name!r} }}) or leave it out', "sources", file))
+    return issues
+
+
 def load_config(
-    path: str | os.PathLike,
+    source: str | os.PathLike | Mapping[str, Any],
     *,
+    data: Mapping[str, Any] | None = None,
+    base_dir: str | os.PathLike | None = None,
     allow_imports: bool | None = None,
     block: tuple[str, ...] = (),
     hooks: Hooks | None = None,
     data_root: str | os.PathLike | None = None,
 ) -> Plan:
-    """Load, structure, resolve and check the config at ``path``; a :class:`Plan` ready to run.
+    """Load, structure, resolve and check a config; a :class:`Plan` ready to run.
 
+    :param source: a path to a TOML file; TOML text (a ``str`` with a line break or ``=``); or a dict with the
+        schema of the TOML file. The checks and messages are the same; messages name the file ``<string>`` or
+        ``<dict>`` for a config in memory.
+    :param data: DataFrames by name, read by ``frame`` sources (a frame no source names gets its own
+        ``[sources.<name>] plugin = "frame"``; see :mod:`zhishu.default_plugins.frames`).
+    :param base_dir: the folder relative paths in the config resolve against (default: the config file's folder,
+        or the working directory for a config in memory).
     :param allow_imports: let the config's ``[plugins] modules`` import modules that are not installed
         plugins (default: only when ``ZHISHU_ALLOW_IMPORTS=1``). Without it such a config is an error.
     :param block: plugin names to block besides the config's ``[plugins] block``.
@@ -235,10 +358,10 @@ def load_config(
         symbolic links followed, besides the config's own ``[index] data_root`` (see :mod:`zhishu.data_root`).
     :raises ConfigError: every problem found, each with file and TOML key path.
     """
-    path = Path(path)
-    file = str(path)
-    raw = read_toml(path)
-    base_dir = path.resolve().parent
+    raw, path, base_dir, file = read_source(source, base_dir)
+    data = dict(data or {})
+    if data:
+        raw = add_frame_sources(raw, data)
     if allow_imports is None:
         allow_imports = allow_imports_from_env()
 
@@ -262,6 +385,8 @@ def load_config(
     issues.extend(_located([_weights_path(i) for i in resolve_issues], file))
     roots, root_issues = _data_roots(data_root, parts, base_dir)
     issues.extend(_located(root_issues, file))
+    if plan is not None and not issues:
+        issues.extend(attach_frames(plan, data, file))
     if plan is not None and not issues:
         plan = attrs.evolve(plan, data_roots=roots)
         try:
@@ -359,4 +484,4 @@ def _dedupe(issues: list[Issue]) -> list[Issue]:
     return out
 
 
-__all__ = ["load_config", "read_toml", "structure"]
+__all__ = ["load_config", "read_source", "read_toml", "structure"]

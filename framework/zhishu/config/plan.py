@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,11 @@ class Method:
 
     def describe(self) -> dict[str, Any]:
         return {"method": self.name, "plugin": self.plugin, "params": self.resolved_params()}
+
+
+def _table_params(source: "ResolvedSource") -> dict[str, Any]:
+    """The ``table`` parameters equivalent to a frame source's as written (its ``name`` dropped)."""
+    return {k: v for k, v in dict(source.method.params).items() if k != "name"}
 
 
 def _plain(value: Any) -> Any:
@@ -171,6 +177,47 @@ class Plan:
     def tree_order(self) -> list[str]:
         """Every node and indicator id in pre-order (root first, children in config order)."""
         return tree_order(self.root, self.nodes)
+
+    def to_toml(self, path: str | os.PathLike | None = None, *, data_dir: str | os.PathLike | None = None) -> str:
+        """The config as TOML text, exactly as given (a dict or string config too), so that a notebook
+        experiment becomes a reviewable file; with ``path``, also written there (UTF-8).
+
+        DataFrame (``frame``) sources cannot live in TOML: with ``data_dir`` each frame is written to
+        ``<data_dir>/<source id>.csv`` and its source becomes a ``table`` source reading that file (``data_dir``
+        relative to the working directory; the TOML names the file relative to ``path``'s folder, or as
+        ``data_dir`` was given when there is no ``path``). Without ``data_dir`` a frame source is an error.
+        Relative paths of other sources are kept as written: save the file in the folder they are relative to.
+        """
+        import tomli_w
+
+        from ..errors import ConfigError, Issue
+
+        raw = copy.deepcopy(dict(self.raw))
+        frames = {sid: s for sid, s in self.sources.items() if hasattr(s.obj, "cells") and hasattr(s.obj, "table")}
+        if frames and data_dir is None:
+            raise ConfigError([Issue(f"source {sid!r} reads a DataFrame, which a TOML file cannot hold: call "
+                                     "to_toml(data_dir=\"data\") to write each frame as a CSV file and refer "
+                                     "to it", f"sources.{sid}") for sid in frames])
+        if frames:
+            folder = Path(data_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+            for sid, source in frames.items():
+                target = folder / f"{sid}.csv"
+                source.obj.cells().to_csv(target, index=False, encoding="utf-8")
+                written = Path(os.path.relpath(target.resolve(), Path(path).resolve().parent)) if path else target
+                params = {"path": written.as_posix(), **_table_params(source)}
+                raw["sources"][sid] = {"plugin": "table", "params": params}
+        text = tomli_w.dumps(raw)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def __repr__(self) -> str:
+        sources = ", ".join(f"{sid} ({s.method.name})" for sid, s in self.sources.items())
+        return (f"<Plan {self.config.index.id!r}: root {self.root!r}, {len(self.nodes)} nodes, "
+                f"{len(self.indicators)} indicators, {len(self.units)} declared units, "
+                f"years {list(self.years) if self.years else 'all'}, sources {sources or 'none'}; "
+                f"{self.path or 'in memory'}>")
 
     def describe(self) -> dict[str, Any]:
         """The resolved configuration: every method with its parameters filled in, and where it came from."""

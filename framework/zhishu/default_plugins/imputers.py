@@ -1,8 +1,8 @@
 """Built-in imputers: fill missing raw indicator values before outlier treatment and normalisation.
 
 - ``none``: missing values stay missing (the default);
-- ``mean`` / ``median``: the indicator's mean or median over every unit and year (``by = "all"``), within each
-  year (``by = "year"``) or within each year and unit group (``by = "group"``, ``group = "region"``);
+- ``mean`` / ``median``: the indicator's mean or median within each year (``by = "year"``, the default), over
+  every unit and year (``by = "all"``) or within each year and unit group (``by = "group"``, ``group = "region"``);
 - ``locf`` / ``nocb``: a unit's last observation carried forward / next observation carried backward, in year
   order;
 - ``interpolate``: linear in the year between a unit's observed years (``extrapolate = true`` also extends the
@@ -163,12 +163,16 @@ class NoImputation:
 
 @attrs.define(kw_only=True)
 class _StatisticImputation:
-    """Fill missing values with a statistic of the observed values over all rows, each year, or each year and
-    unit group."""
+    """Fill missing values with a statistic of the observed values of each year (the default), all rows, or each
+    year and unit group.
+
+    The default is ``by = "year"`` like the normalisers, which are fitted per year: a year's scores do not depend
+    on the other years' data, so adding a year of data does not change the published years.
+    """
 
     statistic = "mean"
 
-    by: str = attrs.field(default="all", validator=_check_by)
+    by: str = attrs.field(default="year", validator=_check_by)
     group: str | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -190,14 +194,14 @@ class _StatisticImputation:
 
 @attrs.define(kw_only=True)
 class MeanImputation(_StatisticImputation):
-    """Fill missing values with the mean of the observed values (all rows, each year, or each year and group)."""
+    """Fill missing values with the mean of the observed values (each year, all rows, or each year and group)."""
 
     statistic = "mean"
 
 
 @attrs.define(kw_only=True)
 class MedianImputation(_StatisticImputation):
-    """Fill missing values with the median of the observed values (all rows, each year, or each year and group)."""
+    """Fill missing values with the median of the observed values (each year, all rows, or each year and group)."""
 
     statistic = "median"
 

@@ -1,5 +1,5 @@
 """Built-in normalisers: min-max, z-score, rank, percentile, goalposts, distance to a reference unit or a
-target, fraction of the maximum and categorical scales (formulas and citations: docs/methods/normalisers.md).
+target, fraction of the maximum, categorical scales, identity (``none``), vector and sum (formulas and citations: docs/methods/normalisers.md).
 
 Every normaliser receives data already multiplied by each indicator's direction (higher is better before and
 after), fits its parameters on the rows it is given (one year, or the reference year) and transforms any rows.
@@ -560,8 +560,74 @@ class Categorical:
 
 # --------------------------------------------------------------------------------------------- hooks
 
+# --------------------------------------------------------------------------------------------- identity, vector, sum
+
+
+@attrs.define(kw_only=True, slots=False)
+class Identity:
+    """``none``: the values as they are (already multiplied by the direction, so a lower-is-better indicator
+    is negative): for data that is already on a common scale, or for a matrix handed to another tool."""
+
+    def fit(self, X: pd.DataFrame, specs=None) -> Identity:
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        return X.astype("float64")
+
+
+def _divided(X: pd.DataFrame, by: pd.Series, scale: float) -> pd.DataFrame:
+    """``scale · x / by`` column by column; a column whose divisor is 0 (every value 0) stays 0."""
+    by = by.reindex(X.columns).to_numpy("float64")
+    values = X.to_numpy("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(by > 0, values / by, values * 0.0)  # x / by first: 3 / 5 is 0.6 exactly, 3 · (1/5) is not
+    return pd.DataFrame(out * scale if scale != 1 else out, index=X.index, columns=X.columns, copy=False)
+
+
+@attrs.define(kw_only=True, slots=False)
+class Vector:
+    """``scale · x / ‖x‖₂`` with ‖x‖₂ = √Σx² over the fitted rows (TOPSIS' vector normalisation; pymcdm
+    ``vector_normalization``, scikit-criteria ``VectorScaler``). Missing values are left out of the sum.
+
+    The divisor is positive, so the order is kept. A lower-is-better indicator arrives negated and scores
+    ``−raw/‖raw‖`` in [−scale, 0]: pymcdm's cost form ``1 − raw/‖raw‖`` less 1 (same order and spacing).
+    """
+
+    scale: float = attrs.field(default=1.0, validator=_positive)
+
+    def fit(self, X: pd.DataFrame, specs=None) -> Vector:
+        self.norm_ = np.sqrt((X.astype("float64") ** 2).sum(axis=0, min_count=1))
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        return _divided(X, self.norm_, self.scale)
+
+
+@attrs.define(kw_only=True, slots=False)
+class Sum:
+    """``scale · x / Σ|x|`` over the fitted rows: shares of the total for non-negative data (``x / Σx``;
+    pymcdm ``sum_normalization``, scikit-criteria ``SumScaler``). Missing values are left out of the sum.
+
+    Dividing by Σ|x| (not Σx) keeps the order when values are negative: a lower-is-better indicator arrives
+    negated and scores ``−raw/Σraw``. pymcdm's cost form ``(1/raw)/Σ(1/raw)`` is a non-linear inversion that
+    zhishu does not apply; use ``fraction_of_max`` for that kind of ratio.
+    """
+
+    scale: float = attrs.field(default=1.0, validator=_positive)
+
+    def fit(self, X: pd.DataFrame, specs=None) -> Sum:
+        self.total_ = X.astype("float64").abs().sum(axis=0, min_count=1)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> pd.DataFrame:
+        return _divided(X, self.total_, self.scale)
+
+
 @hookimpl
 def register_normalisers(register):
+    register("none", Identity)
+    register("vector", Vector)
+    register("sum", Sum)
     register("minmax", MinMax)
     register("zscore", ZScore)
     register("rank", Rank)

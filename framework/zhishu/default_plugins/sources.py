@@ -194,7 +194,10 @@ class TableSource:
 
 @hookimpl
 def register_sources(register):
+    from .frames import FrameSource  # the DataFrame twin of this source (zhishu.default_plugins.frames)
+
     register("table", TableSource)
+    register("frame", FrameSource)
 
 
 # --------------------------------------------------------------------------------------------- the logic

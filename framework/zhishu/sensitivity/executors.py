@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 import os
-import sys
-import time
 from collections.abc import Iterator
 
 import numpy as np
 
 from ..errors import ConfigError, Issue
+from ..progress import Progress
 from .engine import ChunkResult, Model, evaluate_chunk
 
 EXECUTORS = ("inprocess", "processes", "dask")
@@ -42,39 +41,6 @@ def auto_chunk_size(model: Model, replications: int, executor: str, workers: int
 def chunks(total: int, size: int) -> list[tuple[int, int]]:
     """(start, stop) of each chunk of ``size`` rows."""
     return [(s, min(s + size, total)) for s in range(0, total, size)]
-
-
-class Progress:
-    """A one-line progress bar on stderr, updated in place, only when stderr is a terminal (or forced)."""
-
-    def __init__(self, total: int, enabled: bool | None = None, stream=None):
-        self.stream = stream or sys.stderr
-        self.enabled = (hasattr(self.stream, "isatty") and self.stream.isatty()) if enabled is None else enabled
-        self.total = total
-        self.done = 0
-        self.started = time.perf_counter()
-        self._last = 0.0
-
-    def update(self, n: int) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if self.done < self.total and now - self._last < 0.1:
-            return
-        self._last = now
-        width = 30
-        filled = int(width * self.done / self.total) if self.total else width
-        elapsed = now - self.started
-        rate = self.done / elapsed if elapsed > 0 else 0.0
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} replications, "
-                          f"{rate:,.0f}/s")
-        self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def _run_chunk(model: Model, U: np.ndarray, start: int) -> ChunkResult:
