@@ -362,13 +362,13 @@ def check_normaliser(
 
     # higher stays better: monotone non-decreasing in the input, on the data and on it negated (a lower-is-better
     # indicator arrives multiplied by its direction -1, and its specs say so)
+    if getattr(a, "oriented_by_params", False):  # e.g. categorical: its scores, as written, fix the order
+        return
     _check_order(subject, X, out, "X")
     negated_specs = {c: attrs.evolve(spec, direction=-spec.direction) if attrs.has(type(spec)) else spec
                      for c, spec in dict(specs).items()}
     neg = -X
     obj = subject.make()
-    if getattr(obj, "oriented_by_params", False):  # e.g. categorical: its scores, as written, fix the order
-        return
     try:
         obj.fit(neg.copy(deep=True), negated_specs)
         negated = obj.transform(neg.copy(deep=True))

@@ -533,8 +533,8 @@ class Categorical:
 
     thresholds: tuple[float, ...] = attrs.field()
     scores: tuple[float, ...] = attrs.field()
-    #: the scores as written say which way is better, not the input: zhishu.testing.check_normaliser checks the
-    #: order on the data as given but not on it negated (a lower-is-better indicator needs decreasing scores)
+    #: the scores as written say which way is better, not the input (a lower-is-better indicator needs decreasing
+    #: scores): zhishu.testing.check_normaliser does not check its order
     oriented_by_params = True
 
     def __attrs_post_init__(self) -> None:
