@@ -37,9 +37,12 @@ import copy
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import attrs
+
 import numpy as np
 import pandas as pd
 
+from .errors import ZhishuError
 from .components import INDEX_NAMES, AggregatesArrays, ByYear, ChecksChildren, HasDetails, IndicatorSpec, Reports
 
 __all__ = [
@@ -357,6 +360,44 @@ def check_normaliser(
                 f"are finite: {_first_cells(changed, X)}",
             )
 
+    # higher stays better: monotone non-decreasing in the input, on the data and on it negated (a lower-is-better
+    # indicator arrives multiplied by its direction -1, and its specs say so)
+    if getattr(a, "oriented_by_params", False):  # e.g. categorical: its scores, as written, fix the order
+        return
+    _check_order(subject, X, out, "X")
+    negated_specs = {c: attrs.evolve(spec, direction=-spec.direction) if attrs.has(type(spec)) else spec
+                     for c, spec in dict(specs).items()}
+    neg = -X
+    obj = subject.make()
+    try:
+        obj.fit(neg.copy(deep=True), negated_specs)
+        negated = obj.transform(neg.copy(deep=True))
+    except ZhishuError:  # a documented refusal (a ratio scale needs positive values …) is not a wrong order
+        return
+    _check_order(subject, neg, negated,
+                 "-X (as a lower-is-better indicator arrives: multiplied by direction -1, with specs direction -1)")
+
+
+def _check_order(subject: _Subject, X: pd.DataFrame, out: pd.DataFrame, what: str) -> None:
+    """Within each column, a larger input never gets a smaller output (ties in the output are allowed)."""
+    values, result = X.to_numpy("float64"), out.to_numpy("float64")
+    for j, column in enumerate(X.columns):
+        keep = np.isfinite(values[:, j]) & np.isfinite(result[:, j])
+        x, y = values[keep, j], result[keep, j]
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
+        tol = 1e-12 * max(1.0, float(np.abs(y).max()) if len(y) else 1.0)
+        bad = np.flatnonzero((np.diff(x) > 0) & (np.diff(y) < -tol))
+        if len(bad):
+            i = bad[0]
+            subject.fail(
+                "order preserved",
+                f"on {what}, column {_py(column)!r}: input {x[i]:g} → {y[i]:g} but the larger input {x[i + 1]:g} → "
+                f"{y[i + 1]:g}; a normaliser must be monotone non-decreasing in its input (higher stays better: it "
+                "receives every indicator already multiplied by its direction, so it must not apply the direction "
+                "again nor use |x|)",
+            )
+
 
 # --------------------------------------------------------------------------------------------- weightings
 
@@ -446,6 +487,7 @@ def check_aggregator(
     weights: pd.Series | None = None,
     *,
     name: str | None = None,
+    idempotent: bool | None = None,
 ) -> None:
     """Check an aggregator class (or zero-argument factory) against zhishu's contracts.
 
@@ -456,7 +498,12 @@ def check_aggregator(
     :param X: the children's normalised values (default :func:`sample_frame`; positive, so geometric means work).
     :param weights: a Series over X's columns summing to 1 (default :func:`sample_weights`).
     :param name: the registered name, for messages.
+    :param idempotent: check that equal children give that value back (a mean does). Default: the
+        aggregator's class attribute ``idempotent`` (``True`` when it has none); ranking methods such as TOPSIS
+        or Copeland set ``idempotent = False``.
     :raises AssertionError: naming the component and the broken contract.
+
+    Also checked: monotone in each child (raising one child's value of one row never lowers that row's score).
     """
     X = _check_frame(sample_frame() if X is None else X)
     weights = sample_weights(X) if weights is None else weights
@@ -517,10 +564,54 @@ def check_aggregator(
         rows = [repr(_py(X.index[1 + i])) for i in np.flatnonzero(changed)[:3]]
         subject.fail("NaN in → NaN out", f"an all-NaN row changed whether other rows are finite: {', '.join(rows)}")
 
+    _check_monotone(subject, X, weights, out, aggregate)
+    if idempotent is None:
+        idempotent = bool(getattr(a, "idempotent", True))
+    if idempotent:
+        _check_idempotent(subject, X, weights, aggregate)
+
     if isinstance(a, ByYear) and not isinstance(a.by_year, bool):
         subject.fail("ByYear", f"by_year must be True or False, got {a.by_year!r}")
     if isinstance(a, AggregatesArrays):
         _check_aggregate_array(subject, X_nan, weights)
+
+
+def _check_monotone(subject: _Subject, X: pd.DataFrame, weights: pd.Series, out: pd.Series, aggregate) -> None:
+    """Raising child ``c`` of one row (by a tenth of the column's spread, at least 1) never lowers its score."""
+    values = X.to_numpy("float64")
+    base = out.to_numpy("float64")
+    for j, column in enumerate(X.columns):
+        finite = values[np.isfinite(values[:, j]), j]
+        step = max(1.0, 0.1 * float(finite.max() - finite.min())) if len(finite) else 1.0
+        for i in np.flatnonzero(np.isfinite(values[:, j]) & np.isfinite(base)):
+            up = X.copy(deep=True)
+            up.iat[i, j] = values[i, j] + step
+            got = float(aggregate(subject.make(), up, weights.copy(deep=True)).iloc[i])
+            if got < base[i] - 1e-12 * max(1.0, abs(base[i])):
+                subject.fail(
+                    "monotone in each child",
+                    f"raising child {_py(column)!r} of row {_py(X.index[i])!r} from {values[i, j]:g} to "
+                    f"{values[i, j] + step:g} lowers its score from {base[i]:g} to {got:g}; a better child value "
+                    "must never give a worse score (check the sign of each child's contribution)",
+                )
+
+
+def _check_idempotent(subject: _Subject, X: pd.DataFrame, weights: pd.Series, aggregate) -> None:
+    """Every child equal to the first child's value: the score is that value (a mean of equal values)."""
+    first = X.iloc[:, 0]
+    keep = first.notna().to_numpy()
+    equal = pd.DataFrame({c: first for c in X.columns}, index=X.index)[keep]
+    got = aggregate(subject.make(), equal, weights.copy(deep=True)).to_numpy("float64")
+    expected = first[keep].to_numpy("float64")
+    bad = ~np.isclose(got, expected, rtol=1e-9, atol=1e-9)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        subject.fail(
+            "equal children give that value back",
+            f"every child of row {_py(equal.index[i])!r} is {expected[i]:g} but the score is {got[i]:g}; a mean "
+            "of equal values must be that value. If this aggregator is not a mean (a ranking method), set the "
+            "class attribute idempotent = False, or call check_aggregator(..., idempotent=False)",
+        )
 
 
 def _check_aggregate_array(subject: _Subject, X: pd.DataFrame, weights: pd.Series) -> None:

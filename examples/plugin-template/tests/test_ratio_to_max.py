@@ -76,3 +76,18 @@ def test_keeps_zhishus_contracts(factory):
 
 def test_everything_the_plugin_registers_keeps_zhishus_contracts():
     assert check_plugin(zhishu_template.plugin) == [("normalisers", "ratio_to_max")]
+
+
+def test_the_contracts_catch_a_normaliser_that_reverses_lower_is_better_indicators():
+    """What check_normaliser guards against: the same method, wrongly using |x| (it receives a lower-is-better
+    indicator multiplied by -1, so |x| would make the worst raw value score best)."""
+
+    class AbsoluteRatio(RatioToMax):
+        def fit(self, X, specs=None):
+            return super().fit(X.abs(), specs)
+
+        def transform(self, X):
+            return super().transform(X.abs())
+
+    with pytest.raises(AssertionError, match="breaks the contract 'order preserved'"):
+        check_normaliser(AbsoluteRatio, name="absolute_ratio")

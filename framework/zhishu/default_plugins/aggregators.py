@@ -375,6 +375,7 @@ class Copeland:
     unit outranks minus the number that outrank it (Munda & Nardo 2009)."""
 
     by_year: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = False  # a ranking, not a mean: equal children need not score that value
 
     def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
         w = _weight_vector(X, weights)
@@ -386,6 +387,7 @@ class Topsis:
     """TOPSIS relative closeness to the ideal unit of each year (Hwang & Yoon 1981), times ``scale``."""
 
     by_year: ClassVar[bool] = True
+    idempotent: ClassVar[bool] = False  # a ranking, not a mean: equal children need not score that value
 
     vector_normalise: bool = True
     scale: float = attrs.field(default=1.0, validator=finite)

@@ -533,6 +533,9 @@ class Categorical:
 
     thresholds: tuple[float, ...] = attrs.field()
     scores: tuple[float, ...] = attrs.field()
+    #: the scores as written say which way is better, not the input (a lower-is-better indicator needs decreasing
+    #: scores): zhishu.testing.check_normaliser does not check its order
+    oriented_by_params = True
 
     def __attrs_post_init__(self) -> None:
         t, s = np.asarray(self.thresholds, dtype="float64"), np.asarray(self.scores, dtype="float64")
