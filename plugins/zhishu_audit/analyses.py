@@ -1,0 +1,169 @@
+"""The audit's tables as analyses: each usable as ``[analyses.<name>]`` in a config, returning one table.
+
+``[analyses.cronbach]`` alone switches on Cronbach's alpha (written as ``analysis-cronbach.csv``); another
+table name needs ``plugin = "cronbach"``. Parameters are checked when the config is structured (attrs
+validators) and the problems name their TOML key.
+"""
+
+from __future__ import annotations
+
+import attrs
+import pandas as pd
+
+from . import audit as _audit
+from . import consistency, correlations, frames, importance, stats
+
+
+def _choices(*allowed: str):
+    def check(instance, attribute, value) -> None:
+        values = (value,) if isinstance(value, str) else tuple(value)
+        bad = [v for v in values if v not in allowed]
+        if bad or not values:
+            raise ValueError(f"{attribute.name} must be {'one' if isinstance(value, str) else 'some'} of "
+                             f"{', '.join(map(repr, allowed))}, not {value!r}")
+
+    return check
+
+
+def _tuple(value):
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _year(table: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    return table if year is None else table[table["year"] == year].reset_index(drop=True)
+
+
+@attrs.define(kw_only=True)
+class IndicatorStats:
+    """n, missing, min, max, mean, median, sd, skewness, kurtosis, quartiles and the outlier and
+    variation flags of every indicator (``datasets``: ``raw`` oriented values and/or ``normalised``)."""
+
+    datasets: tuple[str, ...] = attrs.field(default=("raw", "normalised"), converter=_tuple,
+                                            validator=_choices(*frames.DATASETS))
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(stats.indicator_stats(result, self.datasets), self.year)
+
+
+@attrs.define(kw_only=True)
+class Coverage:
+    """Shares of data present, imputed and treated per indicator (``by = "indicator"``) or unit and year."""
+
+    by: str = attrs.field(default="indicator", validator=_choices("indicator", "unit"))
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(stats.coverage(result, self.by), self.year)
+
+
+@attrs.define(kw_only=True)
+class Correlations:
+    """Pairwise-complete Pearson and Spearman correlations within nodes, with parents, with the root and
+    across each level of the tree."""
+
+    datasets: tuple[str, ...] = attrs.field(default=frames.DATASETS, converter=_tuple,
+                                            validator=_choices(*frames.DATASETS))
+    methods: tuple[str, ...] = attrs.field(default=correlations.METHODS, converter=_tuple,
+                                           validator=_choices(*correlations.METHODS))
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(correlations.correlations(result, self.datasets, self.methods), self.year)
+
+
+def _unit_interval(instance, attribute, value) -> None:
+    if not 0 < value <= 1:
+        raise ValueError(f"{attribute.name} must be in (0, 1], not {value!r}")
+
+
+@attrs.define(kw_only=True)
+class CorrelationFlags:
+    """Negative correlations within a node and with the parent, |r| ≥ ``redundant`` pairs, and items that
+    correlate more with another node of their parent's level."""
+
+    redundant: float = attrs.field(default=correlations.REDUNDANT, validator=_unit_interval)
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(correlations.correlation_flags(result, redundant=self.redundant), self.year)
+
+
+@attrs.define(kw_only=True)
+class Cronbach:
+    """Cronbach's alpha of every node's children (pairwise-complete covariances, as COINr)."""
+
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(consistency.cronbach(result), self.year)
+
+
+@attrs.define(kw_only=True)
+class PCA:
+    """Eigenvalues of the correlation matrix of every node's children, with shares of variance."""
+
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(consistency.pca_tables(result)[0], self.year)
+
+
+@attrs.define(kw_only=True)
+class PCALoadings:
+    """Eigenvectors and loadings of every component of every node's children."""
+
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(consistency.pca_tables(result)[1], self.year)
+
+
+@attrs.define(kw_only=True)
+class Consistency:
+    """Per node: Cronbach's alpha, the first component's share, the number of eigenvalues above 1."""
+
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(consistency.consistency_summary(result), self.year)
+
+
+def _knots(instance, attribute, value) -> None:
+    if not 0 <= value <= 30:
+        raise ValueError(f"{attribute.name} must be between 0 and 30, not {value!r}")
+
+
+@attrs.define(kw_only=True)
+class Importance:
+    """Squared correlation and correlation ratio of each child with its node's score, beside its weight."""
+
+    max_knots: int = attrs.field(default=importance.MAX_KNOTS, validator=_knots)
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(importance.importance(result, self.max_knots), self.year)
+
+
+@attrs.define(kw_only=True)
+class Findings:
+    """Every problem the audit finds, one sentence per row (what ``audit.md`` lists)."""
+
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(_audit.audit(result)["findings"], self.year)
+
+
+ANALYSES = {
+    "indicator_stats": IndicatorStats,
+    "coverage": Coverage,
+    "correlations": Correlations,
+    "correlation_flags": CorrelationFlags,
+    "cronbach": Cronbach,
+    "pca": PCA,
+    "pca_loadings": PCALoadings,
+    "consistency": Consistency,
+    "importance": Importance,
+    "audit_findings": Findings,
+}
