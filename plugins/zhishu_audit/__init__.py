@@ -13,11 +13,11 @@ Hooks: ``register_analyses`` (every table as ``[analyses.<name>]``) and ``regist
 import zhishu
 
 from .analyses import ANALYSES
-from .audit import audit, findings, markdown
-from .compare import compare, compare_ranking, rank_change_decomposition
+from .tables import audit, findings, markdown
+from .rankings import compare, compare_ranking, rank_change_decomposition
 from .consistency import consistency_summary, cronbach, cronbach_alpha, pca_tables
-from .correlations import corr_matrix, correlation_flags, correlations
-from .importance import correlation_ratio, importance
+from .correlation import corr_matrix, correlation_flags, correlations
+from .first_order import correlation_ratio, importance
 from .optimise import optimise_weights
 from .stats import coverage, indicator_stats, skewness_kurtosis
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import attrs
 import pandas as pd
 
-from . import audit as _audit
-from . import consistency, correlations, frames, importance, stats
+from . import tables as _audit
+from . import consistency, correlation, first_order, frames, stats
 
 
 def _choices(*allowed: str):
@@ -64,12 +64,12 @@ class Correlations:
 
     datasets: tuple[str, ...] = attrs.field(default=frames.DATASETS, converter=_tuple,
                                             validator=_choices(*frames.DATASETS))
-    methods: tuple[str, ...] = attrs.field(default=correlations.METHODS, converter=_tuple,
-                                           validator=_choices(*correlations.METHODS))
+    methods: tuple[str, ...] = attrs.field(default=correlation.METHODS, converter=_tuple,
+                                           validator=_choices(*correlation.METHODS))
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(correlations.correlations(result, self.datasets, self.methods), self.year)
+        return _year(correlation.correlations(result, self.datasets, self.methods), self.year)
 
 
 def _unit_interval(instance, attribute, value) -> None:
@@ -82,11 +82,11 @@ class CorrelationFlags:
     """Negative correlations within a node and with the parent, |r| ≥ ``redundant`` pairs, and items that
     correlate more with another node of their parent's level."""
 
-    redundant: float = attrs.field(default=correlations.REDUNDANT, validator=_unit_interval)
+    redundant: float = attrs.field(default=correlation.REDUNDANT, validator=_unit_interval)
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(correlations.correlation_flags(result, redundant=self.redundant), self.year)
+        return _year(correlation.correlation_flags(result, redundant=self.redundant), self.year)
 
 
 @attrs.define(kw_only=True)
@@ -138,11 +138,11 @@ def _knots(instance, attribute, value) -> None:
 class Importance:
     """Squared correlation and correlation ratio of each child with its node's score, beside its weight."""
 
-    max_knots: int = attrs.field(default=importance.MAX_KNOTS, validator=_knots)
+    max_knots: int = attrs.field(default=first_order.MAX_KNOTS, validator=_knots)
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(importance.importance(result, self.max_knots), self.year)
+        return _year(first_order.importance(result, self.max_knots), self.year)
 
 
 @attrs.define(kw_only=True)

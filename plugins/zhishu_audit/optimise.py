@@ -1,7 +1,7 @@
 """Weight optimisation: the weights of one node's children whose importances match a target.
 
 Importance is the share of each child in the sum of the children's squared Pearson correlations with the node's
-score (``measure = "r2"``, the default) or of their correlation ratios (``"s"``, see importance.py), as in
+score (``measure = "r2"``, the default) or of their correlation ratios (``"s"``, see first_order.py), as in
 Paruolo, Saisana & Saltelli (2013) and COINr's ``get_opt_weights``. The target is equal importance or given
 shares. The node's score is recomputed with the node's own aggregator (and its minimum-share rule) for every
 trial weight vector; the other nodes are not touched.
@@ -25,7 +25,7 @@ import pandas as pd
 import zhishu
 
 from . import frames
-from .importance import correlation_ratio, pearson
+from .first_order import correlation_ratio, pearson
 
 WEIGHT_COLUMNS = ["node", "child", "weight_before", "weight_after", "importance_before", "importance_after",
                   "target", "gap_after"]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import consistency, correlations, frames, importance, stats
+from . import consistency, correlation, first_order, frames, stats
 
 FINDING_COLUMNS = ["topic", "year", "node", "item", "value", "message"]
 MIN_COVERAGE = 0.65  # COINr's t_avail / the JRC's usual minimum share of available data
@@ -24,12 +24,12 @@ def audit(result) -> dict[str, pd.DataFrame]:
     tables["indicator_stats"] = stats.indicator_stats(result)
     tables["coverage_indicators"] = stats.coverage(result, "indicator")
     tables["coverage_units"] = stats.coverage(result, "unit")
-    tables["correlations"] = correlations.correlations(result)
-    tables["correlation_flags"] = correlations.correlation_flags(result, tables["correlations"])
+    tables["correlations"] = correlation.correlations(result)
+    tables["correlation_flags"] = correlation.correlation_flags(result, tables["correlations"])
     tables["cronbach"] = consistency.cronbach(result)
     tables["pca"], tables["pca_loadings"] = consistency.pca_tables(result)
     tables["consistency"] = consistency.consistency_summary(result, tables["cronbach"], tables["pca"])
-    tables["importance"] = importance.importance(result)
+    tables["importance"] = first_order.importance(result)
     tables["findings"] = findings(result, tables)
     return tables
 
@@ -68,8 +68,8 @@ def findings(result, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     still = set(zip(norm.loc[norm["outlier_skew_kurtosis"], "year"], norm.loc[norm["outlier_skew_kurtosis"],
                                                                             "indicator"]))
     for r in raw[raw["outlier_skew_kurtosis"]].itertuples():
-        after = ("; still outlying after treatment and normalisation" if (r.year, r.indicator) in still
-                 else "; within the limits after treatment")
+        after = ("; the normalised values are still outlying" if (r.year, r.indicator) in still
+                 else "; the normalised values are within the limits")
         add("outliers", r.year, r.parent, r.indicator, r.skewness,
             f"indicator {r.indicator}: skewness {_num(r.skewness)}, kurtosis {_num(r.kurtosis)} in {r.year} "
             f"(|skew| > 2 and kurt > 3.5){after}")

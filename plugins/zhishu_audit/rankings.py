@@ -15,7 +15,7 @@ import pandas as pd
 import zhishu
 
 from . import frames
-from .correlations import average_ranks
+from .correlation import average_ranks
 
 UNIT_COLUMNS = ["unit", "name", "score_a", "rank_a", "score_b", "rank_b", "shift"]
 SUMMARY_COLUMNS = ["node", "year_a", "year_b", "n", "kendall_tau", "spearman_rho", "mean_abs_shift",
