@@ -268,3 +268,39 @@ def test_zhishu_optimise_weights_command(write_config, tmp_path, capsys):
                                             "--max-iterations", "3", "-o", tmp_path / "opt2"])
     assert code == 2 and "not converged" in capsys.readouterr().err
     assert pd.read_csv(tmp_path / "opt2" / "summary.csv")["converged"].iloc[0] == False  # noqa: E712
+
+
+# ============================================================================================ properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+scores = st.lists(st.integers(0, 20).map(float), min_size=2, max_size=15)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 15).flatmap(lambda n: st.tuples(st.lists(st.integers(0, 9).map(float), min_size=n, max_size=n),
+                                                      st.lists(st.integers(0, 9).map(float), min_size=n, max_size=n))))
+def test_decomposition_adds_up_and_others_part_vanishes_when_others_stand_still(pair):
+    old, new = pair
+    units = [f"u{i}" for i in range(len(old))]
+    r = fake({**{(u, 2020): s for u, s in zip(units, old)}, **{(u, 2021): s for u, s in zip(units, new)}})
+    t = rank_change_decomposition(r)
+    assert (t["own"] + t["others"] == t["change"]).all()
+    # only u0 changes: the others' part of u0's change is 0
+    only = fake({**{(u, 2020): s for u, s in zip(units, old)},
+                 **{(u, 2021): (new[0] if u == "u0" else s) for u, s in zip(units, old)}})
+    t = rank_change_decomposition(only).set_index("unit")
+    assert t.loc["u0", "others"] == 0 and t.loc["u0", "own"] == t.loc["u0", "change"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(3, 15).flatmap(lambda n: st.tuples(st.lists(st.integers(0, 6).map(float), min_size=n, max_size=n),
+                                                      st.lists(st.integers(0, 6).map(float), min_size=n, max_size=n))))
+def test_kendall_tau_is_symmetric_and_odd(pair):
+    x, y = map(np.array, pair)
+    tau = kendall_tau_b(x, y)
+    if math.isnan(tau):
+        return
+    assert kendall_tau_b(y, x) == pytest.approx(tau) and kendall_tau_b(x, -y) == pytest.approx(-tau)
+    assert tau == pytest.approx(scipy.stats.kendalltau(x, y).statistic, abs=1e-12)

@@ -290,3 +290,38 @@ def test_audit_returns_every_table_and_findings_in_words(asem):
     alpha = tables["cronbach"].set_index("node").loc["Instit", "alpha"]
     assert f"node Instit: Cronbach α = {alpha:.2f} < 0.7 in 2018 (6 children)" in messages
     assert any(m.startswith("TBTs correlates negatively with its parent Instit") or "TBTs" in m for m in messages)
+
+
+# ============================================================================================ properties
+
+matrices = st.integers(5, 25).flatmap(lambda n: st.lists(
+    st.lists(st.floats(-100, 100, allow_nan=False), min_size=3, max_size=3), min_size=n, max_size=n))
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrices, st.floats(0.1, 10), st.lists(st.floats(-50, 50), min_size=3, max_size=3))
+def test_cronbach_is_invariant_to_shifts_and_a_common_scale(rows, scale, shifts):
+    X = np.array(rows)
+    if (X.std(axis=0) < 1e-3).any() or abs(X.sum(axis=1).var()) < 1e-3:
+        return
+    alpha = cronbach_alpha(X)
+    assert cronbach_alpha(X * scale + np.array(shifts)) == pytest.approx(alpha, rel=1e-6, abs=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(matrices, st.floats(0.1, 10), st.floats(-50, 50))
+def test_correlations_are_symmetric_bounded_and_invariant(rows, scale, shift):
+    X = pd.DataFrame(rows, columns=list("abc"))
+    if (X.std() < 1e-3).any():
+        return
+    for method in ("pearson", "spearman"):
+        r, n = corr_matrix(X, method=method)
+        R = r.to_numpy()
+        assert np.allclose(R, R.T, atol=1e-12) and (np.abs(R) <= 1).all()
+        assert np.allclose(np.diag(R), 1.0)
+    moved = X.assign(a=X["a"] * scale + shift)
+    assert corr_matrix(moved)[0].to_numpy() == pytest.approx(corr_matrix(X)[0].to_numpy(), abs=1e-7)
+    # Spearman only sees the order: a strictly increasing transform of a column changes nothing
+    monotone = X.assign(b=np.arctan(X["b"] / 10) * 3 + X["b"] * 1e-3)
+    assert corr_matrix(monotone, method="spearman")[0].to_numpy() == pytest.approx(
+        corr_matrix(X, method="spearman")[0].to_numpy(), abs=1e-9)
