@@ -8,10 +8,12 @@ For a node with score y and children x₁ … x_k (one year at a time, over the 
   index of y on xᵢ), estimated nonparametrically: E(y | xᵢ) is fitted by a **cubic regression spline**
   (truncated-power basis on xᵢ scaled to [0, 1], interior knots at equally spaced quantiles of xᵢ), the number
   of interior knots chosen among 0 … ``max_knots`` by generalised cross-validation,
-  GCV(K) = n · RSS / (n − p)² with p = K + 4 coefficients; Sᵢ = 1 − RSS / TSS of the chosen fit (= var of
-  the fitted values over var of y, since least squares with an intercept makes the residuals orthogonal to
-  the fit). Becker et al. (2017) use penalised splines; this is the unpenalised, GCV-selected variant, and
-  with K = 0 it is a cubic polynomial.
+  GCV(K) = n · RSS / (n − p)² with p = K + 4 coefficients; 1 − RSS / TSS of the chosen fit is the variance
+  of the fitted values over that of y (least squares with an intercept makes the residuals orthogonal to
+  the fit), corrected for the degrees of freedom of the fit: Sᵢ = 1 − [RSS / (n − p)] / [TSS / (n − 1)],
+  as adjusted R² is, since an in-sample fit overstates Sᵢ on the 30–50 units of a typical index. Becker et
+  al. (2017) use penalised splines; this is the unpenalised, GCV-selected variant, and with K = 0 it is a
+  cubic polynomial.
 
 Both measures are shown beside the nominal weights and normalised to sum to 1 within the node
 (``r2_share``, ``s_share``), with the gaps share − nominal weight. An importance share above the weight means
@@ -37,20 +39,22 @@ def _basis(x: np.ndarray, knots: np.ndarray) -> np.ndarray:
     return np.column_stack(cols)
 
 
-def spline_fit(x, y, max_knots: int = MAX_KNOTS) -> tuple[np.ndarray, int]:
-    """Fitted values of the GCV-chosen cubic regression spline of y on x, and its number of interior knots."""
+def spline_fit(x, y, max_knots: int = MAX_KNOTS) -> tuple[np.ndarray, int, int]:
+    """Fitted values of the GCV-chosen cubic regression spline of y on x, its number of interior knots and
+    of coefficients. An x with d ≤ 4 distinct values is fitted by its group means (p = d: a polynomial of
+    degree d − 1 through d points), which is then the exact sample correlation ratio."""
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
     n = len(x)
-    lo, hi = x.min(), x.max()
-    if hi <= lo:
-        return np.full(n, y.mean()), 0
-    u = (x - lo) / (hi - lo)
-    distinct = len(np.unique(u))
+    values, groups = np.unique(x, return_inverse=True)
+    if len(values) <= 4:
+        means = np.bincount(groups, weights=y) / np.bincount(groups)
+        return means[groups], 0, len(values)
+    u = (x - values[0]) / (values[-1] - values[0])
     best = None
     for K in range(0, max_knots + 1):
         p = K + 4
-        if p >= n - 1 or p > distinct:
+        if p >= n - 1 or p > len(values):
             break
         knots = np.unique(np.quantile(u, np.arange(1, K + 1) / (K + 1))) if K else np.array([])
         knots = knots[(knots > 0) & (knots < 1)]
@@ -62,24 +66,27 @@ def spline_fit(x, y, max_knots: int = MAX_KNOTS) -> tuple[np.ndarray, int]:
         rss = float(((y - fitted) ** 2).sum())
         gcv = n * rss / (n - p) ** 2
         if best is None or gcv < best[0] - 1e-15 * abs(best[0]):
-            best = (gcv, fitted, K)
-    if best is None:  # too few points even for a cubic: a straight line
-        B = _basis(u, np.array([]))[:, :2]
-        coef, *_ = np.linalg.lstsq(B, y, rcond=None)
-        return B @ coef, 0
-    return best[1], best[2]
+            best = (gcv, fitted, K, p)
+    return best[1], best[2], best[3]
 
 
 def correlation_ratio(x, y, max_knots: int = MAX_KNOTS) -> tuple[float, int]:
-    """Sᵢ = V[E(y | x)] / V(y) estimated by :func:`spline_fit` (clipped to [0, 1]), and the knots used."""
+    """Sᵢ = V[E(y | x)] / V(y) estimated by :func:`spline_fit` with the degrees-of-freedom correction
+    Sᵢ = 1 − [RSS / (n − p)] / [TSS / (n − 1)] (p coefficients; clipped to [0, 1]), and the knots used.
+
+    Without the correction, 1 − RSS/TSS of any smoother overstates Sᵢ on small samples (it fits noise):
+    with 51 units and y = x₁ + x₂², x ~ U(−1, 1), the uncorrected estimate of S₂ = 0.21 averages 0.28, the
+    corrected one 0.22."""
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
+    n = len(x)
     tss = float(((y - y.mean()) ** 2).sum())
-    if len(x) < MIN_UNITS or tss == 0:
+    if n < MIN_UNITS or tss == 0:
         return float("nan"), 0
-    fitted, knots = spline_fit(x, y, max_knots)
+    fitted, knots, p = spline_fit(x, y, max_knots)
     rss = float(((y - fitted) ** 2).sum())
-    return float(min(max(1 - rss / tss, 0.0), 1.0)), knots
+    s = 1 - (rss / (n - p)) / (tss / (n - 1))
+    return float(min(max(s, 0.0), 1.0)), knots
 
 
 def pearson(x, y) -> float:

@@ -276,8 +276,16 @@ def test_importance_table_of_asem(asem):
         r = scipy.stats.pearsonr(scores[child], scores["Social"])[0]
         assert social.loc[child, "r2"] == pytest.approx(r * r, abs=1e-12)
         assert social.loc[child, "gap_r2"] == pytest.approx(social.loc[child, "r2_share"] - 1 / 9)
-        # the correlation ratio is at least r² up to the fit (the spline contains the straight line)
-        assert social.loc[child, "correlation_ratio"] >= r * r - 1e-9
+    # where GCV chose no interior knot the fit is a cubic polynomial (the group means for a child with d ≤ 4
+    # distinct values, i.e. a polynomial of degree d − 1): S is its adjusted R², by numpy.polyfit
+    cubic = table[table["knots"] == 0]
+    assert len(cubic) > 10
+    for row in cubic.itertuples():
+        x, y = scores[row.child].to_numpy(), scores[row.node].to_numpy()
+        degree = min(3, len(np.unique(x)) - 1)  # d ≤ 4 distinct values: the group means
+        rss = ((y - np.polyval(np.polyfit(x, y, degree), x)) ** 2).sum()
+        adjusted = 1 - (rss / (len(y) - degree - 1)) / (((y - y.mean()) ** 2).sum() / (len(y) - 1))
+        assert row.correlation_ratio == pytest.approx(min(max(adjusted, 0.0), 1.0), abs=1e-9), row.child
 
 
 @needs_asem
