@@ -304,3 +304,25 @@ def test_kendall_tau_is_symmetric_and_odd(pair):
         return
     assert kendall_tau_b(y, x) == pytest.approx(tau) and kendall_tau_b(x, -y) == pytest.approx(-tau)
     assert tau == pytest.approx(scipy.stats.kendalltau(x, y).statistic, abs=1e-12)
+
+
+@needs_data
+def test_zhishu_compare_two_configs(tmp_path, capsys):
+    text = CONFIGS["asem"].read_text(encoding="utf-8").replace(
+        "../../../shared/data/asem/input_iData_raw.csv", (SHARED / "asem" / "input_iData_raw.csv").as_posix())
+    a = tmp_path / "a.toml"
+    a.write_text(text, encoding="utf-8")
+    b = tmp_path / "b.toml"
+    b.write_text(text.replace('children = ["Conn", "Sust"]\nweighting = "equal"',
+                              'children = ["Conn", "Sust"]\nweights = { Conn = 2, Sust = 1 }'), encoding="utf-8")
+    assert run_command("compare", [a, b, "-o", tmp_path / "out"]) == 0
+    summary = pd.read_csv(tmp_path / "out" / "compare_summary.csv").iloc[0]
+    ra, rb = zhishu.run(a), zhishu.run(b)
+    x, y = ra.scores["Index"].to_numpy(), rb.scores["Index"].to_numpy()
+    assert summary["n"] == 51 and summary["kendall_tau"] < 1
+    assert summary["kendall_tau"] == pytest.approx(scipy.stats.kendalltau(x, y).statistic, abs=1e-12)
+    assert summary["spearman_rho"] == pytest.approx(scipy.stats.spearmanr(x, y).statistic, abs=1e-12)
+    units = pd.read_csv(tmp_path / "out" / "compare_units.csv")
+    expected = ra.ranks["Index"].to_numpy() - rb.ranks["Index"].to_numpy()
+    got = units.set_index("unit")["shift"].reindex(ra.ranks.index.get_level_values("unit")).to_numpy()
+    assert (got == expected).all() and abs(units["shift"].iloc[0]) == np.abs(expected).max()
