@@ -11,7 +11,7 @@ import attrs
 import pandas as pd
 
 from . import tables as _audit
-from . import consistency, correlation, first_order, frames, stats
+from . import consistency, correlation, first_order, frames, leave_one_out, stats
 
 
 def _choices(*allowed: str):
@@ -146,6 +146,16 @@ class Importance:
 
 
 @attrs.define(kw_only=True)
+class LeaveOneOut:
+    """Per indicator: how far the root's ranks move when its weight is set to 0 (re-aggregated)."""
+
+    year: int | None = None
+
+    def run(self, result) -> pd.DataFrame:
+        return _year(leave_one_out.leave_one_out(result), self.year)
+
+
+@attrs.define(kw_only=True)
 class Findings:
     """Every problem the audit finds, one sentence per row (what ``audit.md`` lists)."""
 
@@ -165,5 +175,6 @@ ANALYSES = {
     "pca_loadings": PCALoadings,
     "consistency": Consistency,
     "importance": Importance,
+    "leave_one_out": LeaveOneOut,
     "audit_findings": Findings,
 }

@@ -23,8 +23,9 @@ def available(plan) -> str | None:
 
 def sensitivity_tables(plan, replications: int | None = None) -> dict[str, pd.DataFrame]:
     """``sensitivity_ranks`` (the rank distribution of every unit: nominal, median, 5th and 95th percentiles,
-    mean |shift|) and, when the spec has ``[sensitivity.leave_one_out]``, ``leave_one_out``: per indicator left
-    out, the mean and largest |root rank − nominal rank| over the units and the replications leaving it out."""
+    mean |shift|) and, when the spec has ``[sensitivity.leave_one_out]``, ``sensitivity_leave_one_out``: per
+    indicator left out, the mean and largest |root rank − nominal rank| over the units and the replications
+    leaving it out (with the spec's other uncertain inputs as sampled)."""
     spec = copy.deepcopy(plan.raw["sensitivity"])
     if replications is not None:
         spec["replications"] = int(replications)
@@ -44,7 +45,7 @@ def sensitivity_tables(plan, replications: int | None = None) -> dict[str, pd.Da
         loo = frame.groupby(["year", "left_out"], sort=True).agg(
             replications=("replication", "nunique"), mean_abs_shift=("abs_shift", "mean"),
             max_abs_shift=("abs_shift", "max")).reset_index()
-        tables["leave_one_out"] = loo[LOO_COLUMNS]
+        tables["sensitivity_leave_one_out"] = loo[LOO_COLUMNS]
     return tables
 
 
@@ -61,8 +62,8 @@ def markdown_lines(tables: dict[str, pd.DataFrame], root: str, note: str | None)
     top = ranks.assign(width=width).sort_values("width", ascending=False).head(5)
     lines.append("Widest: " + ", ".join(f"{r.unit} ({r.year}: rank {r.nominal_rank}, 90 % in "
                                         f"[{r.p05_rank:g}, {r.p95_rank:g}])" for r in top.itertuples()) + ".")
-    if "leave_one_out" in tables:
-        loo = tables["leave_one_out"]
+    if "sensitivity_leave_one_out" in tables:
+        loo = tables["sensitivity_leave_one_out"]
         loo = loo[loo["left_out"] != ""].sort_values("mean_abs_shift", ascending=False).head(5)
         lines.append("Leaving one indicator out moves ranks most for: " + ", ".join(
             f"{r.left_out} (mean |shift| {r.mean_abs_shift:.2f})" for r in loo.itertuples()) + ".")

@@ -7,14 +7,15 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import consistency, correlation, first_order, frames, stats
+from . import consistency, correlation, first_order, frames, leave_one_out, stats
 
 FINDING_COLUMNS = ["topic", "year", "node", "item", "value", "message"]
 MIN_COVERAGE = 0.65  # COINr's t_avail / the JRC's usual minimum share of available data
 GAP = 0.1  # an importance share this far from the weight is reported
+LOO_SHOWN = 3  # the indicators whose removal moves ranks most, per year
 
 TABLES = ("indicator_stats", "coverage_indicators", "coverage_units", "correlations", "correlation_flags",
-          "cronbach", "pca", "pca_loadings", "consistency", "importance", "findings")
+          "cronbach", "pca", "pca_loadings", "consistency", "importance", "leave_one_out", "findings")
 
 
 def audit(result) -> dict[str, pd.DataFrame]:
@@ -30,6 +31,7 @@ def audit(result) -> dict[str, pd.DataFrame]:
     tables["pca"], tables["pca_loadings"] = consistency.pca_tables(result)
     tables["consistency"] = consistency.consistency_summary(result, tables["cronbach"], tables["pca"])
     tables["importance"] = first_order.importance(result)
+    tables["leave_one_out"] = leave_one_out.leave_one_out(result)
     tables["findings"] = findings(result, tables)
     return tables
 
@@ -109,6 +111,13 @@ def findings(result, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             f"{r.child} in {r.node}: weight {_num(r.weight)} but importance share {_num(r.s_share)} "
             f"(correlation ratio S = {_num(r.correlation_ratio)}, r² = {_num(r.r2)}) in {r.year}: it drives the "
             f"node {word} than its weight says")
+    loo = tables["leave_one_out"]
+    for year, group in loo.groupby("year", sort=True):
+        for r in group.sort_values("mean_abs_shift", ascending=False, kind="stable").head(LOO_SHOWN).itertuples():
+            add("leave_one_out", r.year, r.parent, r.indicator, r.mean_abs_shift,
+                f"leaving out {r.indicator} ({r.parent}) moves the units of {result.plan.root} by "
+                f"{r.mean_abs_shift:.2f} ranks on average in {r.year}, at most {r.max_abs_shift:g} "
+                f"({r.unit_max_shift}: {r.rank_before} → {r.rank_after})")
     out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     out["node"] = out["node"].fillna("").astype(str)
     return out
@@ -136,7 +145,8 @@ def markdown(result, tables: dict[str, pd.DataFrame], extra: list[str] | None = 
     if found.empty:
         lines.append("No problem found by the rules of docs/audit.md.")
     topics = {"coverage": "Data coverage", "outliers": "Outliers", "variation": "Variation",
-              "consistency": "Internal consistency", "importance": "Importance versus weight"}
+              "consistency": "Internal consistency", "importance": "Importance versus weight",
+              "leave_one_out": "Leaving one indicator out"}
     for topic, group in found.groupby(found["topic"].str.split(":").str[0], sort=False):
         lines += [f"### {topics.get(topic, 'Correlations')} ({len(group)})", ""]
         lines += [f"- {m}" for m in group["message"]]

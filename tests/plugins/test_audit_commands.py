@@ -171,7 +171,7 @@ def test_every_audit_table_is_an_analysis(write_config, tmp_path):
     text = path.read_text(encoding="utf-8") + "\n".join(
         f"[analyses.{name}]" for name in ("indicator_stats", "coverage", "correlations", "correlation_flags",
                                           "cronbach", "pca", "pca_loadings", "consistency", "importance",
-                                          "audit_findings")) + "\n[analyses.unit_coverage]\nplugin = \"coverage\"\n" \
+                                          "leave_one_out", "audit_findings")) + "\n[analyses.unit_coverage]\nplugin = \"coverage\"\n" \
         "params = { by = \"unit\" }\n"
     path.write_text(text, encoding="utf-8")
     result = zhishu.run(path)
@@ -209,7 +209,7 @@ def run_command(name: str, argv: list[str]) -> int:
 
 AUDIT_FILES = {"audit.md", "indicator_stats.csv", "coverage_indicators.csv", "coverage_units.csv",
                "correlations.csv", "correlation_flags.csv", "cronbach.csv", "pca.csv", "pca_loadings.csv",
-               "consistency.csv", "importance.csv", "findings.csv"}
+               "consistency.csv", "importance.csv", "leave_one_out.csv", "findings.csv"}
 
 
 @needs_data

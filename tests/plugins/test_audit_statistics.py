@@ -293,7 +293,7 @@ def test_audit_returns_every_table_and_findings_in_words(asem):
     tables = audit(asem)
     assert list(tables) == ["indicator_stats", "coverage_indicators", "coverage_units", "correlations",
                             "correlation_flags", "cronbach", "pca", "pca_loadings", "consistency", "importance",
-                            "findings"]
+                            "leave_one_out", "findings"]
     messages = list(tables["findings"]["message"])
     alpha = tables["cronbach"].set_index("node").loc["Instit", "alpha"]
     assert f"node Instit: Cronbach α = {alpha:.2f} < 0.7 in 2018 (6 children)" in messages
@@ -333,3 +333,37 @@ def test_correlations_are_symmetric_bounded_and_invariant(rows, scale, shift):
     monotone = X.assign(b=np.arctan(X["b"] / 10) * 3 + X["b"] * 1e-3)
     assert corr_matrix(monotone, method="spearman")[0].to_numpy() == pytest.approx(
         corr_matrix(X, method="spearman")[0].to_numpy(), abs=1e-9)
+
+
+# ============================================================================================ leave one out
+
+from zhishu_audit.leave_one_out import leave_one_out, reaggregate  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["asem.toml", "caict-2023.toml", "nbs-digital-2015-2024.toml"])
+def test_reaggregation_reproduces_the_run(name):
+    path = next((ROOT / "configs").rglob(name))
+    if not ASEM_DATA.parent.parent.exists():
+        pytest.skip("the shared data is not there")
+    result = zhishu.run(path)
+    again = reaggregate(result, every_node=True)
+    assert np.allclose(again.to_numpy(), result.scores.to_numpy(), rtol=0, atol=1e-12, equal_nan=True)
+
+
+def test_leave_one_out_equals_a_full_rerun_with_a_zero_weight(asem):
+    import attrs
+
+    plan = asem.plan
+    children = plan.nodes["Social"].children
+    fixed = plan.hooks.registries["weightings"].get("fixed")
+    values = {c: (0.0 if c == "TolMin" else 1.0) for c in children}
+    node = attrs.evolve(plan.nodes["Social"], weighting=attrs.evolve(
+        plan.nodes["Social"].weighting, name="fixed", params={"values": values}, obj=fixed(values=values)))
+    rerun = zhishu.run_config(attrs.evolve(plan, nodes={**plan.nodes, "Social": node}))
+    shift = (rerun.ranks["Index"] - asem.ranks["Index"]).abs()
+    row = leave_one_out(asem).set_index("indicator").loc["TolMin"]
+    assert row["mean_abs_shift"] == pytest.approx(shift.mean(), abs=1e-12)
+    assert row["max_abs_shift"] == shift.max() and row["units"] == 51
+    worst = row["unit_max_shift"]
+    assert shift.xs(worst, level="unit").iloc[0] == shift.max()
+    assert row["rank_after"] == rerun.ranks["Index"].xs(worst, level="unit").iloc[0]
