@@ -89,11 +89,38 @@ def corr_matrix(X: pd.DataFrame, Y: pd.DataFrame | None = None, method: str = "p
             pd.DataFrame(n, index=X.columns, columns=Y.columns))
 
 
-def _pairs(r: pd.DataFrame, n: pd.DataFrame, upper: bool) -> pd.DataFrame:
-    """Long (x, y, n, r) rows of a correlation matrix; the pairs above the diagonal when ``upper``."""
-    rows, cols = np.triu_indices(len(r.index), 1) if upper else np.indices(r.shape).reshape(2, -1)
-    return pd.DataFrame({"x": r.index[rows], "y": r.columns[cols], "n": n.to_numpy()[rows, cols],
-                         "r": r.to_numpy()[rows, cols]})
+def pair_structure(result, dataset: str) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """The pairs the correlation table reports, as positions in ``result.scores.columns``: (x, y, kind,
+    group) in table order. The same for every year and method."""
+    plan = result.plan
+    order = list(result.scores.columns)
+    pos = {item: i for i, item in enumerate(order)}
+    keep = (lambda item: True) if dataset == "normalised" else (lambda item: item in plan.indicators)
+    xs: list[int] = []
+    ys: list[int] = []
+    kinds: list[str] = []
+    groups: list[str] = []
+
+    def add(pairs, kind, group):
+        for x, y in pairs:
+            xs.append(pos[x])
+            ys.append(pos[y])
+            kinds.append(kind)
+            groups.append(group)
+
+    for nid, children in frames.nodes_with_children(result):
+        kids = [c for c in children if keep(c)]
+        add([(kids[i], kids[j]) for i in range(len(kids)) for j in range(i + 1, len(kids))], "within", nid)
+        add([(c, nid) for c in kids], "parent", nid)
+    add([(c, plan.root) for c in order[1:] if keep(c)], "root", plan.root)
+    levels: dict[int, list[str]] = {}
+    for item in order[1:]:
+        if keep(item):
+            levels.setdefault(plan.level_of(item), []).append(item)
+    for level, items in levels.items():
+        add([(items[i], items[j]) for i in range(len(items)) for j in range(i + 1, len(items))], "level",
+            str(level))
+    return np.array(xs, dtype="int64"), np.array(ys, dtype="int64"), kinds, groups
 
 
 def correlations(result, datasets=frames.DATASETS, methods=METHODS) -> pd.DataFrame:
@@ -109,43 +136,26 @@ def correlations(result, datasets=frames.DATASETS, methods=METHODS) -> pd.DataFr
     In ``raw`` only pairs with an indicator on the x side are computed (nodes have no raw value; an
     indicator's raw value is compared with its parent's and the root's scores).
     """
-    plan = result.plan
+    order = np.array(list(result.scores.columns), dtype=object)
     parts = []
     for dataset in datasets:
-        data = frames.values(result, dataset)
-        order = list(result.scores.columns)
+        frames.check_dataset(dataset)
+        data = frames.values(result, dataset)[list(order)]
+        xs, ys, kinds, groups = pair_structure(result, dataset)
+        used = np.unique(np.concatenate([xs, ys]))  # correlate only the items that appear in a pair
+        where = np.full(len(order), -1)
+        where[used] = np.arange(len(used))
         for method in methods:
             for year, rows in frames.by_year(data):
-                r_all, n_all = corr_matrix(rows[order], method=method)
-                keep = (lambda item: True) if dataset == "normalised" else (lambda item: item in plan.indicators)
-                for nid, children in frames.nodes_with_children(result):
-                    kids = [c for c in children if keep(c)]
-                    if len(kids) >= 2:
-                        part = _pairs(r_all.loc[kids, kids], n_all.loc[kids, kids], upper=True)
-                        parts.append(part.assign(kind="within", group=nid, dataset=dataset, method=method,
-                                                 year=year))
-                    if kids:
-                        part = _pairs(r_all.loc[kids, [nid]], n_all.loc[kids, [nid]], upper=False)
-                        parts.append(part.assign(kind="parent", group=nid, dataset=dataset, method=method,
-                                                 year=year))
-                below = [c for c in order[1:] if keep(c)]
-                if below:
-                    part = _pairs(r_all.loc[below, [plan.root]], n_all.loc[below, [plan.root]], upper=False)
-                    parts.append(part.assign(kind="root", group=plan.root, dataset=dataset, method=method,
-                                             year=year))
-                levels: dict[int, list[str]] = {}
-                for item in order[1:]:
-                    if keep(item):
-                        levels.setdefault(plan.level_of(item), []).append(item)
-                for level, items in levels.items():
-                    if len(items) >= 2:
-                        part = _pairs(r_all.loc[items, items], n_all.loc[items, items], upper=True)
-                        parts.append(part.assign(kind="level", group=str(level), dataset=dataset,
-                                                 method=method, year=year))
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
-    out["n"] = out["n"].astype("int64")
-    out["group"] = out["group"].astype(str)
-    return out[COLUMNS]
+                r, n = corr_matrix(rows.iloc[:, used], method=method)
+                R, N = r.to_numpy(), n.to_numpy()
+                parts.append(pd.DataFrame({
+                    "dataset": dataset, "method": method, "year": year, "kind": kinds, "group": groups,
+                    "x": order[xs], "y": order[ys], "n": N[where[xs], where[ys]].astype("int64"),
+                    "r": R[where[xs], where[ys]]}))
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
 def correlation_flags(result, table: pd.DataFrame | None = None, redundant: float = REDUNDANT) -> pd.DataFrame:
@@ -159,7 +169,6 @@ def correlation_flags(result, table: pd.DataFrame | None = None, redundant: floa
     """
     table = correlations(result) if table is None else table
     plan = result.plan
-    keys = ["dataset", "method", "year"]
     flags = []
     within = table[table["kind"] == "within"]
     neg = within[within["r"] < 0]
@@ -173,25 +182,30 @@ def correlation_flags(result, table: pd.DataFrame | None = None, redundant: floa
     flags.append(negp.assign(flag="negative_parent", node=negp["group"],
                              detail="correlates negatively with its own parent"))
     # other_node: the item's correlation with every node at its parent's depth (other than the root)
-    data_cache = {}
+    order = list(result.scores.columns)
+    depth_nodes: dict[int, list[str]] = {}
+    for n in plan.nodes:
+        depth_nodes.setdefault(plan.level_of(n), []).append(n)
     rows = []
-    for (dataset, method, year), own in parent.groupby(keys, sort=False):
-        if (dataset, method) not in data_cache:
-            data_cache[(dataset, method)] = frames.values(result, dataset)
-        data = data_cache[(dataset, method)]
-        rows_year = data[data.index.get_level_values("year") == year]
-        for level in sorted({plan.level_of(p) for p in own["group"]}):
-            peers = [n for n in plan.nodes if plan.level_of(n) == level]
-            if len(peers) < 2:
-                continue
-            items = own[own["group"].isin(peers)]
-            r, _ = corr_matrix(rows_year[list(items["x"])], rows_year[peers], method=method)
-            for x, p, r_own in zip(items["x"], items["group"], items["r"]):
-                others = r.loc[x].drop(p)
-                if others.notna().any() and not np.isnan(r_own) and others.max() > r_own:
-                    best = others.idxmax()
+    for (dataset, method), own_all in parent.groupby(["dataset", "method"], sort=False):
+        data = frames.values(result, dataset)[order]
+        items = list(dict.fromkeys(own_all["x"]))
+        peers = [n for n in plan.nodes if len(depth_nodes[plan.level_of(n)]) >= 2]
+        if not peers:
+            continue
+        for year, rows_year in frames.by_year(data):
+            own = own_all[own_all["year"] == year]
+            R = corr_matrix(rows_year[items], rows_year[peers], method=method)[0].to_numpy()
+            xi, pi = {x: i for i, x in enumerate(items)}, {q: j for j, q in enumerate(peers)}
+            for x, p, r_own in zip(own["x"], own["group"], own["r"]):
+                level_peers = [q for q in depth_nodes[plan.level_of(p)] if q != p]
+                if not level_peers or np.isnan(r_own):
+                    continue
+                others = R[xi[x], [pi[q] for q in level_peers]]
+                if np.isfinite(others).any() and np.nanmax(others) > r_own:
+                    best = int(np.nanargmax(others))
                     rows.append({"dataset": dataset, "method": method, "year": year, "flag": "other_node",
-                                 "node": p, "x": x, "y": p, "r": r_own, "other_node": best,
+                                 "node": p, "x": x, "y": p, "r": r_own, "other_node": level_peers[best],
                                  "r_other": float(others[best]),
                                  "detail": "correlates more with another node of its parent's level"})
     flags.append(pd.DataFrame(rows, columns=FLAG_COLUMNS))

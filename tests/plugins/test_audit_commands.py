@@ -227,16 +227,10 @@ def test_zhishu_audit_writes_every_table(name, tmp_path, capsys):
     cron = pd.read_csv(out / "cronbach.csv")
     assert set(cron["node"]) == set(zhishu.load_config(CONFIGS[name]).nodes)
     assert "findings" in capsys.readouterr().out
-
-
-@needs_data
-def test_zhishu_audit_sentence_for_asem(tmp_path):
-    out = tmp_path / "a"
-    assert run_command("audit", [CONFIGS["asem"], "-o", out, "--no-sensitivity"]) == 0
-    text = (out / "audit.md").read_text(encoding="utf-8")
-    alpha = pd.read_csv(out / "cronbach.csv").set_index("node").loc["Instit", "alpha"]
-    assert f"node Instit: Cronbach α = {alpha:.2f} < 0.7 in 2018 (6 children)" in text
     assert "Not computed: skipped with --no-sensitivity." in text
+    if name == "asem":
+        alpha = cron.set_index("node").loc["Instit", "alpha"]
+        assert f"node Instit: Cronbach α = {alpha:.2f} < 0.7 in 2018 (6 children)" in text
 
 
 @needs_data
@@ -278,7 +272,7 @@ from hypothesis import strategies as st  # noqa: E402
 scores = st.lists(st.integers(0, 20).map(float), min_size=2, max_size=15)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(2, 15).flatmap(lambda n: st.tuples(st.lists(st.integers(0, 9).map(float), min_size=n, max_size=n),
                                                       st.lists(st.integers(0, 9).map(float), min_size=n, max_size=n))))
 def test_decomposition_adds_up_and_others_part_vanishes_when_others_stand_still(pair):
