@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import attrs
 import pandas as pd
+import zhishu
 
 from . import tables as _audit
 from . import consistency, correlation, first_order, frames, leave_one_out, stats
@@ -19,8 +20,9 @@ def _choices(*allowed: str):
         values = (value,) if isinstance(value, str) else tuple(value)
         bad = [v for v in values if v not in allowed]
         if bad or not values:
+            shown = repr(value) if isinstance(value, str) else repr(list(value))
             raise ValueError(f"{attribute.name} must be {'one' if isinstance(value, str) else 'some'} of "
-                             f"{', '.join(map(repr, allowed))}, not {value!r}")
+                             f"{', '.join(map(repr, allowed))}, not {shown}")
 
     return check
 
@@ -29,8 +31,27 @@ def _tuple(value):
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _year(table: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    return table if year is None else table[table["year"] == year].reset_index(drop=True)
+def _key_path(analysis, result) -> str:
+    """``analyses.<name>`` of ``analysis`` in the run's config ("" when built in Python)."""
+    for method in getattr(getattr(result, "plan", None), "analyses", {}).values():
+        if type(method.obj) is type(analysis) and method.obj == analysis:
+            return method.key_path
+    return ""
+
+
+def _year(table: pd.DataFrame, analysis, result) -> pd.DataFrame:
+    """``table`` restricted to the analysis's ``year`` (every year when None); a year the run lacks is a
+    DataError at ``analyses.<name>.params.year``."""
+    year = analysis.year
+    if year is None:
+        return table
+    years = frames.years(result)
+    if year not in years:
+        where = _key_path(analysis, result)
+        raise zhishu.DataError([zhishu.Issue(f"year {year} is not in this run, which covers {years}; choose one "
+                                             "of those years or leave year out for every year",
+                                             f"{where}.params.year" if where else "year")])
+    return table[table["year"] == year].reset_index(drop=True)
 
 
 @attrs.define(kw_only=True)
@@ -43,7 +64,7 @@ class IndicatorStats:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(stats.indicator_stats(result, self.datasets), self.year)
+        return _year(stats.indicator_stats(result, self.datasets), self, result)
 
 
 @attrs.define(kw_only=True)
@@ -54,7 +75,7 @@ class Coverage:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(stats.coverage(result, self.by), self.year)
+        return _year(stats.coverage(result, self.by), self, result)
 
 
 @attrs.define(kw_only=True)
@@ -69,7 +90,7 @@ class Correlations:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(correlation.correlations(result, self.datasets, self.methods), self.year)
+        return _year(correlation.correlations(result, self.datasets, self.methods), self, result)
 
 
 def _unit_interval(instance, attribute, value) -> None:
@@ -86,7 +107,7 @@ class CorrelationFlags:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(correlation.correlation_flags(result, redundant=self.redundant), self.year)
+        return _year(correlation.correlation_flags(result, redundant=self.redundant), self, result)
 
 
 @attrs.define(kw_only=True)
@@ -96,7 +117,7 @@ class Cronbach:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(consistency.cronbach(result), self.year)
+        return _year(consistency.cronbach(result), self, result)
 
 
 @attrs.define(kw_only=True)
@@ -106,7 +127,7 @@ class PCA:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(consistency.pca_tables(result)[0], self.year)
+        return _year(consistency.pca_tables(result)[0], self, result)
 
 
 @attrs.define(kw_only=True)
@@ -116,7 +137,7 @@ class PCALoadings:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(consistency.pca_tables(result)[1], self.year)
+        return _year(consistency.pca_tables(result)[1], self, result)
 
 
 @attrs.define(kw_only=True)
@@ -126,7 +147,7 @@ class Consistency:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(consistency.consistency_summary(result), self.year)
+        return _year(consistency.consistency_summary(result), self, result)
 
 
 def _knots(instance, attribute, value) -> None:
@@ -142,7 +163,7 @@ class Importance:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(first_order.importance(result, self.max_knots), self.year)
+        return _year(first_order.importance(result, self.max_knots), self, result)
 
 
 @attrs.define(kw_only=True)
@@ -152,7 +173,7 @@ class LeaveOneOut:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(leave_one_out.leave_one_out(result), self.year)
+        return _year(leave_one_out.leave_one_out(result), self, result)
 
 
 @attrs.define(kw_only=True)
@@ -162,7 +183,7 @@ class Findings:
     year: int | None = None
 
     def run(self, result) -> pd.DataFrame:
-        return _year(_audit.audit(result)["findings"], self.year)
+        return _year(_audit.audit(result)["findings"], self, result)
 
 
 ANALYSES = {

@@ -180,10 +180,23 @@ def test_every_audit_table_is_an_analysis(write_config, tmp_path):
     alpha = result.analyses["cronbach"]["alpha"].iloc[0]
     X = result.scores[["a", "b", "c"]]
     assert alpha == pytest.approx(1.5 * (1 - X.var().sum() / X.sum(axis=1).var()))
-    bad = path.read_text(encoding="utf-8").replace('params = { by = "unit" }', 'params = { by = "units" }')
-    path.write_text(bad, encoding="utf-8")
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace('params = { by = "unit" }', 'params = { by = "units" }'), encoding="utf-8")
     with pytest.raises(zhishu.ConfigError, match="analyses.unit_coverage"):
         zhishu.run(path)
+    path.write_text(good + '[analyses.c2]\nplugin = "correlations"\nparams = { methods = ["kendall"] }\n',
+                    encoding="utf-8")
+    with pytest.raises(zhishu.ConfigError, match=r"analyses.c2.params: methods must be some of 'pearson', "
+                                                 r"'spearman', not \['kendall'\]"):
+        zhishu.run(path)
+    path.write_text(good.replace('params = { by = "unit" }', 'params = { by = "unit", year = 2019 }'),
+                    encoding="utf-8")
+    with pytest.raises(zhishu.DataError, match=r"analyses.unit_coverage.params.year: year 2019 is not in this run, "
+                                               r"which covers \[2020\]"):
+        zhishu.run(path)
+    path.write_text(good.replace('params = { by = "unit" }', 'params = { by = "unit", year = 2020 }'),
+                    encoding="utf-8")
+    assert set(zhishu.run(path).analyses["unit_coverage"]["year"]) == {2020}
 
 
 # ============================================================================================ commands
