@@ -21,8 +21,13 @@ from .registry import did_you_mean
 from .config import load_config
 from .pipeline import run, run_config
 from .results import Result
+from .commands import Command
+from .ahp import AHPResult, ahp  # binds zhishu.ahp to the function; the module stays importable as zhishu.ahp
+from .sensitivity.api import SensitivityResult, sensitivity  # likewise for the zhishu.sensitivity package
 
 __all__ = [
+    "AHPResult",
+    "Command",
     "ENTRYPOINT_GROUP",
     "INDEX_NAMES",
     "ConfigError",
@@ -34,6 +39,7 @@ __all__ = [
     "OutputError",
     "PluginError",
     "Result",
+    "SensitivityResult",
     "SourceContext",
     "SubIndexSpec",
     "UnitSet",
@@ -41,10 +47,12 @@ __all__ = [
     "UnknownNameError",
     "ZhishuError",
     "__version__",
+    "ahp",
     "did_you_mean",
     "get_plugin_manager",
     "hookimpl",
     "load_config",
     "run",
     "run_config",
+    "sensitivity",
 ]

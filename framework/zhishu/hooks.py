@@ -15,7 +15,7 @@ import pluggy
 
 from .errors import Issue, PluginError, ZhishuError, add_note
 from .plugins import PluginInfo, get_plugin_manager, plugin_infos
-from .registry import KINDS, Registries
+from .registry import KINDS, Registries, Registry
 
 
 class Hooks:
@@ -88,6 +88,17 @@ class Hooks:
 
     def on_error(self, error: BaseException, step: str, config) -> None:
         self.pm.hook.on_error(error=error, step=step, config=config)
+
+    # ------------------------------------------------------------------ commands
+    def commands(self) -> Registry:
+        """The ``register_commands`` registry (the CLI needs it before any config is read, so without
+        building every other registry)."""
+        if self._registries is not None:
+            return self._registries.commands
+        registry: Registry = Registry("commands")
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            self._call_impl(impl, register=registry.callback(impl.plugin_name))
+        return registry
 
 
 def _as_issues(found: Iterable[Issue] | None, plugin: str) -> list[Issue]:

@@ -169,6 +169,20 @@ def register_exporters(register) -> None:
     """
 
 
+@hookspec
+def register_commands(register) -> None:
+    """Register subcommands of the ``zhishu`` command (:class:`zhishu.Command`), e.g. ``zhishu audit``.
+
+    :param register: ``register(name, command)``; ``command.add_arguments(parser)`` fills the subcommand's
+        argparse parser and ``command.run(args) -> int`` runs it and returns the exit status. A user problem is
+        raised as a :class:`zhishu.ZhishuError` subclass (exit 2, no traceback). Shared config arguments:
+        ``zhishu.cli.add_config_arguments(parser)`` and ``zhishu.cli.load_plan(args)``. A name taken by a
+        built-in command (run, validate, explain, plugins) or by another plugin is an error naming both.
+
+    .. versionadded:: 0.3
+    """
+
+
 # --------------------------------------------------------------------------------------------- reading
 
 

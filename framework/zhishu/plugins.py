@@ -33,6 +33,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "zhishu.default_plugins.imputers",
     "zhishu.default_plugins.outliers",
     "zhishu.default_plugins.exporters",
+    "zhishu.default_plugins.commands",
 )
 
 

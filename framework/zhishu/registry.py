@@ -31,6 +31,7 @@ KINDS = (
     "transforms",
     "analyses",
     "exporters",
+    "commands",
 )
 
 _SINGULAR = {
@@ -46,6 +47,7 @@ _SINGULAR = {
     "treatments": "outlier treatment",
     "transforms": "pre-transform",
     "exporters": "exporter",
+    "commands": "command",
 }
 
 
@@ -171,3 +173,4 @@ class Registries:
     treatments: Registry
     transforms: Registry
     exporters: Registry
+    commands: Registry

@@ -14,11 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import zhishu
-from zhishu.default_plugins.ahp import (
-    AHP,
+from zhishu.ahp import (
     RI_TABLE,
     SAATY_RI,
-    Expert,
     consistency,
     matrix_from_judgments,
     matrix_problems,
@@ -27,6 +25,7 @@ from zhishu.default_plugins.ahp import (
     snap,
     to_revisit,
 )
+from zhishu.default_plugins.ahp import AHP, Expert
 from zhishu.testing import check_weighting
 
 PROPERTY = settings(max_examples=60, deadline=None)

@@ -8,8 +8,8 @@ import json
 import pytest
 
 import zhishu
-from zhishu import ahp_command
-from zhishu.ahp_command import JudgmentFileError
+from zhishu.cli import ahp as ahp_command
+from zhishu.cli.ahp import JudgmentFileError
 
 # Saaty (1990), EJOR 48, 9–26, the house example: published priorities .173 .054 .188 .018 .031 .036 .167 .333,
 # λmax = 9.669, C.I. = 0.238, C.R. = 0.169 (see tests/framework/test_ahp.py).
@@ -141,11 +141,70 @@ def test_missing_file(tmp_path):
 def test_through_the_zhishu_command_once_wired(tmp_path, capsys):
     from zhishu import cli
 
-    if "ahp" not in cli.COMMANDS:
-        pytest.skip("the ahp subcommand is not wired into zhishu.cli yet")
+    assert "ahp" in cli.commands()
     path = write(tmp_path, "m.csv", ",a,b\na,1,3\nb,,1\n")
     assert cli.main(["ahp", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["weights"] == pytest.approx({"a": 0.75, "b": 0.25})
     bad = write(tmp_path, "bad.csv", ",a,b\na,1,3\nb,3,1\n")
     assert cli.main(["ahp", str(bad)]) == 2
     assert "not reciprocal" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------- zhishu.ahp()
+
+
+def house_frame():
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(HOUSE_CSV), index_col=0, dtype=str)
+    return frame.map(lambda cell: float(cell.split("/")[0]) / float(cell.split("/")[1]) if "/" in cell
+                     else float(cell))
+
+
+def test_api_on_saatys_published_house_example():
+    """Saaty (1990), EJOR 48: priorities .173 .054 .188 .018 .031 .036 .167 .333, λmax 9.669, CI .238, CR .169."""
+    result = zhishu.ahp(house_frame())
+    assert isinstance(result, zhishu.AHPResult)
+    published = [0.173, 0.054, 0.188, 0.018, 0.031, 0.036, 0.167, 0.333]
+    assert list(result.weights.index) == ["size", "transport", "neighbourhood", "age", "yard", "modern",
+                                          "condition", "financing"]
+    assert result.weights.to_numpy() == pytest.approx(published, abs=1.5e-3)
+    assert (result.lambda_max, result.ci, result.cr) == pytest.approx((9.669, 0.238, 0.169), abs=1.5e-3)
+    assert result.ri == 1.41 and not result.consistent and len(result.revisit) == 3
+    assert result.weights.sum() == pytest.approx(1.0)
+
+
+def test_api_on_a_consistent_matrix_gives_its_weights_by_either_method():
+    """a_ij = w_i / w_j is perfectly consistent: both methods return w exactly, λmax = n and CR = 0."""
+    import numpy as np
+
+    w = np.array([0.5, 0.3, 0.2])
+    for method in ("eigenvector", "geometric"):
+        result = zhishu.ahp(np.outer(w, 1 / w), method=method, items=["x", "y", "z"])
+        assert result.weights.to_dict() == pytest.approx({"x": 0.5, "y": 0.3, "z": 0.2}, abs=1e-12)
+        assert result.lambda_max == pytest.approx(3.0) and result.cr == pytest.approx(0.0, abs=1e-12)
+    assert list(zhishu.ahp(np.outer(w, 1 / w)).weights.index) == [0, 1, 2]
+
+
+def test_api_on_judgments_and_files_matches_the_command(tmp_path, capsys):
+    assert zhishu.ahp({"a/b": 3}).weights.to_dict() == pytest.approx({"a": 0.75, "b": 0.25})
+    path = write(tmp_path, "j.toml", 'method = "geometric"\n"a/b" = 3\n"a/c" = 5\n"b/c" = 2\n')
+    result = zhishu.ahp(path)
+    assert result.method == "geometric"
+    # row geometric means by hand: (1·3·5)^(1/3), (1/3·1·2)^(1/3), (1/5·1/2·1)^(1/3), normalised
+    g = [15 ** (1 / 3), (2 / 3) ** (1 / 3), 0.1 ** (1 / 3)]
+    assert result.weights.to_numpy() == pytest.approx([x / sum(g) for x in g])
+    assert ahp(str(path)) == 0
+    assert capsys.readouterr().out.splitlines() == result.lines("j.toml")
+    assert zhishu.ahp(path, method="eigenvector").method == "eigenvector"
+
+
+def test_api_user_errors():
+    with pytest.raises(zhishu.ConfigError, match="are not reciprocal"):
+        zhishu.ahp([[1, 3], [3, 1]])
+    with pytest.raises(zhishu.ConfigError, match="unknown AHP method 'eigen': did you mean 'eigenvector'"):
+        zhishu.ahp({"a/b": 2}, method="eigen")
+    with pytest.raises(zhishu.ConfigError, match="no judgment for 'b/c'"):
+        zhishu.ahp({"a/b": 2, "a/c": 3})

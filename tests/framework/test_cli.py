@@ -424,3 +424,118 @@ def test_validate_checks_the_sensitivity_section(tmp_path, capsys):
     code, _, stderr = cli(capsys, "validate", config)
     assert code == EXIT_USER
     assert "sensitivity.weights.noize: unknown key: did you mean 'noise' or 'nodes'?" in stderr
+
+
+# --------------------------------------------------------------------------------------------- files that cannot be used
+
+
+def without_file_permission_override() -> list[str]:
+    """A command prefix under which file permissions apply to this user. As root (the test machine), root keeps its
+    uid but loses CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (util-linux ``setpriv``), so a mode-000 file or a
+    mode-555 folder really refuses it; other users need no prefix."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without util-linux setpriv: root ignores file permissions, so a permission "
+                    "error cannot be produced here")
+    drop = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={drop}", f"--inh-caps={drop}"]
+
+
+def zhishu_process(prefix: list[str], *argv) -> subprocess.CompletedProcess:
+    return subprocess.run([*prefix, sys.executable, "-m", "zhishu", *map(str, argv)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_unreadable_data_file_is_a_user_error_naming_it(tmp_path):
+    data = tmp_path / "regions.csv"
+    data.write_bytes(DEMO_DATA.read_bytes())
+    data.chmod(0)
+    config = write(tmp_path / "small.toml", small_config().replace(repr(str(DEMO_DATA)), repr(str(data))))
+    prefix = without_file_permission_override()
+    for command in (["validate", config], ["run", config, "-o", tmp_path / "out"]):
+        proc = zhishu_process(prefix, *command)
+        assert proc.returncode == EXIT_USER, proc.stderr
+        assert proc.stderr.startswith(f"error: {data}: permission denied; make the file readable"), proc.stderr
+        assert "Traceback" not in proc.stderr
+    data.chmod(0o644)
+    assert zhishu_process(prefix, "validate", config).returncode == EXIT_OK  # the fix the message gives works
+
+
+def test_output_folder_inside_a_file_is_a_user_error(tmp_path, capsys):
+    file = tmp_path / "results.txt"
+    file.write_text("not a folder")
+    code, _, stderr = cli(capsys, "run", DEMO, "-o", file / "out", "--top", "0")
+    assert code == EXIT_USER
+    assert stderr.startswith(f"error: {file / 'out'}: a part of this path is a file, not a folder"), stderr
+    assert file.read_text() == "not a folder"
+
+
+def test_read_only_output_folder_is_a_user_error_naming_it(tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o555)
+    prefix = without_file_permission_override()
+    try:
+        for out in (folder, folder / "run-1"):
+            proc = zhishu_process(prefix, "run", DEMO, "-o", out, "--top", "0")
+            assert proc.returncode == EXIT_USER, proc.stderr
+            assert proc.stderr.startswith(f"error: {folder}: permission denied"), proc.stderr
+            assert "chmod u+w" in proc.stderr and "Traceback" not in proc.stderr
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+# --------------------------------------------------------------------------------------------- global options
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_global_options_work_before_or_after_the_subcommand(before, tmp_path, capsys, isolated_imports):
+    def argv(options, command, *rest):
+        return [*options, command, *rest] if before else [command, *rest, *options]
+
+    code, stdout, _ = cli(capsys, *argv(["--block", "normalisers"], "plugins"))
+    assert code == EXIT_OK and "minmax" not in stdout
+    code, _, stderr = cli(capsys, *argv(["--block", "normalisers"], "validate", DEMO, "--no-data"))
+    assert code == EXIT_USER and "unknown normaliser 'minmax'" in stderr
+    config = boom_config(tmp_path, boom_module(tmp_path))
+    code, _, stderr = cli(capsys, *argv(["--allow-import", "--debug"], "run", config, "-o", tmp_path / "out"))
+    assert code == EXIT_BUG and "Traceback (most recent call last)" in stderr
+    code, _, stderr = cli(capsys, *argv(["--data-root", tmp_path], "validate", DEMO, "--no-data"))
+    assert code in (EXIT_OK, EXIT_USER) and "Traceback" not in stderr
+    if code == EXIT_USER:  # the config loader of this version has no data_root yet: say so, do not ignore it
+        assert "--data-root is not supported" in stderr
+
+
+def test_global_options_before_and_after_combine(capsys):
+    code, stdout, _ = cli(capsys, "--block", "normalisers", "plugins", "--block", "weightings")
+    assert code == EXIT_OK
+    assert "  minmax  [normalisers]" not in stdout and "  equal  [weightings]" not in stdout
+    assert "  arithmetic  [aggregators]" in stdout
+
+
+def test_every_kind_of_os_error_names_the_path_and_a_fix(tmp_path):
+    import errno
+
+    from zhishu.cli.oserrors import describe
+
+    missing = tmp_path / "nowhere" / "scores.csv"
+    cases = {
+        OSError(errno.EROFS, "Read-only file system", str(missing)): "the file system is read-only; write the outputs",
+        IsADirectoryError(errno.EISDIR, "Is a directory", str(tmp_path)): "is a folder, where a file was expected",
+        FileNotFoundError(errno.ENOENT, "No such file", str(missing)): "no such file or folder; check the path",
+        OSError(errno.ENOSPC, "No space left on device", str(missing)): "no space left on the device; free some",
+        OSError(errno.EIO, "Input/output error", str(missing)): "Input/output error",
+        PermissionError(errno.EACCES, "Permission denied", str(tmp_path / f".{missing.name}.x1y2.tmp")):
+            f"{tmp_path}: permission denied creating scores.csv in this folder",
+        PermissionError(errno.EACCES, "Permission denied", str(tmp_path)): "permission denied for this folder",
+    }
+    for exc, expected in cases.items():
+        text = describe(exc)
+        assert expected in text, (exc, text)
+        assert str(tmp_path) in text

@@ -79,7 +79,7 @@ def test_no_import_time_global_manager():
 def test_builtins_registered_under_short_names():
     pm = get_plugin_manager(entry_points=False)
     assert BUILTIN_NAMES == ["readers", "sources", "normalisers", "transforms", "weightings", "ahp",
-                             "objective_weights", "aggregators", "imputers", "outliers", "exporters"]
+                             "objective_weights", "aggregators", "imputers", "outliers", "exporters", "commands"]
     assert [name for name, _ in pm.list_name_plugin()] == BUILTIN_NAMES
     for module_name, name in zip(DEFAULT_PLUGINS, BUILTIN_NAMES):
         assert pm.get_plugin(name) is sys.modules[module_name]

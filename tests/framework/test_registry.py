@@ -161,6 +161,7 @@ def test_kinds():
         "transforms",
         "analyses",
         "exporters",
+        "commands",
     )
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import importlib
 import io
 from pathlib import Path
 from typing import Any
@@ -220,10 +219,9 @@ def _sheet_name(sheet: Any, names: list[str], path: Path) -> str:
 def read_parquet(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     """A Parquet file (needs pyarrow); a stored pandas index becomes ordinary columns."""
     if not have_pyarrow():
-        raise PluginError(
-            f"{path}: reading .parquet files needs pyarrow, which is not installed; "
-            "install it with: pip install 'zhishu[parquet]' (or pip install pyarrow)"
-        )
+        from ..optional import missing_message
+
+        raise PluginError(missing_message("pyarrow", "parquet", f"{path}: reading .parquet files"))
     try:
         frame = pd.read_parquet(path, engine="pyarrow")
     except Exception as exc:  # pyarrow's errors for damaged or non-Parquet files
@@ -235,11 +233,9 @@ def read_parquet(path: Path, options: dict[str, Any]) -> pd.DataFrame:
 
 
 def have_pyarrow() -> bool:
-    try:
-        importlib.import_module("pyarrow")
-    except ImportError:
-        return False
-    return True
+    from ..optional import available
+
+    return available("pyarrow")
 
 
 # --------------------------------------------------------------------------------------------- helpers

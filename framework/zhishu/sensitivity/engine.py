@@ -136,7 +136,7 @@ def ahp_weights(model: "Model", U: np.ndarray) -> dict[str, np.ndarray]:
     """Per perturbed AHP node, the weights (R × children) from each replication's moved judgments: each judgment
     moves s = floor(u · (2k + 1)) − k steps along Saaty's scale (clipped to 1/9 … 9; s = 0 keeps the judgment as
     written), its mirror becomes the reciprocal, and the weights are recomputed by the node's AHP method."""
-    from ..default_plugins.ahp import priorities
+    from ..ahp import priorities
 
     out = {}
     if not model.ahp:

@@ -165,12 +165,16 @@ def tables(result: SensitivityResult, replications: bool = True) -> dict[str, pd
     return out
 
 
+_tables = tables
+
+
 def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike, protected=(),
-                      replications: bool = True) -> list[Path]:
-    """Write every table and ``sensitivity-manifest.json`` into ``outdir`` (each file atomically)."""
+                      replications: bool = True, tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    """Write every table (``tables``: already computed ones, by file stem) and ``sensitivity-manifest.json``
+    into ``outdir`` (each file atomically)."""
     inputs = [Path(e["path"]) for e in result.manifest.get("index", {}).get("inputs", [])]
     writer = AtomicWriter(outdir, [*inputs, *protected])
-    for name, table in tables(result, replications).items():
+    for name, table in (tables if tables is not None else _tables(result, replications)).items():
         writer.write_csv(f"{name}.csv", table)
     writer.write_json("sensitivity-manifest.json", result.manifest)
     return writer.written

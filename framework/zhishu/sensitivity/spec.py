@@ -424,12 +424,13 @@ def removed_item(plan: Plan, iid: str) -> str | None:
 
 
 def _ahp(spec: AHPSpec, plan: Plan, path: str, issue) -> tuple[tuple[AHPNode, ...], int]:
-    from ..default_plugins import ahp
+    from ..ahp import matrix_from_judgments, reciprocal_matrix
+    from ..default_plugins.ahp import AHP
 
     if not 1 <= spec.steps <= 16:
         issue(f"steps must be between 1 and 16 (steps on Saaty's 17-point scale), got {spec.steps}",
               join(path, "steps"))
-    ahp_nodes = [n for n, node in plan.nodes.items() if type(node.weighting.obj) is ahp.AHP]
+    ahp_nodes = [n for n, node in plan.nodes.items() if type(node.weighting.obj) is AHP]
     if spec.nodes is None:
         chosen = ahp_nodes
         if not chosen:
@@ -452,9 +453,9 @@ def _ahp(spec: AHPSpec, plan: Plan, path: str, issue) -> tuple[tuple[AHPNode, ..
                   "(leave it out of nodes, or perturb its weights with [sensitivity.weights])", path)
             continue
         if obj.judgments is not None:
-            A, _ = ahp.matrix_from_judgments(obj.judgments, node.children)
+            A, _ = matrix_from_judgments(obj.judgments, node.children)
         else:
-            A = ahp.reciprocal_matrix(obj.matrix)
+            A = reciprocal_matrix(obj.matrix)
         if A is None:  # already reported when the config was loaded
             continue
         m = len(node.children)

@@ -1,0 +1,68 @@
+"""``zhishu sensitivity CONFIG -o OUTDIR``: uncertainty and sensitivity analysis of an index.
+
+A thin layer over :func:`zhishu.sensitivity`. The ``[sensitivity]`` table is read from ``--spec FILE`` if
+given, else from CONFIG; the whole spec is validated and every uncertain input printed as resolved before
+anything runs. ``docs/sensitivity.md`` is the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from ..commands import Command
+from .common import add_config_arguments, load_plan
+
+HELP = "uncertainty and sensitivity analysis: rank distributions and Sobol indices"
+DESCRIPTION = ("Replicate the index under uncertain weights, normalisers, aggregators, imputation and left-out "
+               "indicators (the [sensitivity] table of CONFIG or of --spec FILE) and write rank distributions, "
+               "every replication and, with sobol = true, Sobol indices.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_config_arguments(parser)
+    p = parser
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUTDIR", help="folder for the outputs")
+    p.add_argument("--spec", type=Path, default=None, metavar="FILE",
+                   help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
+    p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
+                   help="where chunks run: this process (default), local processes, or Dask distributed")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
+                        "number of CPUs for processes)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="use an existing Dask scheduler (e.g. tcp://10.0.0.1:8786) instead of a local cluster; "
+                        "implies --executor dask")
+    p.add_argument("--chunk-size", type=int, default=1000, metavar="R",
+                   help="replications per chunk (default 1000); results do not depend on it")
+    p.add_argument("--all-nodes", action="store_true", help="rank statistics for every node, not only the root")
+    p.add_argument("--no-replications", action="store_true",
+                   help="do not write the per-replication tables (sensitivity-replications.csv and "
+                        "sensitivity-samples.csv), which are large for many replications")
+    p.add_argument("--check", action="store_true", help="validate and print the spec, then stop")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..sensitivity.api import resolve, sensitivity
+
+    started = time.perf_counter()
+    plan = load_plan(args)
+    rs = resolve(plan, args.spec)
+    for line in rs.describe_lines():
+        print(line, flush=True)
+    if args.check:
+        return 0
+    executor = "dask" if args.scheduler else args.executor
+    result = sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
+                         scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None)
+    protected = [args.config] + ([args.spec] if args.spec else [])
+    written = result.write(args.output, protected, replications=not args.no_replications)
+    seconds = time.perf_counter() - started  # the whole command: loading, replications, tables and writing
+    replicating = result.manifest["sensitivity"]["seconds"]["replications"]
+    print(f"{result.n_replications} replications in {seconds:.2f} s ({executor}; {replicating:.2f} s computing "
+          f"the replications); wrote {len(written)} files to {args.output}: {', '.join(p.name for p in written)}")
+    return 0
+
+
+COMMAND = Command(help=HELP, description=DESCRIPTION, add_arguments=add_arguments, run=run)
