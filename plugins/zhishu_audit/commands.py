@@ -15,6 +15,7 @@ import zhishu
 from . import tables as _audit
 from . import rankings as _compare
 from . import optimise as _optimise
+from . import frames
 from . import sensitivity as _sensitivity
 
 
@@ -99,7 +100,8 @@ def run_audit(args) -> int:
     note = "skipped with --no-sensitivity" if args.no_sensitivity else _sensitivity.available(plan)
     if note is None:
         tables.update(_sensitivity.sensitivity_tables(plan, args.replications))
-    text = _audit.markdown(result, tables, _sensitivity.markdown_lines(tables, plan.root, note))
+    text = _audit.markdown(result, tables, _sensitivity.markdown_lines(tables, plan.root, note,
+                                                                         frames.unit_names(result)))
     with output(args.output, protected_paths(result), "audit") as out:
         for name, table in tables.items():
             out.write_csv(f"{name}.csv", table)

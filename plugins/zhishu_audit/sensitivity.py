@@ -49,7 +49,8 @@ def sensitivity_tables(plan, replications: int | None = None) -> dict[str, pd.Da
     return tables
 
 
-def markdown_lines(tables: dict[str, pd.DataFrame], root: str, note: str | None) -> list[str]:
+def markdown_lines(tables: dict[str, pd.DataFrame], root: str, note: str | None, names=None) -> list[str]:
+    """The section of audit.md; ``names`` maps unit ids to display names."""
     lines = ["## Uncertainty and sensitivity", ""]
     if note:
         return lines + [f"Not computed: {note}.", ""]
@@ -60,11 +61,12 @@ def markdown_lines(tables: dict[str, pd.DataFrame], root: str, note: str | None)
                  f"({root}) is {width.median():.1f} places wide at the median unit and {width.max():.1f} at most; "
                  f"mean |shift| from the nominal rank {ranks['mean_abs_shift'].mean():.2f}.")
     top = ranks.assign(width=width).sort_values("width", ascending=False).head(5)
-    lines.append("Widest: " + ", ".join(f"{r.unit} ({r.year}: rank {r.nominal_rank}, 90 % in "
+    name = (lambda u: str(names.get(u, u))) if names is not None else str
+    lines.append("Widest: " + ", ".join(f"{name(r.unit)} ({r.year}: rank {r.nominal_rank}, 90 % in "
                                         f"[{r.p05_rank:g}, {r.p95_rank:g}])" for r in top.itertuples()) + ".")
     if "sensitivity_leave_one_out" in tables:
         loo = tables["sensitivity_leave_one_out"]
         loo = loo[loo["left_out"] != ""].sort_values("mean_abs_shift", ascending=False).head(5)
         lines.append("Leaving one indicator out moves ranks most for: " + ", ".join(
-            f"{r.left_out} (mean |shift| {r.mean_abs_shift:.2f})" for r in loo.itertuples()) + ".")
+            f"{r.left_out} ({r.year}: mean |shift| {r.mean_abs_shift:.2f})" for r in loo.itertuples()) + ".")
     return lines + [""]
