@@ -40,6 +40,8 @@ class Result:
     :ivar sources: each source's frame (unit ids, all years), e.g. for analyses that need an external variable.
     :ivar analyses: the table of each analysis switched on in ``[analyses]``.
     :ivar manifest: what produced these numbers (versions, plugins, resolved config, input hashes, seeds).
+    :ivar round: decimals of every number in :meth:`tables` (``None``: full precision). Only the written tables
+        are rounded; ranks always come from the unrounded scores (see :meth:`rounded`).
     """
 
     plan: Any = attrs.field(repr=False)
@@ -56,6 +58,7 @@ class Result:
     sources: dict = attrs.field(factory=dict, repr=False)
     analyses: dict = attrs.field(factory=dict, repr=False)
     manifest: dict = attrs.field(factory=dict, repr=False)
+    round: int | None = attrs.field(default=None, repr=False)
 
     @property
     def root(self) -> str:
@@ -78,9 +81,11 @@ class Result:
         return long[SCORES_COLUMNS]
 
     def indicators_table(self) -> pd.DataFrame:
-        """``indicators.csv``: unit, year, indicator, raw, normalised, flag ("imputed", "treated" or empty)."""
+        """``indicators.csv``: unit, year, indicator, raw, normalised, flag ("imputed", "treated" or empty).
+        ``raw`` of an imputed cell is the value imputation filled in (its flag says so)."""
         cols = list(self.raw.columns)
-        long = _long(self.raw, "indicator", "raw")
+        raw = self.raw.mask(self.flags[cols] == "imputed", self.data[cols])
+        long = _long(raw, "indicator", "raw")
         long["normalised"] = _long(self.normalised[cols], "indicator", "normalised")["normalised"]
         long["flag"] = _long(self.flags[cols], "indicator", "flag")["flag"]
         return long[INDICATORS_COLUMNS]
@@ -89,14 +94,161 @@ class Result:
         """``weights.csv``: parent, node, weight, effective_weight."""
         return self.weights[WEIGHTS_COLUMNS].copy()
 
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """The output tables by file stem: scores, indicators, weights, outliers (when a treatment reports what
-        it did), then ``analysis-<name>`` for each analysis."""
-        tables = {"scores": self.scores_table(), "indicators": self.indicators_table(), "weights": self.weights_table()}
+    def tier_table(self) -> pd.DataFrame | None:
+        """The root's tier per (unit, year) from the first analysis that assigns tiers (``tiers``), or None."""
+        for analysis in self.analyses.values():
+            if {"unit", "year", "tier"} <= set(analysis.columns):
+                if "node" in analysis.columns and not (analysis["node"] == self.root).all():
+                    continue
+                return analysis[["unit", "year", "tier"]].drop_duplicates(["unit", "year"])
+        return None
+
+    def ranking_table(self) -> pd.DataFrame:
+        """``ranking.csv``, one row per unit and year, best first within each year: year, rank, unit, name,
+        score, tier (when a tiers analysis ran), then ``<node>_score`` and ``<node>_rank`` of every sub-index
+        (aggregate node below the root, in tree order)."""
+        nodes = [n for n in self.plan.nodes if n != self.root]
+        ranks = self.ranks.reindex(self.scores.index)
+        flat = self.scores[[self.root]].reset_index()
+        table = pd.DataFrame({"year": flat["year"].to_numpy(), "unit": flat["unit"].to_numpy()})
+        table.insert(1, "rank", pd.array(ranks[self.root].to_numpy(), dtype="Float64").astype("Int64"))
+        names = table["unit"].map(self.units["name"]) if "name" in self.units else table["unit"]
+        table["name"] = names.where(names.notna() & (names.astype(str) != ""), table["unit"])
+        table["score"] = self.scores[self.root].to_numpy()
+        tiers = self.tier_table()
+        if tiers is not None:
+            table = table.merge(tiers, on=["unit", "year"], how="left", validate="one_to_one")
+        for node in nodes:
+            table[f"{node}_score"] = self.scores[node].to_numpy()
+            table[f"{node}_rank"] = pd.array(ranks[node].to_numpy(), dtype="Float64").astype("Int64")
+        order = table.sort_values(["year", "rank", "unit"], na_position="last", kind="stable").index
+        return table.loc[order].reset_index(drop=True)
+
+    def tables(self, round: int | None = None) -> dict[str, pd.DataFrame]:
+        """The output tables by file stem: ranking (wide), then the tidy scores, indicators, weights, outliers
+        (when a treatment reports what it did) and ``analysis-<name>`` for each analysis.
+
+        Rank columns are integers. ``round`` (default :attr:`round`) rounds every other number to that many
+        decimals — after ranking: the ranks are those of the unrounded scores."""
+        tables = {"ranking": self.ranking_table(), "scores": self.scores_table(),
+                  "indicators": self.indicators_table(), "weights": self.weights_table()}
         if self.treatment_details is not None:
             tables["outliers"] = self.treatment_details
         tables.update({f"analysis-{name}": table for name, table in self.analyses.items()})
+        tables = {name: integer_ranks(table) for name, table in tables.items()}
+        decimals = self.round if round is None else round
+        if decimals is not None:
+            tables = {name: round_numbers(table, decimals) for name, table in tables.items()}
         return tables
+
+    def methodology_table(self) -> pd.DataFrame:
+        """The tree as rows (pre-order, root first): each node's weighting, aggregator and weights, each
+        indicator's source, definition, unit, direction and methods — the methodology appendix as a table."""
+        return methodology_table(self.plan, self.weights)
+
+    def rounded(self, decimals: int) -> Result:
+        """The same result whose :meth:`tables` are rounded to ``decimals`` (ranks unchanged)."""
+        return attrs.evolve(self, round=decimals)
+
+
+METHODOLOGY_COLUMNS = ["level", "kind", "id", "name_zh", "name_en", "parent", "weight", "effective_weight",
+                       "weighting", "aggregator", "min_share", "source", "definition", "unit", "direction",
+                       "transform", "normaliser", "imputation", "outliers"]
+
+
+def describe_method(method) -> str:
+    """``name (param=value, …)``: a method as a reader of a methodology appendix wants it."""
+    if method is None:
+        return ""
+    parts = [f"{k}: {_plain_text(v)}" if isinstance(v, dict) else f"{k}={_plain_text(v)}"
+             for k, v in method.resolved_params().items() if v is not None]
+    return method.name + (f" ({'; '.join(parts)})" if parts else "")
+
+
+def _plain_text(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain_text(v)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_plain_text(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _source_text(plan, source_id: str | None) -> str:
+    if source_id is None:
+        if len(plan.sources) != 1:
+            return ""
+        source_id = next(iter(plan.sources))
+    source = plan.sources.get(source_id)
+    if source is None:
+        return source_id
+    path = source.method.params.get("path")
+    return f"{source_id}: {source.method.name}" + (f" {path}" if path else "")
+
+
+def methodology_table(plan, weights: pd.DataFrame) -> pd.DataFrame:
+    """See :meth:`Result.methodology_table`."""
+    by_node = weights.set_index("node") if len(weights) else None
+    rows = []
+    for item in plan.tree_order():
+        parent = plan.parent_of(item)
+        weight = effective = None
+        if by_node is not None and item in by_node.index:
+            weight, effective = by_node.at[item, "weight"], by_node.at[item, "effective_weight"]
+        elif parent is None:
+            effective = 1.0
+        row = {"level": plan.level_of(item), "id": item, "parent": parent or "", "weight": weight,
+               "effective_weight": effective}
+        if item in plan.nodes:
+            n = plan.nodes[item]
+            row.update(kind="node", name_zh=n.name_zh, name_en=n.name_en, weighting=describe_method(n.weighting),
+                       aggregator=describe_method(n.aggregator), min_share=n.min_share)
+        else:
+            ind = plan.indicators[item]
+            spec = ind.spec
+            definition = spec.formula or f"variable {spec.variable or spec.id}"
+            if ind.denominator:
+                scale = f" × {ind.denominator_scale:g}" if ind.denominator_scale != 1 else ""
+                definition += f" / {ind.denominator}{scale}"
+            row.update(kind="indicator", name_zh=spec.name_zh or "", name_en=spec.name_en or "",
+                       source=_source_text(plan, ind.source), definition=definition, unit=spec.unit or "",
+                       direction="+" if spec.direction > 0 else "-", transform=describe_method(ind.transform),
+                       normaliser=describe_method(ind.normaliser),
+                       imputation=describe_method(ind.imputer or plan.imputer),
+                       outliers=describe_method(ind.treatment or plan.treatment))
+        rows.append(row)
+    table = pd.DataFrame(rows).reindex(columns=METHODOLOGY_COLUMNS)
+    return table.astype({c: "float64" for c in ("weight", "effective_weight", "min_share")})
+
+
+def _is_rank_column(name) -> bool:
+    return isinstance(name, str) and (name == "rank" or name.endswith("_rank"))
+
+
+def integer_ranks(table: pd.DataFrame) -> pd.DataFrame:
+    """Rank columns (``rank``, ``*_rank``) holding whole numbers as nullable integers, so CSV shows ``1``, not
+    ``1.0``; a column with a fractional value (e.g. a median rank) is left as it is."""
+    out = table
+    for col in [c for c in table.columns if _is_rank_column(c)]:
+        values = table[col]
+        if pd.api.types.is_float_dtype(values.dtype):
+            finite = values.dropna()
+            if (finite == finite.round()).all():
+                if out is table:
+                    out = table.copy()
+                out[col] = values.astype("Float64").astype("Int64")
+    return out
+
+
+def round_numbers(table: pd.DataFrame, decimals: int) -> pd.DataFrame:
+    """Every float column rounded to ``decimals`` (integers, ranks and text unchanged)."""
+    floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c].dtype)]
+    if not floats:
+        return table
+    out = table.copy()
+    out[floats] = out[floats].round(decimals)
+    return out
 
 
 def _long(frame: pd.DataFrame, key: str, value: str) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from zhishu.plugins import DEFAULT_PLUGINS
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "configs" / "demo.toml"
 DEMO_DATA = ROOT / "examples" / "data" / "demo" / "regions.csv"
-OUTPUTS = ["indicators.csv", "manifest.json", "scores.csv", "weights.csv"]
+OUTPUTS = ["indicators.csv", "manifest.json", "ranking.csv", "scores.csv", "weights.csv"]
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -110,7 +110,7 @@ def test_no_command_is_a_usage_error(capsys):
 # --------------------------------------------------------------------------------------------- run
 
 
-def test_run_writes_four_files_and_prints_top_list(tmp_path, capsys):
+def test_run_writes_five_files_and_prints_top_list(tmp_path, capsys):
     out = tmp_path / "out"
     code, stdout, stderr = cli(capsys, "run", DEMO, "-o", out)
     assert code == EXIT_OK, stderr
@@ -124,7 +124,7 @@ def test_run_writes_four_files_and_prints_top_list(tmp_path, capsys):
     best = scores[(scores["node"] == "index") & (scores["year"] == 2022) & (scores["rank"] == 1)].iloc[0]
     assert f"Region {best['unit']}" in top[0]
     assert f"{best['score']:.2f}" in top[0]
-    assert lines[-1] == f"wrote 4 files to {out}: scores.csv, indicators.csv, weights.csv, manifest.json"
+    assert lines[-1] == f"wrote 5 files to {out}: ranking.csv, scores.csv, indicators.csv, weights.csv, manifest.json"
 
 
 def test_run_top_option(tmp_path, capsys):
@@ -134,7 +134,7 @@ def test_run_top_option(tmp_path, capsys):
     assert len(stdout.splitlines()) == 5  # title, header, 2 units, "wrote …"
     code, stdout, _ = cli(capsys, "run", DEMO, "-o", tmp_path, "--top", "0")
     assert code == EXIT_OK
-    assert stdout.splitlines() == [f"wrote 4 files to {tmp_path}: scores.csv, indicators.csv, weights.csv, "
+    assert stdout.splitlines() == [f"wrote 5 files to {tmp_path}: ranking.csv, scores.csv, indicators.csv, weights.csv, "
                                    "manifest.json"]
 
 
@@ -142,9 +142,9 @@ def test_run_excel(tmp_path, capsys):
     code, stdout, stderr = cli(capsys, "run", DEMO, "-o", tmp_path, "--excel")
     assert code == EXIT_OK, stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUTS, "results.xlsx"])
-    assert "wrote 5 files" in stdout
+    assert "wrote 6 files" in stdout
     sheets = pd.read_excel(tmp_path / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["scores", "indicators", "weights", "manifest"]
+    assert list(sheets) == ["ranking", "chart", "scores", "indicators", "weights", "methodology", "manifest"]
     pd.testing.assert_frame_equal(sheets["scores"], pd.read_csv(tmp_path / "scores.csv"), check_dtype=False)
 
 
@@ -471,7 +471,8 @@ def test_output_folder_inside_a_file_is_a_user_error(tmp_path, capsys):
     file.write_text("not a folder")
     code, _, stderr = cli(capsys, "run", DEMO, "-o", file / "out", "--top", "0")
     assert code == EXIT_USER
-    assert stderr.startswith(f"error: {file / 'out'}: a part of this path is a file, not a folder"), stderr
+    assert stderr.startswith(f"error: cannot create output folder {file / 'out'}"), stderr
+    assert "a part of that path is a file, not a folder; choose another folder with -o" in stderr
     assert file.read_text() == "not a folder"
 
 
@@ -484,7 +485,8 @@ def test_read_only_output_folder_is_a_user_error_naming_it(tmp_path):
         for out in (folder, folder / "run-1"):
             proc = zhishu_process(prefix, "run", DEMO, "-o", out, "--top", "0")
             assert proc.returncode == EXIT_USER, proc.stderr
-            assert proc.stderr.startswith(f"error: {folder}: permission denied"), proc.stderr
+            assert proc.stderr.startswith(f"error: cannot "), proc.stderr
+            assert "permission denied" in proc.stderr.lower() and f"chmod u+w {folder})" in proc.stderr, proc.stderr
             assert "chmod u+w" in proc.stderr and "Traceback" not in proc.stderr
         assert list(folder.iterdir()) == []
     finally:

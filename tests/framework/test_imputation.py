@@ -371,7 +371,8 @@ def test_per_indicator_imputer_and_flags(write_config):
     assert table.loc[("B", 2020, "y"), "flag"] == "imputed"  # nocb: B 2022 y = 8
     assert result.data.loc[("B", 2020), "y"] == 8.0 and result.data.loc[("B", 2021), "y"] == 8.0
     assert table.loc[("A", 2020, "x"), "flag"] == ""
-    assert math.isnan(table.loc[("A", 2021, "x"), "raw"])  # raw keeps the missing value
+    assert table.loc[("A", 2021, "x"), "raw"] == 1.0  # indicators.csv shows the imputed value, flagged
+    assert math.isnan(result.raw.loc[("A", 2021), "x"])  # result.raw keeps the missing value
     assert table.loc[("B", 2022, "x"), "flag"] == "imputed"  # B x: 3, 4, missing → locf fills 2022 with 4
     assert result.data.loc[("B", 2022), "x"] == 4.0
     assert (table["flag"] == "treated").sum() == 0  # no outlier treatment configured

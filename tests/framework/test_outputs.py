@@ -128,10 +128,13 @@ def demo_out(demo_result, tmp_path_factory):
     return out, written
 
 
-def test_write_result_writes_exactly_four_files(demo_out):
+def test_write_result_writes_exactly_five_files(demo_out):
     out, written = demo_out
-    assert listing(out) == ["indicators.csv", "manifest.json", "scores.csv", "weights.csv"]
-    assert [p.name for p in written] == ["scores.csv", "indicators.csv", "weights.csv", "manifest.json"]
+    assert listing(out) == ["indicators.csv", "manifest.json", "ranking.csv", "scores.csv", "weights.csv"]
+    assert [p.name for p in written] == ["ranking.csv", "scores.csv", "indicators.csv", "weights.csv",
+                                         "manifest.json"]
+    assert sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")) == [
+        f".{out.name}.zhishu-lock"]  # no staging folder left beside it
 
 
 @pytest.mark.parametrize(
@@ -235,7 +238,13 @@ def test_manifest(demo_out):
 def test_manifest_is_the_results_manifest(demo_out, demo_result):
     out, _ = demo_out
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    outputs = manifest.pop("outputs")
     assert manifest == json.loads(json.dumps(demo_result.manifest, default=str))
+    assert outputs["command"] == "run"
+    assert [f["path"] for f in outputs["files"]] == ["indicators.csv", "ranking.csv", "scores.csv", "weights.csv"]
+    for entry in outputs["files"]:
+        assert entry["sha256"] == sha256(out / entry["path"])
+        assert entry["bytes"] == (out / entry["path"]).stat().st_size
 
 
 def test_write_result_refuses_to_overwrite_its_input(tmp_path):
@@ -276,9 +285,10 @@ def excel_out(demo_result, tmp_path_factory):
 
 
 def test_excel_exporter_sheets(excel_out):
-    assert listing(excel_out) == ["indicators.csv", "manifest.json", "results.xlsx", "scores.csv", "weights.csv"]
+    assert listing(excel_out) == ["indicators.csv", "manifest.json", "ranking.csv", "results.xlsx", "scores.csv",
+                                  "weights.csv"]
     sheets = pd.read_excel(excel_out / "results.xlsx", sheet_name=None)
-    assert list(sheets) == ["scores", "indicators", "weights", "manifest"]
+    assert list(sheets) == ["ranking", "chart", "scores", "indicators", "weights", "methodology", "manifest"]
     assert list(sheets["manifest"].columns) == ["key", "value"]
     assert "zhishu_version" in set(sheets["manifest"]["key"])
 

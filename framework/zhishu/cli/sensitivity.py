@@ -54,10 +54,14 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         return 0
     executor = "dask" if args.scheduler else args.executor
-    result = sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
-                         scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None)
+    from ..outputs import output_folder
+
     protected = [args.config] + ([args.spec] if args.spec else [])
-    written = result.write(args.output, protected, replications=not args.no_replications)
+    with output_folder(args.output, protected, command="sensitivity") as out:  # locked before the run
+        result = sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
+                             scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None)
+        result.write(out, protected, replications=not args.no_replications)
+    written = out.written
     seconds = time.perf_counter() - started  # the whole command: loading, replications, tables and writing
     replicating = result.manifest["sensitivity"]["seconds"]["replications"]
     print(f"{result.n_replications} replications in {seconds:.2f} s ({executor}; {replicating:.2f} s computing "

@@ -129,9 +129,12 @@ class AnalysisConfig:
 
 @attrs.frozen(kw_only=True)
 class OutputConfig:
-    """``[output]``: exporters used by ``zhishu run`` besides the standard CSV files."""
+    """``[output]``: exporters used by ``zhishu run`` besides the standard CSV files, and ``round``: the
+    decimals of every number in the written tables (applied after ranking; default full precision)."""
 
     exporters: tuple[str, ...] = ("csv",)
+    round: int | None = attrs.field(default=None, validator=attrs.validators.optional(
+        [attrs.validators.ge(0), attrs.validators.le(15)]))
 
 
 @attrs.frozen(kw_only=True)

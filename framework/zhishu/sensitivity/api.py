@@ -85,8 +85,9 @@ class SensitivityResult:
             out["sensitivity-sobol"] = self.sobol
         return out
 
-    def write(self, outdir: str | os.PathLike, protected=(), replications: bool = True) -> list[Path]:
-        """Write every table and ``sensitivity-manifest.json`` into ``outdir``; never over an input."""
+    def write(self, outdir, protected=(), replications: bool = True) -> list[Path]:
+        """Write every table and ``sensitivity-manifest.json`` into ``outdir`` (a path, or a folder opened with
+        :func:`zhishu.outputs.output_folder`), all or nothing; never over an input."""
         return write_sensitivity(self.run, outdir, protected, replications=replications, tables=self.tables(
             replications))
 

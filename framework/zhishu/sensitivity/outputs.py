@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..outputs import AtomicWriter
+from ..outputs import OutputFolder, output_folder
 from .engine import CHOICES
 from .run import SensitivityResult
 from .sampling import DUMMY, salib_problem
@@ -168,13 +168,23 @@ def tables(result: SensitivityResult, replications: bool = True) -> dict[str, pd
 _tables = tables
 
 
-def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike, protected=(),
+def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike | OutputFolder, protected=(),
                       replications: bool = True, tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write every table (``tables``: already computed ones, by file stem) and ``sensitivity-manifest.json``
-    into ``outdir`` (each file atomically)."""
+    into ``outdir``, all or nothing (:func:`zhishu.outputs.output_folder`); ``outdir`` may be a folder
+    already opened for ``sensitivity``."""
     inputs = [Path(e["path"]) for e in result.manifest.get("index", {}).get("inputs", [])]
-    writer = AtomicWriter(outdir, [*inputs, *protected])
-    for name, table in (tables if tables is not None else _tables(result, replications)).items():
-        writer.write_csv(f"{name}.csv", table)
-    writer.write_json("sensitivity-manifest.json", result.manifest)
-    return writer.written
+    computed = tables if tables is not None else _tables(result, replications)
+    if isinstance(outdir, OutputFolder):
+        outdir.protect([*inputs, *protected])
+        _write_into(outdir, result, computed)
+        return outdir.written
+    with output_folder(outdir, [*inputs, *protected], command="sensitivity") as out:
+        _write_into(out, result, computed)
+    return out.written
+
+
+def _write_into(out: OutputFolder, result: SensitivityResult, computed: dict[str, pd.DataFrame]) -> None:
+    for name, table in computed.items():
+        out.write_csv(f"{name}.csv", table)
+    out.manifest.update(result.manifest)
