@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/zhishu run configs/caict-2023.toml -o out/caict-2023 --top 15
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests examples/plugin-template/tests
+	$(BIN)/python -m pytest -q -n 2 tests examples/plugin-template/tests
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

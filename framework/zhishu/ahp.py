@@ -36,6 +36,8 @@ SAATY_RI: dict[int, float] = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24
 RI_TABLE = "Saaty (1980), n = 3…10"
 #: the largest acceptable consistency ratio (Saaty 1980)
 CR_LIMIT = 0.1
+#: CR exactly 0.1 (λmax = n + 0.1·RI·(n − 1)) computes as 0.1 plus an ulp or two: accept that rounding
+CR_ROUNDING = 1e-12
 #: relative tolerance for rounded fractions (TOML has no fractions: 1/3 is written 0.3333)
 TOLERANCE = 1e-2
 SCALE_MAX = 9.0
@@ -234,6 +236,11 @@ def priorities(A: np.ndarray, method: str = "eigenvector") -> tuple[np.ndarray, 
     return w, lam
 
 
+def acceptable(cr: float | None) -> bool:
+    """Saaty's rule, CR ≤ 0.1 (CR is None when it cannot be computed, n > 10: not acceptable)."""
+    return cr is not None and cr <= CR_LIMIT + CR_ROUNDING
+
+
 def consistency(lambda_max: Any, n: int) -> dict[str, Any]:
     """CI, RI and CR for λmax of an n×n matrix: ``CI = (λmax − n)/(n − 1)`` (0 for n ≤ 2, and never below 0:
     λmax ≥ n, so a smaller value is rounding), ``CR = CI/RI`` with Saaty's RI; CR is ``None`` for n > 10."""
@@ -289,7 +296,7 @@ def analyse(A: np.ndarray, items: Sequence[str], method: str = "eigenvector") ->
     n = len(items)
     out = {"weights": dict(zip(items, (float(x) for x in w))), **consistency(lam, n), "ri_table": RI_TABLE,
            "method": method, "n": n}
-    out["consistent"] = out["cr"] is not None and out["cr"] <= CR_LIMIT
+    out["consistent"] = acceptable(out["cr"])
     out["revisit"] = [] if out["consistent"] else to_revisit(A, w, items)
     return out
 

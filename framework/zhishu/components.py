@@ -1,7 +1,7 @@
 """What plugins register: component protocols and the indicator / sub-index specifications.
 
 Frames everywhere have the index (unit, year) — a pandas MultiIndex named ``("unit", "year")`` — and one
-float column per indicator, variable or node; NaN means missing. Metadata (direction, unit, parent) travels in
+float column per indicator, variable or node; NaN means missing. Metadata (direction, unit) travels in
 specs, never in ``DataFrame.attrs``.
 
 A method component is an attrs class whose fields are its parameters, so a TOML ``params`` table structures
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
+import numpy as np
 import pandas as pd
 
 INDEX_NAMES = ("unit", "year")
@@ -53,7 +54,6 @@ class IndicatorSpec:
     variable: str | None = None
     formula: str | None = None
     params: Mapping[str, float] = attrs.field(factory=dict)
-    parent: str | None = None
     description: str = ""
 
     @property
@@ -178,3 +178,91 @@ class Analysis(Protocol):
 @runtime_checkable
 class Exporter(Protocol):
     def export(self, result: Any, outdir: Path, writer: Any) -> list[Path]: ...
+
+
+# --------------------------------------------------------------------------------------------- capabilities
+# Optional protocols a component may implement on top of its kind's protocol. zhishu tests for them with
+# isinstance (never with hasattr or a class test), so a third-party component that implements one gets exactly
+# the treatment a built-in gets. zhishu.testing checks their contracts.
+
+
+@runtime_checkable
+class ByYear(Protocol):
+    """An aggregator that compares units with each other (Copeland, TOPSIS): set ``by_year = True`` (a class
+    attribute) and it sees the rows of one year at a time, and never the units below the node's min_share."""
+
+    by_year: bool
+
+
+def compares_units(aggregator: Any) -> bool:
+    """True when ``aggregator`` declares :class:`ByYear` with ``by_year = True``."""
+    return isinstance(aggregator, ByYear) and bool(aggregator.by_year)
+
+
+@runtime_checkable
+class AggregatesArrays(Protocol):
+    """An aggregator with a vectorised form over plain arrays, used where many weightings are evaluated at once
+    (the sensitivity engine); it must give the same scores as ``aggregate``.
+
+    ``values``: ``(rows, children)`` or ``(rows, reps, children)``, NaN = missing; ``weights``: non-negative,
+    ``(children,)`` or ``(reps, children)``, not necessarily summing to 1. Returns ``(rows,)`` or
+    ``(rows, reps)``: each row's aggregate with the weights re-normalised over its present children, NaN where
+    no child is present. Only for aggregators that work row by row (not :class:`ByYear` ones).
+    """
+
+    def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray: ...
+
+
+@runtime_checkable
+class Reports(Protocol):
+    """A weighting with diagnostics (AHP: λmax, CI, CR): ``report(children)`` → a dict of plain values, shown by
+    ``zhishu explain`` and written to the run manifest under ``weight_reports``."""
+
+    def report(self, children: tuple[str, ...]) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class ChecksChildren(Protocol):
+    """A weighting whose parameters must fit the node's children (fixed weights, AHP judgments):
+    ``check(children)`` → problems (strings), reported at load time at the weighting's key path."""
+
+    def check(self, children: tuple[str, ...]) -> list[str]: ...
+
+
+@runtime_checkable
+class HasDetails(Protocol):
+    """An outlier treatment that records what it did: after ``treat``, ``details_`` is a DataFrame (one row per
+    indicator, and year), written as ``outliers.csv`` with a ``treatment`` column added."""
+
+    details_: pd.DataFrame
+
+
+@runtime_checkable
+class ResolvesMethods(Protocol):
+    """A method built from other methods (combination weighting): ``resolve_methods(make)`` is called once after
+    construction with ``make(kind, MethodSpec, sub_path) -> object | None``, which resolves a method by name
+    exactly as the config's own methods are (unknown names are reported at ``<key path>.<sub_path>``)."""
+
+    def resolve_methods(self, make: Any) -> None: ...
+
+
+@runtime_checkable
+class ChecksConfig(Protocol):
+    """Any configured method whose parameters can only be checked against the whole resolved plan (an indicator
+    or node it names, a reference unit …): ``config_issues(plan, where)`` → ``(key path, problem)`` pairs,
+    ``where`` being the method's own key path (e.g. ``indicators.x.normaliser``). zhishu calls it once per
+    configured method at load time, so ``zhishu validate`` reports the problems before anything runs."""
+
+    def config_issues(self, plan: Any, where: str) -> list[tuple[str, str]]: ...
+
+
+#: every optional capability, by name (exported, and listed in the plugin-author docs)
+CAPABILITIES: dict[str, type] = {
+    "ByYear": ByYear,
+    "AggregatesArrays": AggregatesArrays,
+    "Reports": Reports,
+    "ChecksChildren": ChecksChildren,
+    "HasDetails": HasDetails,
+    "ResolvesMethods": ResolvesMethods,
+    "ChecksConfig": ChecksConfig,
+}

@@ -2,7 +2,7 @@
 
 Every user-facing error says what is wrong, where (file, TOML key path, row/column, unit and year) and, where
 we know it, how to fix it. Problems found in one phase are collected into a single :class:`ConfigError` (or
-:class:`DataError`) so that a user sees all of them at once instead of one per run.
+:class:`DataError`; both are :class:`InputError`) so that a user sees all of them at once instead of one per run.
 """
 
 from __future__ import annotations
@@ -32,8 +32,12 @@ class ZhishuError(Exception):
     """Base class of every error zhishu raises for a user to read (the CLI prints it without a traceback)."""
 
 
-class ConfigError(ZhishuError):
-    """One or more problems in a configuration, each with its TOML key path."""
+class InputError(ZhishuError):
+    """Problems in what the user gave (a configuration or its input data), each an :class:`Issue` with its
+    location. ``except InputError`` catches both kinds; :class:`ConfigError` and :class:`DataError` are siblings."""
+
+    #: the sentence before the list of issues
+    subject = "the input"
 
     def __init__(self, issues: Iterable[Issue]):
         self.issues = list(issues)
@@ -41,17 +45,20 @@ class ConfigError(ZhishuError):
 
     def _text(self) -> str:
         n = len(self.issues)
-        head = f"{n} problem{'s' if n != 1 else ''} in the configuration:"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.subject}:"
         return "\n".join([head, *(f"  {issue.format()}" for issue in self.issues)])
 
 
-class DataError(ConfigError):
+class ConfigError(InputError):
+    """One or more problems in a configuration, each with its TOML key path."""
+
+    subject = "the configuration"
+
+
+class DataError(InputError):
     """Problems in the input data: files, columns, units, years, values."""
 
-    def _text(self) -> str:
-        n = len(self.issues)
-        head = f"{n} problem{'s' if n != 1 else ''} in the input data:"
-        return "\n".join([head, *(f"  {issue.format()}" for issue in self.issues)])
+    subject = "the input data"
 
 
 class OutputError(ZhishuError):

@@ -6,6 +6,16 @@ one name are reported with both names. The pipeline then calls the registered ob
 never in a hot path. ``read_table`` is the only ``firstresult`` hook: methods are always chosen by name from
 a registry, never by whichever plugin answers first.
 
+Every hook is called through pluggy in pluggy's order (``tryfirst`` first, then the most recently registered,
+``trylast`` last), with hookwrappers around each call; see :mod:`zhishu.hooks`. The kinds of component and
+their hooks are listed once, in :data:`zhishu.KINDS`.
+
+Besides its kind's protocol, a registered class may declare optional capabilities, found with ``isinstance``
+(:data:`zhishu.CAPABILITIES`, checked by :mod:`zhishu.testing`): :class:`zhishu.ByYear` and
+:class:`zhishu.AggregatesArrays` (aggregators), :class:`zhishu.Reports` and :class:`zhishu.ChecksChildren`
+(weightings), :class:`zhishu.HasDetails` (treatments), :class:`zhishu.ResolvesMethods` and
+:class:`zhishu.ChecksConfig` (any method).
+
 Implement hooks with :data:`zhishu.hookimpl` and expose the module through the entry-point group ``zhishu``::
 
     [project.entry-points.zhishu]
@@ -79,7 +89,9 @@ def register_normalisers(register) -> None:
     """Register normaliser classes (``fit(X, specs) -> self``, ``transform(X) -> DataFrame``).
 
     Normalisers receive data already multiplied by each indicator's direction, so that higher is better
-    both before and after; they must not mutate their input or impute.
+    both before and after; they must not mutate their input or impute. Any method (normaliser or other) whose
+    parameters name things in the config declares :class:`zhishu.ChecksConfig` (``config_issues(plan, where)``),
+    called once at load time; a method built from other methods declares :class:`zhishu.ResolvesMethods`.
 
     :param register: ``register(name, cls)``; ``cls`` is an attrs class of parameters.
 
@@ -91,7 +103,9 @@ def register_normalisers(register) -> None:
 def register_weightings(register) -> None:
     """Register weighting classes (``weights(X, specs) -> Series`` over the columns of X, summing to 1).
 
-    ``X`` holds the normalised values (or sub-index scores) of one node's children.
+    ``X`` holds the normalised values (or sub-index scores) of one node's children. Optional capabilities:
+    :class:`zhishu.Reports` (``report(children) -> dict``, diagnostics for ``zhishu explain`` and the manifest)
+    and :class:`zhishu.ChecksChildren` (``check(children) -> list[str]``, problems reported at load time).
 
     :param register: ``register(name, cls)``.
 
@@ -104,7 +118,10 @@ def register_aggregators(register) -> None:
     """Register aggregator classes (``aggregate(X, weights) -> Series`` over the rows of X).
 
     Aggregators re-normalise the weights over the children present in each row; a row with no child present
-    is NaN. The pipeline applies the node's minimum-available-weight rule afterwards.
+    is NaN. The pipeline applies the node's minimum-available-weight rule afterwards. Optional capabilities:
+    :class:`zhishu.ByYear` (``by_year = True``: the aggregator compares units, so it sees one year at a time)
+    and :class:`zhishu.AggregatesArrays` (``aggregate_array(values, weights) -> ndarray``, a vectorised form the
+    sensitivity engine calls once for all replications instead of ``aggregate`` once per replication).
 
     :param register: ``register(name, cls)``.
 
@@ -125,7 +142,8 @@ def register_imputers(register) -> None:
 @hookspec
 def register_treatments(register) -> None:
     """Register outlier-treatment classes (``treat(X, context) -> DataFrame``), applied to raw values
-    after imputation and before normalisation.
+    after imputation and before normalisation. A treatment that records what it did declares
+    :class:`zhishu.HasDetails` (a ``details_`` DataFrame after ``treat``, written as ``outliers.csv``).
 
     :param register: ``register(name, cls)``.
 

@@ -6,10 +6,12 @@ There is no import-time global manager: every run (and every test) builds its ow
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata as md
 import os
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
 
 import attrs
 import pluggy
@@ -62,6 +64,7 @@ def get_plugin_manager(
     *,
     entry_points: bool = True,
     extra_modules: Iterable[str] = (),
+    extra_paths: Iterable[str] = (),
     environ: dict | None = None,
 ) -> pluggy.PluginManager:
     """A new plugin manager with zhishu's hook specs, built-ins and installed plugins.
@@ -71,6 +74,8 @@ def get_plugin_manager(
     :param entry_points: load plugins from the ``zhishu`` entry-point group (installed distributions).
     :param extra_modules: modules to import and register as plugins; only the config loader passes these,
         and only after the user explicitly allowed imports.
+    :param extra_paths: folders searched first while ``extra_modules`` are imported (the config's
+        ``[plugins] paths``); ``sys.path`` is restored afterwards.
     """
     blocked = set(block) | set(blocked_from_env(environ))
     pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
@@ -94,7 +99,8 @@ def get_plugin_manager(
         if module_name in blocked:
             continue
         try:
-            module = importlib.import_module(module_name)
+            with _searching(tuple(extra_paths)):
+                module = importlib.import_module(module_name)
         except ImportError as exc:
             raise PluginError(f"could not import plugin module {module_name!r}: {exc}") from exc
         if not pm.is_registered(module):
@@ -104,6 +110,21 @@ def get_plugin_manager(
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"{exc}; zhishu's hooks are listed in zhishu.hookspecs") from exc
     return pm
+
+
+@contextlib.contextmanager
+def _searching(folders: tuple[str, ...]) -> Iterator[None]:
+    """``folders`` first on ``sys.path`` for the duration of the block; ``sys.path`` is then restored exactly
+    (no global state survives a config load)."""
+    if not folders:
+        yield
+        return
+    saved = list(sys.path)
+    sys.path[:0] = [f for f in folders if f not in sys.path]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
 
 
 def _register(pm: pluggy.PluginManager, plugin, name: str) -> None:

@@ -14,45 +14,18 @@ from typing import Generic, TypeVar
 import attrs
 
 from .errors import PluginError, UnknownNameError
+from .kinds import KINDS as _KINDS
+from .kinds import singular as _singular
+from .listing import MAX_LISTED_NAMES
 
 T = TypeVar("T")
 
-#: Registry kinds, in the order they are listed by ``zhishu plugins``.
-KINDS = (
-    "unit_sets",
-    "sources",
-    "indicators",
-    "subindices",
-    "normalisers",
-    "weightings",
-    "aggregators",
-    "imputers",
-    "treatments",
-    "transforms",
-    "analyses",
-    "exporters",
-    "commands",
-)
-
-_SINGULAR = {
-    "unit_sets": "unit set",
-    "analyses": "analysis",
-    "sources": "source",
-    "indicators": "indicator",
-    "subindices": "sub-index",
-    "normalisers": "normaliser",
-    "weightings": "weighting",
-    "aggregators": "aggregator",
-    "imputers": "imputer",
-    "treatments": "outlier treatment",
-    "transforms": "pre-transform",
-    "exporters": "exporter",
-    "commands": "command",
-}
+#: Registry kinds, in the order they are listed by ``zhishu plugins`` (from the one map, :data:`zhishu.kinds.KINDS`).
+KINDS: tuple[str, ...] = tuple(_KINDS)
 
 
 #: how many names an "unknown name" message lists at most
-MAX_LISTED = 20
+MAX_LISTED = MAX_LISTED_NAMES
 
 
 def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -93,11 +66,11 @@ class Registry(Generic[T]):
 
     @property
     def singular(self) -> str:
-        return _SINGULAR.get(self.kind, self.kind)
+        return _singular(self.kind)
 
     def add(self, name: str, obj: T, plugin: str) -> None:
         if not isinstance(name, str) or not name:
-            article = "an" if self.singular[:1] in "aeiou" else "a"
+            article = _KINDS[self.kind].article if self.kind in _KINDS else "a"
             raise PluginError(f"plugin {plugin!r} registered {article} {self.singular} with an invalid name {name!r}")
         if name in self._entries:
             first = self._entries[name].plugin
@@ -160,7 +133,7 @@ class Registries:
     def items(self) -> list[tuple[str, Registry]]:
         return [(kind, self[kind]) for kind in KINDS]
 
-    # declared for type checkers; set in __init__
+    # declared for type checkers; set in __init__ (one attribute per kind of zhishu.kinds.KINDS)
     unit_sets: Registry
     analyses: Registry
     sources: Registry

@@ -19,7 +19,11 @@ and the contract it breaks. The contracts (see ``docs/style.md``, "Components"):
 - **deterministic**: two fresh instances give identical output;
 - **missing stays missing**: a NaN cell normalises to NaN without changing whether other cells are finite;
   an all-NaN row aggregates to NaN; weights stay finite when values are missing;
-- **float64 out**.
+- **float64 out**;
+- **declared capabilities keep theirs** (:data:`zhishu.CAPABILITIES`): an aggregator with ``aggregate_array``
+  gives ``aggregate``'s scores for one and for several weight vectors; ``by_year`` is a bool; a weighting's
+  ``report(children)`` is a dict and ``check(children)`` a list of strings; a treatment's ``details_`` is a
+  DataFrame.
 
 The module is also a pytest plugin. Enable its fixtures (``zhishu_sample_frame``, ``zhishu_sample_weights``)
 in your plugin's top-level ``conftest.py``::
@@ -36,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .components import INDEX_NAMES, IndicatorSpec
+from .components import INDEX_NAMES, AggregatesArrays, ByYear, ChecksChildren, HasDetails, IndicatorSpec, Reports
 
 __all__ = [
     "CHECKS",
@@ -46,6 +50,7 @@ __all__ = [
     "check_plugin",
     "check_registered",
     "check_registries",
+    "check_treatment",
     "check_weighting",
     "sample_frame",
     "sample_weights",
@@ -421,6 +426,16 @@ def check_weighting(
         if extra is not None:
             weigh(subject.make(), extra[0])
 
+    children = tuple(str(c) for c in X.columns)
+    if isinstance(a, ChecksChildren):
+        problems = a.check(children)
+        if not isinstance(problems, list) or not all(isinstance(p, str) for p in problems):
+            subject.fail("ChecksChildren", f"check(children) must return a list of strings, got {problems!r}")
+    if isinstance(a, Reports):
+        report = a.report(children)
+        if not isinstance(report, dict) or not all(isinstance(k, str) for k in report):
+            subject.fail("Reports", f"report(children) must return a dict with string keys, got {report!r}")
+
 
 # --------------------------------------------------------------------------------------------- aggregators
 
@@ -502,6 +517,83 @@ def check_aggregator(
         rows = [repr(_py(X.index[1 + i])) for i in np.flatnonzero(changed)[:3]]
         subject.fail("NaN in → NaN out", f"an all-NaN row changed whether other rows are finite: {', '.join(rows)}")
 
+    if isinstance(a, ByYear) and not isinstance(a.by_year, bool):
+        subject.fail("ByYear", f"by_year must be True or False, got {a.by_year!r}")
+    if isinstance(a, AggregatesArrays):
+        _check_aggregate_array(subject, X_nan, weights)
+
+
+def _check_aggregate_array(subject: _Subject, X: pd.DataFrame, weights: pd.Series) -> None:
+    """``aggregate_array`` agrees with ``aggregate``: one weight vector → (rows,), several → (rows, reps), the
+    values the same for every replication or given per replication; inputs not mutated."""
+    values = X.to_numpy(dtype="float64")
+    w = weights.reindex(X.columns).to_numpy(dtype="float64")
+    W = np.vstack([w, w[::-1] / w[::-1].sum()])
+    expected = np.column_stack([subject.make().aggregate(X, pd.Series(row, index=X.columns)).to_numpy("float64")
+                                for row in W])
+    values_copy, W_copy = values.copy(), W.copy()
+    obj = subject.make()
+    for what, got, want in (
+        ("aggregate_array(values, weights)", lambda: obj.aggregate_array(values, w), expected[:, 0]),
+        ("aggregate_array(values, weights of 2 replications)", lambda: obj.aggregate_array(values, W), expected),
+        ("aggregate_array(values of 2 replications, weights of 2 replications)",
+         lambda: obj.aggregate_array(np.stack([values, values], axis=1), W), expected),
+    ):
+        out = got()
+        if not isinstance(out, np.ndarray) or out.shape != want.shape:
+            subject.fail("AggregatesArrays", f"{what} must return an array of shape {want.shape}, got "
+                         f"{out.shape if isinstance(out, np.ndarray) else type(out).__name__}")
+        if not np.allclose(out, want, rtol=1e-9, atol=1e-12, equal_nan=True):
+            subject.fail("AggregatesArrays", f"{what} differs from aggregate(X, weights): {out!r} vs {want!r}")
+    if not (np.array_equal(values, values_copy, equal_nan=True) and np.array_equal(W, W_copy)):
+        subject.fail("does not mutate its input", "aggregate_array changed its values or weights")
+
+
+# --------------------------------------------------------------------------------------------- treatments
+
+
+def check_treatment(
+    factory: Callable[[], Any],
+    X: pd.DataFrame | None = None,
+    *,
+    context: Mapping[str, Any] | None = None,
+    name: str | None = None,
+) -> None:
+    """Check an outlier-treatment class (or zero-argument factory) against zhishu's contracts.
+
+    The API checked: ``obj.treat(X, context)`` returns a float64 DataFrame with X's index and columns in order,
+    without mutating X; two fresh instances agree exactly; a missing cell stays missing; a treatment declaring
+    :class:`zhishu.HasDetails` has a DataFrame ``details_`` after ``treat``.
+    """
+    X = _check_frame(sample_frame() if X is None else X)
+    context = {} if context is None else context
+    subject = _Subject("outlier treatment", factory, name, ("treat",))
+
+    def treat(obj: Any) -> pd.DataFrame:
+        data = X.copy(deep=True)
+        out = obj.treat(data, context)
+        diff = _frame_diff(X, data)
+        if diff:
+            subject.fail("does not mutate its input", f"treat(X, context) changed X: {diff}")
+        if not isinstance(out, pd.DataFrame):
+            subject.fail("treat returns a DataFrame", f"treat(X, context) returned a {type(out).__name__}")
+        _same_labels(subject, "treat(X, context).index", out.index, X.index)
+        _same_labels(subject, "treat(X, context).columns", out.columns, X.columns)
+        _float64(subject, "treat(X, context)", out.dtypes.items())
+        if isinstance(obj, HasDetails) and not isinstance(obj.details_, pd.DataFrame):
+            subject.fail("HasDetails", f"details_ must be a DataFrame after treat, got {type(obj.details_).__name__}")
+        return out
+
+    a, b = subject.fresh_pair()
+    out = treat(a)
+    diff = _frame_diff(out, treat(b), ("first", "second"))
+    if diff:
+        subject.fail("deterministic", f"two fresh instances treat the same X differently: {diff}")
+    nan_in = X.isna().to_numpy()
+    if (nan_in & out.notna().to_numpy()).any():
+        filled = _first_cells(nan_in & out.notna().to_numpy(), X)
+        subject.fail("NaN in → NaN out", f"missing cells got values: {filled}; treatments must not impute")
+
 
 # --------------------------------------------------------------------------------------------- dispatch
 
@@ -510,6 +602,7 @@ CHECKS: dict[str, Callable[..., None]] = {
     "normalisers": check_normaliser,
     "weightings": check_weighting,
     "aggregators": check_aggregator,
+    "treatments": check_treatment,
 }
 
 
@@ -530,7 +623,8 @@ def check_registries(
     skip: Iterable[tuple[str, str]] = (),
     X: pd.DataFrame | None = None,
 ) -> list[tuple[str, str]]:
-    """Check every registered normaliser, weighting and aggregator, e.g. ``zhishu.Hooks().registries``.
+    """Check every registered normaliser, weighting, aggregator and outlier treatment, e.g.
+    ``zhishu.Hooks().registries``.
 
     :param factories: ``{kind: {name: factory}}`` for components that need parameters (e.g. ``fixed``).
     :param skip: ``(kind, name)`` pairs not to check.
@@ -555,8 +649,8 @@ def check_plugin(
     factories: Mapping[str, Mapping[str, Callable[[], Any]]] | None = None,
     X: pd.DataFrame | None = None,
 ) -> list[tuple[str, str]]:
-    """Check every normaliser, weighting and aggregator that ``plugin`` (a module or object with ``register_*``
-    hook implementations) registers. ``factories`` as in :func:`check_registries`.
+    """Check every normaliser, weighting, aggregator and treatment that ``plugin`` (a module or object with
+    ``register_*`` hook implementations) registers. ``factories`` as in :func:`check_registries`.
 
     :returns: the ``(kind, name)`` pairs checked.
     """

@@ -1,11 +1,12 @@
 """zhishu_analyses: tables computed from a finished run — tiers, growth, regression, typology, agreement.
 
-Hooks only register and check; the analyses live in the sibling modules (see README.md).
+Hooks only register; each analysis checks its parameters against the plan with ``config_issues(plan, where)``
+(:class:`zhishu.ChecksConfig`, called by zhishu at load time); the analyses live in the sibling modules.
 """
 
 import zhishu
 
-from .validation import ANALYSES, config_issues
+from .validation import ANALYSES
 
 
 @zhishu.hookimpl
@@ -13,7 +14,3 @@ def register_analyses(register):
     for name, cls in ANALYSES.items():
         register(name, cls)
 
-
-@zhishu.hookimpl
-def validate_config(config):
-    return config_issues(config)

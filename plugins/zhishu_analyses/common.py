@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -40,7 +39,7 @@ def located(run):
     def wrapper(self, result):
         try:
             return run(self, result)
-        except zhishu.ConfigError as exc:  # DataError included
+        except zhishu.InputError as exc:  # ConfigError and DataError
             file = getattr(getattr(result, "plan", None), "path", None)
             if file is None or all(issue.file for issue in exc.issues):
                 raise
@@ -144,11 +143,6 @@ def wide(series: pd.Series, units: Sequence[str]) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------ unit labels
 
 
-def canonical(label) -> str:
-    """A unit label as compared: Unicode NFKC (full-width → half-width), surrounding spaces removed."""
-    return unicodedata.normalize("NFKC", str(label)).strip()
-
-
 def label_lookup(units: Iterable, names: pd.Series | None = None) -> dict[str, str]:
     """Canonical label → unit id, from UnitSpecs (id, name, aliases) and a name-by-id series."""
     lookup: dict[str, str] = {}
@@ -156,11 +150,11 @@ def label_lookup(units: Iterable, names: pd.Series | None = None) -> dict[str, s
         for uid, name in names.items():
             for label in (uid, name):
                 if isinstance(label, str) and label:
-                    lookup.setdefault(canonical(label), str(uid))
+                    lookup.setdefault(zhishu.canonical_label(label), str(uid))
     for unit in units:
         for label in (unit.id, unit.name, *unit.aliases):
             if label:
-                lookup.setdefault(canonical(label), unit.id)
+                lookup.setdefault(zhishu.canonical_label(label), unit.id)
     return lookup
 
 
@@ -172,10 +166,10 @@ def match_labels(labels: Sequence[str], lookup: dict[str, str]) -> tuple[list[st
     seen: dict[str, int] = {}
     choices = list(lookup)
     for i, label in enumerate(labels):
-        uid = lookup.get(canonical(label))
+        uid = lookup.get(zhishu.canonical_label(label))
         ids.append(uid)
         if uid is None:
-            hints = zhishu.did_you_mean(canonical(label), choices)
+            hints = zhishu.did_you_mean(zhishu.canonical_label(label), choices)
             hint = (": did you mean " + " or ".join(repr(h) for h in hints) + "?") if hints else ""
             problems.append((i, f"unknown unit {label!r}{hint}; use a unit id, name or alias of this index"))
         elif uid in seen:

@@ -3,21 +3,10 @@ Development Index 2.0 — sub-index ``application``, nodes ``application_consume
 indicators ``mobile_traffic`` (or its alternative ``mobile_traffic_from_annual``) and
 ``industrial_digitalisation``.
 
-The hooks only register; the specifications live in :mod:`zhishu_application.tree`. See README.md.
+A data-only plugin: every specification is in ``application.toml`` (package data). See README.md.
 """
 
 import zhishu
 
-from .tree import INDICATORS, SUBINDICES
-
-
-@zhishu.hookimpl
-def register_indicators(register):
-    for spec in INDICATORS:
-        register(spec.id, spec)
-
-
-@zhishu.hookimpl
-def register_subindices(register):
-    for spec in SUBINDICES:
-        register(spec.id, spec)
+SPECS = zhishu.load_specs("application.toml", package=__name__)
+register_indicators, register_subindices = zhishu.data_plugin(SPECS)

@@ -3,21 +3,10 @@ Development Index 2.0 — sub-index ``environment``, nodes ``environment_network
 and ``environment_open_data``, indicators ``egress_bandwidth``, ``coverage_5g``, ``it_spending`` and
 ``open_data_index``.
 
-The hooks only register; the specifications live in :mod:`zhishu_environment.tree`. See README.md.
+A data-only plugin: every specification is in ``environment.toml`` (package data). See README.md.
 """
 
 import zhishu
 
-from .tree import INDICATORS, SUBINDICES
-
-
-@zhishu.hookimpl
-def register_indicators(register):
-    for spec in INDICATORS:
-        register(spec.id, spec)
-
-
-@zhishu.hookimpl
-def register_subindices(register):
-    for spec in SUBINDICES:
-        register(spec.id, spec)
+SPECS = zhishu.load_specs("environment.toml", package=__name__)
+register_indicators, register_subindices = zhishu.data_plugin(SPECS)

@@ -2,21 +2,10 @@
 Development Index 2.0 — sub-index ``industry``, nodes ``industry_devices``, ``industry_chips`` and
 ``industry_software``, indicators ``device_output``, ``ic_output`` and ``software_revenue``.
 
-The hooks only register; the specifications live in :mod:`zhishu_industry.tree`. See README.md.
+A data-only plugin: every specification is in ``industry.toml`` (package data). See README.md.
 """
 
 import zhishu
 
-from .tree import INDICATORS, SUBINDICES
-
-
-@zhishu.hookimpl
-def register_indicators(register):
-    for spec in INDICATORS:
-        register(spec.id, spec)
-
-
-@zhishu.hookimpl
-def register_subindices(register):
-    for spec in SUBINDICES:
-        register(spec.id, spec)
+SPECS = zhishu.load_specs("industry.toml", package=__name__)
+register_indicators, register_subindices = zhishu.data_plugin(SPECS)

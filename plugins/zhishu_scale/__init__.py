@@ -2,21 +2,10 @@
 Index 2.0 — sub-index ``scale``, nodes ``scale_device`` and ``scale_infrastructure``, indicators
 ``general_compute``, ``ai_compute``, ``supercomputing_compute`` and ``infrastructure_compute``.
 
-The hooks only register; the specifications live in :mod:`zhishu_scale.tree`. See README.md.
+A data-only plugin: every specification is in ``scale.toml`` (package data). See README.md.
 """
 
 import zhishu
 
-from .tree import INDICATORS, SUBINDICES
-
-
-@zhishu.hookimpl
-def register_indicators(register):
-    for spec in INDICATORS:
-        register(spec.id, spec)
-
-
-@zhishu.hookimpl
-def register_subindices(register):
-    for spec in SUBINDICES:
-        register(spec.id, spec)
+SPECS = zhishu.load_specs("scale.toml", package=__name__)
+register_indicators, register_subindices = zhishu.data_plugin(SPECS)

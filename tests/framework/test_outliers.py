@@ -40,8 +40,9 @@ def g1_g2(values) -> tuple[float, float]:
 
 
 def outlying(values, skew=2.0, kurt=3.5) -> bool:
+    """COINr's rule: ``check_SkewKurt`` (R/treat.R) passes when ``abs(sk) < skew_thresh | kt < kurt_thresh``."""
     g1, g2 = g1_g2(values)
-    return abs(g1) > skew and g2 > kurt
+    return abs(g1) >= skew and g2 >= kurt
 
 
 def column(values, year: int = 2020, name: str = "x") -> pd.DataFrame:
@@ -190,6 +191,23 @@ def test_jrc_thresholds_are_parameters():
     # COINr's winsorise(x) on this vector: 100 → 30, after which G1 = 1.71 < 2: passes
     assert g1_g2(list(range(1, 11)) + [30, 30])[0] == pytest.approx(1.7120, abs=1e-4)
     assert JRCTreatment().treat(column(x))["x"].tolist() == [float(v) for v in range(1, 11)] + [30.0, 30.0]
+
+
+def test_the_rule_at_its_exact_thresholds_treats_as_coinr_does():
+    """COINr (bluefoxr/COINr, R/treat.R, check_SkewKurt at commit b968203): ``Pass = (abs(sk) < skew_thresh) |
+    (kt < kurt_thresh)``, so an indicator whose |skewness| or kurtosis equals its threshold (the other one
+    exceeded) is treated. The thresholds are set to the implementation's own G1 and G2 of the data, so that the
+    comparison itself is what is tested at the boundary."""
+    g1, g2 = (float(v[0]) for v in skewness_kurtosis(np.array(TAIL, dtype=float)[:, None]))
+    assert (g1, g2) == pytest.approx(g1_g2(TAIL), rel=1e-12)
+    x = [float(v) for v in TAIL]
+    at_skew = JRCTreatment(skew_threshold=abs(g1)).treat(column(TAIL))["x"].tolist()
+    at_kurt = JRCTreatment(kurtosis_threshold=g2).treat(column(TAIL))["x"].tolist()
+    assert at_skew != x and at_kurt != x  # treated: 2000 winsorised
+    assert max(at_skew) < 2000 and max(at_kurt) < 2000
+    above_skew = JRCTreatment(skew_threshold=float(np.nextafter(abs(g1), np.inf))).treat(column(TAIL))
+    above_kurt = JRCTreatment(kurtosis_threshold=float(np.nextafter(g2, np.inf))).treat(column(TAIL))
+    assert above_skew["x"].tolist() == x and above_kurt["x"].tolist() == x  # just above: passes, unchanged
 
 
 def test_plain_log_fallback_with_non_positive_values_is_a_data_error():

@@ -244,13 +244,14 @@ def test_duplicate_normaliser_names_both_plugins(plugin_module):
 
 
 def test_duplicate_normaliser_golden_message(plugin_module):
-    """Plugins are asked in registration order, so the built-in that registered first is named first."""
+    """Plugins are asked in pluggy's call order (the most recently registered first), so the imported module is
+    named first and the built-in second."""
     name = plugin_module(DUPLICATE_MINMAX)
     pm = get_plugin_manager(entry_points=False, extra_modules=[name])
     with pytest.raises(PluginError) as info:
         Hooks(pm).registries
     assert str(info.value) == (
-        f"normaliser 'minmax' is registered twice: by plugin 'normalisers' and by plugin {name!r}; "
+        f"normaliser 'minmax' is registered twice: by plugin {name!r} and by plugin 'normalisers'; "
         "block one of them (config [plugins] block = [...] or ZHISHU_BLOCK_PLUGINS)"
     )
 

@@ -180,6 +180,7 @@ def test_kinds():
         ("unit_sets", "unit set"),
         ("analyses", "analysis"),
         ("exporters", "exporter"),
+        ("commands", "command"),
         ("custom", "custom"),
     ],
 )

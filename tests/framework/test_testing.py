@@ -159,12 +159,14 @@ def test_builtins_pass_on_any_positive_frame(columns):
 
 
 def test_check_registries_covers_every_installed_method():
-    """The methods library's promise: every registered normaliser, weighting and aggregator meets the contract."""
+    """The methods library's promise: every registered normaliser, weighting, aggregator and outlier treatment
+    meets the contract (with the capabilities each declares)."""
     registries = zhishu.Hooks().registries
     checked = check_registries(registries, factories=FACTORIES)
-    expected = {(kind, name) for kind in ("normalisers", "weightings", "aggregators") for name in registries[kind]}
+    expected = {(kind, name) for kind in ("normalisers", "weightings", "aggregators", "treatments")
+                for name in registries[kind]}
     assert set(checked) == expected
-    assert len(expected) >= 9 + 8 + 7
+    assert len(expected) >= 9 + 8 + 7 + 3
 
 
 def test_check_plugin_checks_what_a_plugin_module_registers():
@@ -526,3 +528,75 @@ def test_every_public_check_is_documented():
         obj = getattr(t, name)
         if callable(obj) and not isinstance(obj, dict):
             assert obj.__doc__ and re.search(r"\w", obj.__doc__), name
+
+
+# --------------------------------------------------------------------------------------------- capabilities
+
+
+class _Mean:
+    """A correct weighted mean with a vectorised form (a third party's, no built-in base class)."""
+
+    def aggregate(self, X, weights):
+        return Arithmetic().aggregate(X, weights)
+
+    def aggregate_array(self, values, weights):
+        return Arithmetic().aggregate_array(values, weights)
+
+
+class _WrongArray(_Mean):
+    """aggregate_array forgets to re-normalise the weights over the children present."""
+
+    def aggregate_array(self, values, weights):
+        V = values if values.ndim == 3 else values[:, None, :]
+        W = weights if weights.ndim == 2 else weights[None, :]
+        out = (np.nan_to_num(V) * W[None, :, :]).sum(axis=2)
+        return out if values.ndim == 3 or weights.ndim == 2 else out[:, 0]
+
+
+def test_a_correct_aggregate_array_passes():
+    check_aggregator(_Mean)
+
+
+def test_an_aggregate_array_that_disagrees_with_aggregate_fails():
+    with pytest.raises(AssertionError, match="breaks the contract 'AggregatesArrays'.*differs from aggregate"):
+        check_aggregator(_WrongArray)
+
+
+def test_by_year_must_be_a_bool():
+    class Vague(_Mean):
+        by_year = "yes"
+
+    with pytest.raises(AssertionError, match="'ByYear': by_year must be True or False, got 'yes'"):
+        check_aggregator(Vague)
+
+
+def test_a_report_that_is_not_a_dict_fails():
+    class Reporting(Equal):
+        def report(self, children):
+            return ["not", "a", "dict"]
+
+    with pytest.raises(AssertionError, match="'Reports': report\\(children\\) must return a dict"):
+        check_weighting(Reporting)
+
+
+def test_details_must_be_a_frame():
+    from zhishu.testing import check_treatment
+
+    class Noting:
+        def treat(self, X, context):
+            self.details_ = "winsorised two values"
+            return X.copy()
+
+    with pytest.raises(AssertionError, match="'HasDetails': details_ must be a DataFrame after treat, got str"):
+        check_treatment(Noting)
+
+
+def test_a_treatment_that_imputes_fails():
+    from zhishu.testing import check_treatment
+
+    class Fills:
+        def treat(self, X, context):
+            return X.fillna(0.0)
+
+    with pytest.raises(AssertionError, match="NaN in → NaN out"):
+        check_treatment(Fills)

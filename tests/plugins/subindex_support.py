@@ -41,3 +41,18 @@ def sub_index(root: str, data: str, years: list[int] | None = None):
 def column(frame: pd.DataFrame, name: str) -> dict:
     """One column as {(unit, year): value}."""
     return {(u, int(y)): v for (u, y), v in frame[name].items()}
+
+
+def assert_higher_is_better(result, indicators) -> None:
+    """Direction +1, checked on what a run computed: within each year, a unit with a larger raw value of an
+    indicator gets a strictly larger normalised score, and equal raw values get equal scores."""
+    import numpy as np
+
+    for name in indicators:
+        for year, raw in result.raw[name].dropna().groupby(level="year"):
+            score = result.scores.loc[raw.index, name].to_numpy()
+            r = raw.to_numpy()
+            assert len(set(r)) > 1, f"{name} {year}: the data must separate units to test the direction"
+            bigger = r[:, None] > r[None, :]
+            assert (score[:, None] > score[None, :])[bigger].all(), (name, year)
+            assert np.isclose(score[:, None], score[None, :])[r[:, None] == r[None, :]].all(), (name, year)

@@ -1,6 +1,5 @@
-"""zhishu_scale (算力规模): registration, every derivation by hand, constant overrides, the tree in a config,
-an end-to-end run of the sub-index — and the whole CAICT 2.0 tree of the five sub-index plugins against the
-paper's table (16 indicators, 12 second-level nodes)."""
+"""zhishu_scale (算力规模): registration, every derivation by hand, constant overrides, the tree in a config and
+an end-to-end run of the sub-index. (The five CAICT sub-index plugins together: test_subindex_plugins.py.)"""
 
 from __future__ import annotations
 
@@ -15,94 +14,11 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu.formula import parse
-from subindex_support import column, sub_index
-from zhishu_scale.tree import INDICATORS, SUBINDICES
+import zhishu_scale
+from subindex_support import assert_higher_is_better, column, sub_index
 
 PLUGIN = "scale"
-SPECS = {s.id: s for s in INDICATORS}
-
-# ------------------------------------------------------------------------------------- the paper's table
-# /work/shared/docs/caict-index-2.0.md, "The indicator tree": (sub-index, second-level node, indicator, unit)
-PAPER_TABLE = [
-    ("scale", "scale_device", "general_compute", "EFlops"),
-    ("scale", "scale_device", "ai_compute", "EFlops"),
-    ("scale", "scale_device", "supercomputing_compute", "EFlops"),
-    ("scale", "scale_infrastructure", "infrastructure_compute", "EFlops"),
-    ("industry", "industry_devices", "device_output", "万台"),
-    ("industry", "industry_chips", "ic_output", "万块"),
-    ("industry", "industry_software", "software_revenue", "亿元"),
-    ("technology", "technology_innovation", "patent_applications", "件"),
-    ("technology", "technology_innovation", "patent_grants", "件"),
-    ("technology", "technology_rd", "rd_spending", "亿元"),
-    ("environment", "environment_network", "egress_bandwidth", "Tbps"),
-    ("environment", "environment_network", "coverage_5g", "%"),
-    ("environment", "environment_investment", "it_spending", "亿元"),
-    ("environment", "environment_open_data", "open_data_index", "score"),
-    ("application", "application_consumer", "mobile_traffic", "EB"),
-    ("application", "application_industry", "industrial_digitalisation", "亿元"),
-]
-SUBINDEX_PLUGINS = ("scale", "industry", "technology", "environment", "application")
-
-
-def test_the_paper_table_has_16_indicators_under_12_second_level_nodes_under_5_sub_indices():
-    assert len(PAPER_TABLE) == 16
-    assert len({row[1] for row in PAPER_TABLE}) == 12
-    assert [s for s in dict.fromkeys(row[0] for row in PAPER_TABLE)] == list(SUBINDEX_PLUGINS)
-
-
-def test_the_five_plugins_register_exactly_the_papers_tree(registries):
-    for sub in SUBINDEX_PLUGINS:
-        rows = [r for r in PAPER_TABLE if r[0] == sub]
-        spec = registries.subindices.get(sub)
-        assert registries.subindices.entry(sub).plugin == sub
-        assert spec.children == tuple(dict.fromkeys(r[1] for r in rows))
-        for node in spec.children:
-            node_spec = registries.subindices.get(node)
-            assert registries.subindices.entry(node).plugin == sub
-            assert node_spec.children == tuple(r[2] for r in rows if r[1] == node)
-        for _, node, indicator, unit in rows:
-            ind = registries.indicators.get(indicator)
-            assert registries.indicators.entry(indicator).plugin == sub
-            assert ind.parent == node
-            assert ind.direction == 1
-            assert ind.unit.startswith(unit), (indicator, ind.unit)
-            assert ind.name_zh and ind.name_en and ind.description
-
-
-def test_ids_are_unique_and_nodes_never_collide_with_indicators(registries):
-    ours = {n for n, e in ((n, registries.subindices.entry(n)) for n in registries.subindices.names())
-            if e.plugin in SUBINDEX_PLUGINS}
-    indicators = {n for n in registries.indicators.names()
-                  if registries.indicators.entry(n).plugin in SUBINDEX_PLUGINS}
-    assert len(ours) == 5 + 12
-    assert len(indicators) == 16 + 1  # + mobile_traffic_from_annual, the alternative traffic route
-    assert not ours & indicators
-    for name in ours | indicators:
-        assert name.isascii() and name == name.lower() and " " not in name
-
-
-def test_the_whole_tree_resolves_in_one_config(write_config):
-    path = write_config("""
-        [index]
-        id = "caict"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["scale", "industry", "technology", "environment", "application"]
-    """, data__csv="unit,year,x\nA,2022,1\n")
-    plan = zhishu.load_config(path)
-    assert list(plan.indicators) == [r[2] for r in PAPER_TABLE]
-    level1 = [n for n in plan.nodes if plan.level_of(n) == 1]
-    level2 = [n for n in plan.nodes if plan.level_of(n) == 2]
-    assert level1 == list(SUBINDEX_PLUGINS)
-    assert sorted(level2) == sorted({r[1] for r in PAPER_TABLE})
-    for sub, node, indicator, _ in PAPER_TABLE:
-        assert plan.level_of(indicator) == 3
-        assert plan.parent_of(indicator) == node
-        assert plan.parent_of(node) == sub
-        assert plan.nodes[node].origin == sub
-
+SPECS = {s.id: s for s in zhishu_scale.SPECS.indicators}
 
 # ------------------------------------------------------------------------------------- this plugin
 
@@ -112,12 +28,19 @@ def test_what_it_registers(registries):
         "general_compute", "ai_compute", "supercomputing_compute", "infrastructure_compute"]
     assert [n for n in registries.subindices.names() if registries.subindices.entry(n).plugin == PLUGIN] == [
         "scale", "scale_device", "scale_infrastructure"]
-    assert [s.id for s in SUBINDICES] == ["scale", "scale_device", "scale_infrastructure"]
     assert registries.subindices.get("scale").weighting is None  # configs choose the weighting
-    assert SPECS["general_compute"].params == {"to_eflops": 0.01}
-    assert SPECS["ai_compute"].params == {"to_eflops": 0.01, "fp16_to_fp32": 0.5}
-    assert SPECS["supercomputing_compute"].params == {"to_eflops": 1.0, "if_absent": 0.0, "fp64_to_fp32": 2.0}
-    assert SPECS["infrastructure_compute"].params == {"fp16_to_fp32": 0.5}
+
+
+def test_the_conversion_constants_written_out():
+    """Each default constant re-derived from its unit definitions (not copied from the spec file)."""
+    wan, tera, exa = 1e4, 1e12, 1e18
+    assert SPECS["general_compute"].params["to_eflops"] == pytest.approx(wan * tera / exa)  # 万台 × TFlops → EFlops
+    assert SPECS["ai_compute"].params["to_eflops"] == pytest.approx(wan * tera / exa)
+    assert SPECS["supercomputing_compute"].params["to_eflops"] == 1.0  # Rmax already in EFlops
+    # FP16 at twice the FP32 rate → one FP16 Flops is half an FP32 Flops; FP32 at twice the FP64 rate → double
+    assert SPECS["ai_compute"].params["fp16_to_fp32"] == SPECS["infrastructure_compute"].params["fp16_to_fp32"] == 1 / 2
+    assert SPECS["supercomputing_compute"].params["fp64_to_fp32"] == 2.0
+    assert SPECS["supercomputing_compute"].params["if_absent"] == 0.0  # no listed system counts as none
 
 
 # Three provinces, seven years. Server and AI-server shipments in 万台, compute per server in TFlops; Rmax and
@@ -148,6 +71,10 @@ C,2022,8,2.5,1,150,0.05,3,2
 """
 
 CONFIG, run, default_run = sub_index("scale", DATA, years=[2021, 2022])
+
+
+def test_more_of_every_indicator_scores_higher(default_run):
+    assert_higher_is_better(default_run, list(SPECS))
 
 
 def test_general_compute_is_the_six_year_sum_of_shipments_times_fp32(default_run):

@@ -1,6 +1,10 @@
 """Hook implementations of the template plugin, found through the entry point ``template`` in the group
-``zhishu`` (see pyproject.toml). Each hook only registers; the logic lives in :mod:`zhishu_template.methods`.
-Plugins import from ``zhishu`` (the public API) and nothing deeper.
+``zhishu`` (see pyproject.toml). Plugins import from ``zhishu`` (the public API) and nothing deeper.
+
+It shows both plugin styles: a *method* (the normaliser ``ratio_to_max``, Python logic in
+:mod:`zhishu_template.methods`, registered by a hook of a few lines) and *specifications as data* (the indicator
+``template_density`` and the node ``template_people`` in ``specs.toml``, registered by two lines). A plugin
+with only specifications is a data-only plugin: the last two lines below and a TOML file.
 """
 
 import zhishu
@@ -13,17 +17,5 @@ def register_normalisers(register):
     register("ratio_to_max", RatioToMax)
 
 
-@zhishu.hookimpl
-def register_indicators(register):
-    register(
-        "template_density",
-        zhishu.IndicatorSpec(
-            id="template_density",
-            name_en="Template density",
-            name_zh="示例密度",
-            unit="persons per km²",
-            direction=1,
-            formula="population / area",
-            description="Population per square kilometre, derived from the source variables population and area.",
-        ),
-    )
+SPECS = zhishu.load_specs("specs.toml", package="zhishu_template")
+register_indicators, register_subindices = zhishu.data_plugin(SPECS)

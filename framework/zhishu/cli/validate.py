@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..optional import missing
-    from ..pipeline import derive, load_sources, match_units, select_years
+    from ..stages import run_stages
 
     plan = load_plan(args)
     if plan.config.sensitivity:  # the [sensitivity] table is checked here too, not only by `zhishu sensitivity`
@@ -26,12 +26,10 @@ def run(args: argparse.Namespace) -> int:
     for need in missing(plan):
         print(f"warning: {args.config}: {need.message}", file=sys.stderr)
     if not args.no_data:
-        frames, _, _ = load_sources(plan)
-        frames, units = match_units(plan, frames)
-        raw = select_years(plan, derive(plan, frames, units))
-        years = sorted(set(raw.index.get_level_values("year")))
+        stages = run_stages(plan, until="select")  # the stage table through derive and the years' selection
+        years = sorted(set(stages.raw.index.get_level_values("year")))
         print(f"ok: {args.config}: {len(plan.indicators)} indicators, {len(plan.nodes)} nodes, "
-              f"{len(units)} units, years {years[0]}–{years[-1]}" if years else f"ok: {args.config}")
+              f"{len(stages.unit_ids)} units, years {years[0]}–{years[-1]}" if years else f"ok: {args.config}")
     else:
         print(f"ok: {args.config}: {len(plan.indicators)} indicators, {len(plan.nodes)} nodes (data not read)")
     return 0

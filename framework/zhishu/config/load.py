@@ -172,6 +172,7 @@ def load_config(
 def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: str):
     issues = []
     modules: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
     blocked = tuple(block)
     if plugins_cfg is not None:
         blocked += tuple(plugins_cfg.block)
@@ -189,13 +190,10 @@ def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: s
                     )
                 )
                 return None, issues
-            for p in plugins_cfg.paths:
-                folder = str((base_dir / p).resolve())
-                if folder not in sys.path:
-                    sys.path.insert(0, folder)
+            paths = tuple(str((base_dir / p).resolve()) for p in plugins_cfg.paths)
             modules = tuple(plugins_cfg.modules)
     try:
-        return Hooks(get_plugin_manager(blocked, extra_modules=modules)), issues
+        return Hooks(get_plugin_manager(blocked, extra_modules=modules, extra_paths=paths)), issues
     except PluginError as exc:
         issues.append(Issue(str(exc), "plugins", file))
         return None, issues

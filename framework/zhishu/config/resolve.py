@@ -12,8 +12,20 @@ from typing import Any
 
 import attrs
 
-from ..components import IndicatorSpec, MethodSpec, SubIndexSpec, UnitSpec
-from ..errors import Issue
+from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+
+from ..calls import blame
+from ..components import (
+    ChecksChildren,
+    ChecksConfig,
+    IndicatorSpec,
+    MethodSpec,
+    ResolvesMethods,
+    SubIndexSpec,
+    UnitSpec,
+)
+from ..errors import ConfigError, Issue, add_note
+from ..kinds import singular
 from ..formula import FormulaError, parse
 from ..registry import Registries, unknown_name_message
 from .converter import make_converter
@@ -59,29 +71,37 @@ class _Resolver:
             self.issue(message, path)
         else:
             entry = registry.entry(spec.method)
-            obj = self._instantiate(entry.obj, spec.params, join(path, "params") if spec.params else path)
+            where = join(path, "params") if spec.params else path
+            obj = self._instantiate(entry.obj, spec.params, where,
+                                    f"{singular(kind)} {spec.method!r} of plugin {entry.plugin!r} at {path}")
             if obj is not None:
                 result = Method(
                     kind=kind, name=spec.method, plugin=entry.plugin, params=dict(spec.params), obj=obj, key_path=path
                 )
+                if isinstance(obj, ResolvesMethods):
+                    # a method built from other methods (e.g. combination weighting): resolve them by name too
+                    def make(sub_kind: str, sub_spec: MethodSpec, sub_path: str):
+                        method = self.method(sub_kind, sub_spec, join(where, sub_path))
+                        return None if method is None else method.obj
+
+                    with blame(result):
+                        obj.resolve_methods(make)
         self._methods[cache_key] = result
         return result
 
-    def _instantiate(self, cls: Any, params: Mapping[str, Any], path: str) -> Any:
+    def _instantiate(self, cls: Any, params: Mapping[str, Any], path: str, who: str) -> Any:
+        """The configured object, or ``None`` with the problems recorded at ``path`` when the parameters do not
+        validate; any other exception is a bug in the plugin and propagates, noted with ``who``."""
         try:
-            obj = self.conv.structure(dict(params), cls) if attrs.has(cls) else cls(**params)
-        except Exception as exc:  # structuring or the class's own validation
-            found = issues_from_cattrs(exc, path)
-            self.issues.extend(found)
+            return self.conv.structure(dict(params), cls) if attrs.has(cls) else cls(**params)
+        except Exception as exc:
+            bug = _bug_in(exc)
+            if bug is not None:
+                add_note(bug, f"while building {who}")
+                raise bug from None if bug is exc else exc
+            self.issues.extend(issues_from_cattrs(exc, path) if not isinstance(exc, ConfigError) else
+                               [i if i.path else attrs.evolve(i, path=path) for i in exc.issues])
             return None
-        if hasattr(obj, "resolve_methods"):
-            # a method built from other methods (e.g. combination weighting): resolve them by name too
-            def make(kind: str, spec: MethodSpec, sub_path: str):
-                method = self.method(kind, spec, join(path, sub_path))
-                return None if method is None else method.obj
-
-            obj.resolve_methods(make)
-        return obj
 
     # ------------------------------------------------------------------ sections
     def sources(self) -> dict[str, ResolvedSource]:
@@ -345,8 +365,10 @@ class _Resolver:
         node_w_spec, node_w_path = own_weights if own_weights is not None else (w_spec, w_path)
         weighting = self.method("weightings", node_w_spec, node_w_path)
         aggregator = self.method("aggregators", a_spec, a_path)
-        if weighting is not None and hasattr(weighting.obj, "check"):
-            for problem in weighting.obj.check(tuple(children)):
+        if weighting is not None and isinstance(weighting.obj, ChecksChildren):
+            with blame(weighting):
+                problems = weighting.obj.check(tuple(children))
+            for problem in problems:
                 self.issue(f"{problem} (node {nid!r})", node_w_path)
         # a node whose methods failed still walks its children, so their problems are reported too
         names = cfg if cfg is not None and (cfg.name_zh or cfg.name_en) else plugin_spec
@@ -424,7 +446,61 @@ def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hook
         reference_year=reference_year,
         seed=meta.seed,
     )
-    return plan, r.issues
+    issues = plan_issues(plan)
+    return (None if issues else plan), issues
+
+
+#: exception types a component raises to reject its parameters (attrs validators, ``__attrs_post_init__``)
+VALIDATION_ERRORS = (ValueError, TypeError, ConfigError, ForbiddenExtraKeysError)
+
+
+def _bug_in(exc: BaseException) -> BaseException | None:
+    """The first exception under ``exc`` (a cattrs group or a single exception) that is not a validation
+    error: a bug in the component's code, not a problem with the user's parameters; ``None`` when all are."""
+    if isinstance(exc, BaseValidationError):
+        for sub in exc.exceptions:
+            found = _bug_in(sub)
+            if found is not None:
+                return found
+        return None
+    if isinstance(exc, KeyError) and getattr(exc, "__notes__", None):  # cattrs: a required key is missing
+        return None
+    return None if isinstance(exc, VALIDATION_ERRORS) else exc
+
+
+def configured_methods(plan: Plan) -> dict[str, Method]:
+    """Every method of ``plan`` by the key path that chose it (once each, in a stable order)."""
+    found: dict[str, Method] = {}
+
+    def add(method: Method | None) -> None:
+        if method is not None:
+            found.setdefault(method.key_path, method)
+
+    for source in plan.sources.values():
+        add(source.method)
+    for ind in plan.indicators.values():
+        for method in (ind.normaliser, ind.transform, ind.imputer, ind.treatment):
+            add(method)
+    for node in plan.nodes.values():
+        add(node.weighting)
+        add(node.aggregator)
+    add(plan.imputer)
+    add(plan.treatment)
+    for method in (*plan.analyses.values(), *plan.exporters):
+        add(method)
+    return found
+
+
+def plan_issues(plan: Plan) -> list[Issue]:
+    """The problems that methods declaring :class:`~zhishu.components.ChecksConfig` find in the resolved plan."""
+    issues = []
+    for where, method in configured_methods(plan).items():
+        if isinstance(method.obj, ChecksConfig):
+            with blame(method):
+                found = method.obj.config_issues(plan, where)
+            for path, problem in found:
+                issues.append(Issue(problem, path or where))
+    return issues
 
 
 def resolve_method(registries: Registries, kind: str, spec: MethodSpec | str, path: str) -> Method:

@@ -11,7 +11,6 @@ non-negative weight per child); the classes are thin. ``docs/methods/aggregators
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -21,6 +20,8 @@ import pandas as pd
 
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..listing import cell_location
+from ..validators import finite
 
 #: at most this many elements (units × units × children, float64) in one block of Copeland's pairwise
 #: comparisons (2**22 elements ≈ 34 MB); larger problems are processed in blocks of units
@@ -62,18 +63,13 @@ def _series(X: pd.DataFrame, out: np.ndarray) -> pd.Series:
     return pd.Series(out, index=X.index, dtype="float64")
 
 
-def _where(label) -> str:
-    if isinstance(label, tuple) and len(label) == 2:
-        return f"unit {label[0]!r}, year {label[1]}"
-    return f"unit {label!r}"
-
 
 def _reject(X: pd.DataFrame, values: np.ndarray, bad: np.ndarray, need: str, threshold: str) -> None:
     """Raise a DataError listing (up to 10 of) the cells in ``bad``: value, unit, year, child and the rule."""
     if not bad.any():
         return
     rows, cols = np.nonzero(bad)
-    issues = [Issue(f"{X.columns[c]} = {values[r, c]:g} at {_where(X.index[r])}; {need}")
+    issues = [Issue(f"{X.columns[c]} = {values[r, c]:g} at {cell_location(X.index[r])}; {need}")
               for r, c in zip(rows[:10], cols[:10])]
     if len(rows) > 10:
         issues.append(Issue(f"… and {len(rows) - 10} more values {threshold}"))
@@ -94,10 +90,6 @@ def _by_year(X: pd.DataFrame, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndar
             return out
     return fn(values)
 
-
-def _finite(instance, attribute, value) -> None:
-    if not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
 
 
 # --------------------------------------------------------------------------------------------- pure functions
@@ -225,15 +217,14 @@ def _topsis_complete(values: np.ndarray, w: np.ndarray, vector_normalise: bool) 
             squares = np.einsum("ij,ij->j", values, values)  # Σ x² per column in one pass
         if (np.isfinite(squares) & (squares > 1e-300)).all():
             norm = np.sqrt(squares)
-            factor = w / np.where(norm > 0, norm, 1.0)
+            v = values * (w / np.where(norm > 0, norm, 1.0))
         else:  # very large or tiny values: scale by the column maximum first (no overflow or underflow)
             big = np.abs(values).max(axis=0)
-            big = np.where(big > 0, big, 1.0)
-            norm = np.sqrt(((values / big) ** 2).sum(axis=0))
-            factor = w / (big * np.where(norm > 0, norm, 1.0))  # column scale and weight folded into one factor
+            scaled = values / np.where(big > 0, big, 1.0)  # in [-1, 1]; w / big could overflow for subnormal big
+            norm = np.sqrt((scaled ** 2).sum(axis=0))
+            v = scaled * (w / np.where(norm > 0, norm, 1.0))
     else:
-        factor = w
-    v = values * factor
+        v = values * w
     ideal, anti = v.max(axis=0), v.min(axis=0)
     gap = v - ideal
     d_plus = np.sqrt(np.einsum("ij,ij->i", gap, gap))
@@ -242,6 +233,40 @@ def _topsis_complete(values: np.ndarray, w: np.ndarray, vector_normalise: bool) 
     total = d_plus + d_minus
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
+
+
+def _stacked(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``values`` as (rows, reps, k) and ``weights`` as (reps, k) for :meth:`aggregate_array`, and whether the
+    answer is one column (values (rows, k) with weights (k,))."""
+    V = np.asarray(values, dtype="float64")
+    W = np.asarray(weights, dtype="float64")
+    single = V.ndim == 2 and W.ndim == 1
+    if V.ndim == 2:
+        V = V[:, None, :]
+    if W.ndim == 1:
+        W = W[None, :]
+    if V.ndim != 3 or W.ndim != 2 or V.shape[2] != W.shape[1] or V.shape[1] not in (1, W.shape[0]):
+        raise ValueError(f"aggregate_array needs values (rows, [reps,] children) and weights ([reps,] children), "
+                         f"got shapes {np.shape(values)} and {np.shape(weights)}")
+    return V, W, single
+
+
+def stacked_row_weights(V: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (reps × k) re-normalised over the present children of every (row, rep) of ``V`` (rows × reps ×
+    k): (1, reps, k) when nothing is missing, else (rows, reps, k); and the mask of present cells."""
+    present = ~np.isnan(V)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if present.all():  # nothing missing: one weight vector per replication
+            total = W.sum(axis=1, keepdims=True)
+            return (W / np.where(total > 0, total, np.nan))[None, :, :], present
+        wp = np.where(present, W[None, :, :], 0.0)
+        total = wp.sum(axis=2, keepdims=True)
+        return wp / np.where(total > 0, total, np.nan), present
+
+
+def _unstacked(score: np.ndarray, present: np.ndarray, single: bool) -> np.ndarray:
+    score = np.where(present.any(axis=2), score, np.nan)
+    return score[:, 0] if single else score
 
 
 # --------------------------------------------------------------------------------------------- classes
@@ -256,6 +281,14 @@ class Arithmetic:
         out = arithmetic_mean(values, _weight_vector(X, weights))
         return _series(X, out).where(X.notna().any(axis=1))
 
+    def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The same mean for many weight vectors at once (:class:`zhishu.AggregatesArrays`)."""
+        V, W, single = _stacked(values, weights)
+        rw, present = stacked_row_weights(V, W)
+        with np.errstate(invalid="ignore"):
+            score = (rw * np.nan_to_num(V, nan=0.0)).sum(axis=2)
+        return _unstacked(score, present, single)
+
 
 @attrs.define(kw_only=True)
 class Geometric:
@@ -263,7 +296,7 @@ class Geometric:
     ``x + offset`` must be positive: otherwise an error names the unit, year and child (normalise to a positive
     range, e.g. min-max with ``low = 1``, or set ``offset``)."""
 
-    offset: float = attrs.field(default=0.0, validator=_finite)
+    offset: float = attrs.field(default=0.0, validator=finite)
 
     def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
         values = X.to_numpy(dtype="float64")
@@ -275,6 +308,16 @@ class Geometric:
                     "(raise the offset or normalise to a positive range)", f"<= {-self.offset:g}")
         out = geometric_mean(values, _weight_vector(X, weights), self.offset)
         return _series(X, out).where(X.notna().any(axis=1))
+
+    def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The same mean for many weight vectors at once (:class:`zhishu.AggregatesArrays`); the values must
+        already be known to be positive (``aggregate`` checks them on the nominal run)."""
+        V, W, single = _stacked(values, weights)
+        rw, present = stacked_row_weights(V, W)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.nan_to_num(np.log(V + self.offset), nan=0.0)
+            score = np.exp((rw * logs).sum(axis=2)) - self.offset
+        return _unstacked(score, present, single)
 
 
 @attrs.define(kw_only=True)
@@ -294,7 +337,7 @@ class Generalised:
     p = 0 geometric, p = −1 harmonic. The lower p, the less a high value compensates a low one (p → −∞ tends
     to the minimum, p → +∞ to the maximum). Values must be ≥ 0 (p > 0) or > 0 (p ≤ 0); p must be finite."""
 
-    p: float = attrs.field(default=1.0, validator=_finite)
+    p: float = attrs.field(default=1.0, validator=finite)
 
     def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
         values = X.to_numpy(dtype="float64")
@@ -336,7 +379,7 @@ class Topsis:
     by_year: ClassVar[bool] = True
 
     vector_normalise: bool = True
-    scale: float = attrs.field(default=1.0, validator=_finite)
+    scale: float = attrs.field(default=1.0, validator=finite)
 
     def __attrs_post_init__(self) -> None:
         if self.scale <= 0:

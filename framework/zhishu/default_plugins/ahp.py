@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..ahp import (
     CR_LIMIT,
+    acceptable,
     INHERITED,
     RI_TABLE,
     analyse,
@@ -152,7 +153,7 @@ class AHP:
                 for name, lam in zip(names, np.atleast_1d(lams)):
                     c = consistency(lam, len(items))
                     experts.append({"name": name, "cr": c["cr"], "lambda_max": c["lambda_max"], "ci": c["ci"],
-                                    "consistent": c["cr"] is not None and c["cr"] <= CR_LIMIT})
+                                    "consistent": acceptable(c["cr"])})
                 A = combine(list(stack))
         result = None
         if not problems:

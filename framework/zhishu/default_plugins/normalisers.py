@@ -19,15 +19,11 @@ import pandas as pd
 from ..config.messages import join
 from ..errors import ConfigError, DataError, Issue
 from ..hookspecs import hookimpl
+from ..listing import MAX_LISTED, cell_location
+from ..validators import finite
 from ..registry import did_you_mean
 
-#: at most this many offending cells are listed one by one in an error
-MAX_LISTED = 10
 
-
-def _check_finite(instance, attribute, value) -> None:
-    if not np.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
 
 
 @attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
@@ -38,8 +34,8 @@ class MinMax:
     indicator with max = min carries no information and maps to the midpoint ``(low + high) / 2``.
     """
 
-    low: float = attrs.field(default=0.0, validator=_check_finite)
-    high: float = attrs.field(default=100.0, validator=_check_finite)
+    low: float = attrs.field(default=0.0, validator=finite)
+    high: float = attrs.field(default=100.0, validator=finite)
 
     def __attrs_post_init__(self) -> None:
         if not self.low < self.high:
@@ -75,8 +71,8 @@ class ZScore:
     """``mean + sd * (x - x̄) / s`` with x̄ and s fitted per indicator (sample s by default, ``ddof = 0``
     for the population standard deviation). An indicator with s = 0 maps to ``mean``."""
 
-    mean: float = attrs.field(default=0.0, validator=_check_finite)
-    sd: float = attrs.field(default=1.0, validator=_check_finite)
+    mean: float = attrs.field(default=0.0, validator=finite)
+    sd: float = attrs.field(default=1.0, validator=finite)
     ddof: int = attrs.field(default=1, validator=attrs.validators.in_((0, 1)))
 
     def __attrs_post_init__(self) -> None:
@@ -136,11 +132,6 @@ def directions(columns, specs) -> pd.Series:
                      dtype="float64")
 
 
-def _where(label) -> str:
-    if isinstance(label, tuple) and len(label) == 2:
-        return f"unit {label[0]!r}, year {label[1]}"
-    return f"unit {label!r}"
-
 
 def _years(X: pd.DataFrame) -> str:
     """The years of the rows a normaliser is fitted on, for messages."""
@@ -154,7 +145,7 @@ def _cell_issues(X: pd.DataFrame, bad: np.ndarray, values: np.ndarray, problem: 
     """One issue per offending cell (the first :data:`MAX_LISTED`), naming indicator, unit, year and value."""
     rows, cols = np.nonzero(bad)
     issues = [
-        Issue(f"indicator {X.columns[c]!r} = {values[r, c]:g} at {_where(X.index[r])}: {problem}")
+        Issue(f"indicator {X.columns[c]!r} = {values[r, c]:g} at {cell_location(X.index[r])}: {problem}")
         for r, c in zip(rows[:MAX_LISTED], cols[:MAX_LISTED])
     ]
     if len(rows) > MAX_LISTED:
@@ -289,8 +280,8 @@ class Goalposts:
     lower: float | None = attrs.field(default=None, validator=_finite_or_none)
     upper: float | None = attrs.field(default=None, validator=_finite_or_none)
     bounds: Mapping[str, tuple[float, ...]] = attrs.field(factory=dict, validator=_bounds_pairs)
-    low: float = attrs.field(default=0.0, validator=_check_finite)
-    high: float = attrs.field(default=100.0, validator=_check_finite)
+    low: float = attrs.field(default=0.0, validator=finite)
+    high: float = attrs.field(default=100.0, validator=finite)
     cap: bool = True
 
     def __attrs_post_init__(self) -> None:
@@ -307,10 +298,11 @@ class Goalposts:
         if not self.low < self.high:
             raise ValueError(f"low must be less than high, got low={self.low} and high={self.high}")
 
-    def config_issues(self, indicators: tuple[str, ...], units: tuple[str, ...]) -> list[tuple[tuple, str]]:
-        """((path parts below the method), problem) pairs for this normaliser chosen for ``indicators``, with
-        ``units`` the ids in [[units]] (empty without); called by :func:`validate_config` at load time."""
-        return _per_indicator_issues("bounds", self.bounds, self.lower is not None, indicators, "goalposts",
+    def config_issues(self, plan, where: str) -> list[tuple[str, str]]:
+        """(key path, problem) pairs for this normaliser chosen at ``where`` (:class:`zhishu.ChecksConfig`):
+        ``bounds`` names only indicators that use it and, without lower and upper, covers all of them."""
+        return _per_indicator_issues("bounds", self.bounds, self.lower is not None, _users(plan, where), where,
+                                     "goalposts",
                                      "give lower and upper for every indicator, or bounds.<id> = [lower, upper]")
 
     def fit(self, X: pd.DataFrame, specs=None) -> Goalposts:
@@ -330,21 +322,28 @@ class Goalposts:
         return goalposts(X, self.lower_, self.upper_, self.low, self.high, self.cap)
 
 
-def _per_indicator_issues(name: str, table: Mapping, has_default: bool, indicators: tuple[str, ...],
-                          what: str, fix: str) -> list[tuple[tuple[str, ...], str]]:
+def _users(plan, where: str) -> tuple[str, ...]:
+    """The indicators whose normaliser was chosen at ``where`` (e.g. every default one at
+    ``normalisation.default``)."""
+    return tuple(i for i, ind in plan.indicators.items() if ind.normaliser.key_path == where)
+
+
+def _per_indicator_issues(name: str, table: Mapping, has_default: bool, indicators: tuple[str, ...], where: str,
+                          what: str, fix: str) -> list[tuple[str, str]]:
     """Keys of ``table`` (e.g. ``bounds``) that name no indicator using this normaliser, and, without a default
-    for every indicator, the indicators ``table`` leaves out; as ((path parts), problem) pairs."""
+    for every indicator, the indicators ``table`` leaves out; as (key path, problem) pairs."""
     problems = []
+    at = join(join(where, "params"), name)
     for key in table:
         if key not in indicators:
             hints = did_you_mean(key, list(indicators))
             hint = f"did you mean {' or '.join(map(repr, hints))}? " if hints else ""
-            problems.append((("params", name, key), f"{key!r} is not an indicator that uses this normaliser; "
+            problems.append((join(at, key), f"{key!r} is not an indicator that uses this normaliser; "
                              f"{hint}indicators using it: {', '.join(indicators)}"))
     if not has_default:
         lacking = [i for i in indicators if i not in table]
         if lacking:
-            problems.append((("params", name), f"no {what} for {', '.join(map(repr, lacking))}; {fix}"))
+            problems.append((at, f"no {what} for {', '.join(map(repr, lacking))}; {fix}"))
     return problems
 
 
@@ -390,12 +389,14 @@ class DistanceToReference:
         if not value.strip():
             raise ValueError('unit must name the reference unit (its id), e.g. unit = "北京"')
 
-    def config_issues(self, indicators: tuple[str, ...], units: tuple[str, ...]) -> list[tuple[tuple, str]]:
+    def config_issues(self, plan, where: str) -> list[tuple[str, str]]:
+        """The reference unit is one of ``[[units]]`` (when the config lists units)."""
+        units = [u.id for u in plan.units]
         if units and self.unit not in units:
-            hints = did_you_mean(self.unit, list(units))
+            hints = did_you_mean(self.unit, units)
             hint = f"did you mean {' or '.join(map(repr, hints))}? " if hints else ""
-            return [(("params", "unit"), f"unknown reference unit {self.unit!r}; {hint}give the id of a unit in "
-                     "[[units]]")]
+            return [(join(join(where, "params"), "unit"), f"unknown reference unit {self.unit!r}; {hint}give the id "
+                     "of a unit in [[units]]")]
         return []
 
     def fit(self, X: pd.DataFrame, specs=None) -> DistanceToReference:
@@ -439,7 +440,7 @@ class FractionOfMax:
         if bad.any():
             issues = []
             for c in X.columns[bad]:
-                at = _where(X[c].idxmax())
+                at = cell_location(X[c].idxmax())
                 which = "largest" if d[c] > 0 else "smallest"
                 issues.append(Issue(f"indicator {c!r}: the {which} (best) value in {_years(X)} is {best[c]:g} at "
                                     f"{at}; fraction_of_max needs a best value > 0 (use minmax or goalposts for "
@@ -481,8 +482,10 @@ class DistanceToTarget:
             raise ValueError("no target: give target = … (the same raw value for every indicator) or "
                              "targets = { indicator = value, … }")
 
-    def config_issues(self, indicators: tuple[str, ...], units: tuple[str, ...]) -> list[tuple[tuple, str]]:
-        return _per_indicator_issues("targets", self.targets, self.target is not None, indicators, "target",
+    def config_issues(self, plan, where: str) -> list[tuple[str, str]]:
+        """``targets`` names only indicators that use this normaliser and, without ``target``, covers them."""
+        return _per_indicator_issues("targets", self.targets, self.target is not None, _users(plan, where), where,
+                                     "target",
                                      "give target for every indicator, or targets.<id> = value")
 
     def fit(self, X: pd.DataFrame, specs=None) -> DistanceToTarget:
@@ -498,7 +501,7 @@ class DistanceToTarget:
         if bad.any():
             raise DataError([
                 Issue(f"indicator {c!r}: the target {raw[c]:g} is not better than the worst value in {_years(X)} "
-                      f"({worst[c] * d[c]:g} at {_where(X[c].idxmin())}), so every unit already meets it and the "
+                      f"({worst[c] * d[c]:g} at {cell_location(X[c].idxmin())}), so every unit already meets it and the "
                       "distance is undefined; choose a more demanding target, or use goalposts")
                 for c in X.columns[bad]
             ])
@@ -555,9 +558,6 @@ class Categorical:
 
 # --------------------------------------------------------------------------------------------- hooks
 
-_CHECKED = (Goalposts, DistanceToReference, DistanceToTarget)
-
-
 @hookimpl
 def register_normalisers(register):
     register("minmax", MinMax)
@@ -569,23 +569,3 @@ def register_normalisers(register):
     register("distance_to_target", DistanceToTarget)
     register("fraction_of_max", FractionOfMax)
     register("categorical", Categorical)
-
-
-@hookimpl
-def validate_config(config, registries):
-    """Per-indicator parameters (goalposts' bounds, targets) name indicators that use the normaliser and
-    cover the others; a reference unit is one of [[units]]."""
-    groups: dict[str, tuple] = {}
-    for iid, ind in config.indicators.items():
-        method = ind.normaliser
-        if isinstance(method.obj, _CHECKED):
-            groups.setdefault(method.key_path, (method, []))[1].append(iid)
-    units = tuple(u.id for u in config.units)
-    issues = []
-    for path, (method, ids) in groups.items():
-        for parts, problem in method.obj.config_issues(tuple(ids), units):
-            where = path
-            for part in parts:
-                where = join(where, part)
-            issues.append(Issue(problem, where))
-    return issues

@@ -22,9 +22,10 @@ import attrs
 import numpy as np
 import pandas as pd
 
-from ..components import MethodSpec
+from ..components import ChecksChildren, MethodSpec, Reports
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..validators import finite
 
 #: fewest complete rows (unit × year) an objective weighting accepts
 MIN_ROWS = 2
@@ -142,10 +143,6 @@ class _Diagnostics:
         return dict(facts) if facts is not None else {"status": _NOT_YET}
 
 
-def _finite(instance, attribute, value) -> None:
-    if not np.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
-
 
 def _ddof(instance, attribute, value) -> None:
     if value not in (0, 1):
@@ -182,7 +179,7 @@ class Entropy(_Diagnostics):
     """Entropy weight method (熵权法): children whose values are spread more unevenly over the units and
     years weigh more. Values must be ≥ 0 (after ``shift``)."""
 
-    shift: float = attrs.field(default=0.0, validator=_finite)
+    shift: float = attrs.field(default=0.0, validator=finite)
 
     def __attrs_post_init__(self) -> None:
         if self.shift < 0:
@@ -419,9 +416,9 @@ class PCA(_Diagnostics):
     """PCA / factor-analysis weights (OECD/JRC Handbook 2008): children that load on the same factor share
     that factor's weight in proportion to their squared (rotated) loadings."""
 
-    min_eigenvalue: float = attrs.field(default=1.0, validator=_finite)
-    min_share: float = attrs.field(default=0.1, validator=_finite)
-    variance: float = attrs.field(default=0.6, validator=_finite)
+    min_eigenvalue: float = attrs.field(default=1.0, validator=finite)
+    min_share: float = attrs.field(default=0.1, validator=finite)
+    variance: float = attrs.field(default=0.6, validator=finite)
     components: int | None = None
     rotation: str = "varimax"
 
@@ -535,7 +532,7 @@ class Combination:
         """The nested weightings' problems for these children, each prefixed with its part."""
         problems = []
         for name, obj in self._parts():
-            if hasattr(obj, "check"):
+            if isinstance(obj, ChecksChildren):
                 problems.extend(f"{name} weighting: {p}" for p in obj.check(children))
         return problems
 
@@ -548,7 +545,7 @@ class Combination:
         out["subjective"] = self.subjective.method
         out["objective"] = self.objective.method
         for name, obj in self._parts():
-            if hasattr(obj, "report"):
+            if isinstance(obj, Reports):
                 for key, value in obj.report(children).items():
                     out[f"{name}.{key}"] = value
         last = self.__dict__.get("diagnostics_", {}).get(tuple(str(c) for c in children))

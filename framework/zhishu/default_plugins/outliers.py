@@ -15,7 +15,6 @@ skewness G1 and the sample excess kurtosis G2 (Joanes & Gill 1998). See docs/met
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -26,6 +25,7 @@ import pandas as pd
 
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..validators import finite
 
 BY_CHOICES = ("year", "all")
 FALLBACKS = ("log_ct", "log_ct_orig", "log", "none")
@@ -101,10 +101,11 @@ def skewness_kurtosis(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def outlying(A: np.ndarray, skew_threshold: float, kurtosis_threshold: float) -> np.ndarray:
-    """Per column: |G1| > ``skew_threshold`` and G2 > ``kurtosis_threshold`` (False where undefined)."""
+    """Per column: |G1| ≥ ``skew_threshold`` and G2 ≥ ``kurtosis_threshold`` (False where undefined): COINr's
+    ``check_SkewKurt`` passes a column only when ``abs(skew) < skew_thresh | kurt < kurt_thresh``."""
     g1, g2 = skewness_kurtosis(A)
     with np.errstate(invalid="ignore"):
-        return (np.abs(g1) > skew_threshold) & (g2 > kurtosis_threshold)
+        return (np.abs(g1) >= skew_threshold) & (g2 >= kurtosis_threshold)
 
 
 def _distinct(A: np.ndarray) -> np.ndarray:
@@ -163,8 +164,8 @@ def jrc_treat(
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The JRC/COINr skewness–kurtosis rule on every column of ``A`` (NaN = missing).
 
-    A column is outlying when |G1| > ``skew_threshold`` and G2 > ``kurtosis_threshold``. An outlying column is
-    winsorised step by step: if G1 ≥ 0 every value equal to the maximum is set to the next lower distinct value,
+    A column is outlying when |G1| ≥ ``skew_threshold`` and G2 ≥ ``kurtosis_threshold`` (as in COINr). An
+    outlying column is winsorised step by step: if G1 ≥ 0 every value equal to the maximum is set to the next lower distinct value,
     otherwise every value equal to the minimum to the next higher one; the rule is re-checked after each step and
     winsorisation stops when the column passes, when ``max_winsorised`` values have been changed, or when one
     more step would leave fewer than two distinct values. A column still outlying then gets ``fallback`` applied
@@ -177,7 +178,7 @@ def jrc_treat(
     A = np.asarray(A, dtype="float64")
     g1, g2 = skewness_kurtosis(A)
     with np.errstate(invalid="ignore"):
-        fails = (np.abs(g1) > skew_threshold) & (g2 > kurtosis_threshold)
+        fails = (np.abs(g1) >= skew_threshold) & (g2 >= kurtosis_threshold)
     observed = ~np.isnan(A)
     B = A.copy()
     changed = np.zeros(A.shape[1], dtype=int)
@@ -232,10 +233,6 @@ def _one_of(choices: tuple[str, ...]):
     return check
 
 
-def _finite(instance, attribute, value) -> None:
-    if not math.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
-
 
 def _probability(instance, attribute, value) -> None:
     if not 0.0 <= value <= 1.0:
@@ -276,8 +273,8 @@ class JRCTreatment:
     winsorised, skewness_after, kurtosis_after.
     """
 
-    skew_threshold: float = attrs.field(default=2.0, validator=_finite)
-    kurtosis_threshold: float = attrs.field(default=3.5, validator=_finite)
+    skew_threshold: float = attrs.field(default=2.0, validator=finite)
+    kurtosis_threshold: float = attrs.field(default=3.5, validator=finite)
     max_winsorised: int = 5
     by: str = attrs.field(default="year", validator=_one_of(BY_CHOICES))
     fallback: str = attrs.field(default="log_ct", validator=_one_of(FALLBACKS))

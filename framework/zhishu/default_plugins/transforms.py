@@ -15,9 +15,10 @@ import pandas as pd
 
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..listing import MAX_LISTED, cell_location
+from ..validators import finite
 
 #: at most this many offending cells are listed one by one in an error
-MAX_LISTED = 10
 #: Box-Cox λ is searched in this interval
 LAMBDA_RANGE = (-5.0, 5.0)
 #: grid step of the coarse search for λ, before golden-section refinement within one step of the best point
@@ -26,15 +27,6 @@ LAMBDA_STEP = 0.1
 GOLDEN_STEPS = 48
 
 
-def _finite(instance, attribute, value) -> None:
-    if value is not None and not np.isfinite(value):
-        raise ValueError(f"{attribute.name} must be a finite number, not {value!r}")
-
-
-def _where(label) -> str:
-    if isinstance(label, tuple) and len(label) == 2:
-        return f"unit {label[0]!r}, year {label[1]}"
-    return f"unit {label!r}"
 
 
 def _values(X: pd.DataFrame) -> np.ndarray:
@@ -48,7 +40,7 @@ def check_domain(X: pd.DataFrame, bad: np.ndarray, problem: str) -> None:
     values = _values(X)
     rows, cols = np.nonzero(bad)
     issues = [
-        Issue(f"indicator {X.columns[c]!r} = {values[r, c]:g} at {_where(X.index[r])}: {problem}")
+        Issue(f"indicator {X.columns[c]!r} = {values[r, c]:g} at {cell_location(X.index[r])}: {problem}")
         for r, c in zip(rows[:MAX_LISTED], cols[:MAX_LISTED])
     ]
     if len(rows) > MAX_LISTED:
@@ -63,7 +55,7 @@ def check_domain(X: pd.DataFrame, bad: np.ndarray, problem: str) -> None:
 class Log:
     """``ln(x + offset)``; every ``x + offset`` must be > 0 (else an error naming indicator, unit and year)."""
 
-    offset: float = attrs.field(default=0.0, validator=_finite)
+    offset: float = attrs.field(default=0.0, validator=finite)
 
     def fit(self, X: pd.DataFrame, specs=None) -> Log:
         return self
@@ -181,7 +173,7 @@ class BoxCox:
     (:func:`estimate_lambda`); the estimates are in ``lambda_`` after fitting.
     """
 
-    lmbda: float | None = attrs.field(default=None, validator=_finite)
+    lmbda: float | None = attrs.field(default=None, validator=attrs.validators.optional(finite))
 
     def fit(self, X: pd.DataFrame, specs=None) -> BoxCox:
         values = _values(X)

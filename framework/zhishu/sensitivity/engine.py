@@ -1,15 +1,16 @@
 """The vectorised engine: the pipeline's stages up to normalisation once per distinct discrete choice, then every
 replication's weights evaluated as array operations.
 
-:func:`prepare` runs :mod:`zhishu.pipeline`'s own stages (load, match units, derive, select years, impute,
-treat, normalise, aggregate) once for each combination of normaliser, aggregator and imputation that the sample
-uses, and keeps for each a :class:`Variant`: the normalised leaves, the nominal weights of every node and the
-aggregators. The resulting :class:`Model` is plain, picklable data.
+:func:`prepare` runs the stage table (:func:`zhishu.run_stages`: load, match units, derive, select years once;
+impute, treat and normalise from there) and aggregates, once for each combination of normaliser, aggregator
+and imputation that the sample uses, and keeps for each a :class:`Variant`: the normalised leaves, the nominal
+weights of every node and the aggregators. The resulting :class:`Model` is plain, picklable data.
 
 :func:`evaluate_chunk` takes rows of the sample matrix and computes, for all of them at once, every node's
-score bottom-up — children values (units × R × k) and weights (R × k): the arithmetic and geometric means as
-masked weighted means over the children present, exactly as the built-in aggregators compute them; any other
-aggregator is called once per replication (correct but slower) — and the ranks within each year.
+score bottom-up — children values (units × R × k) and weights (R × k): an aggregator with the
+:class:`~zhishu.AggregatesArrays` capability (the built-in arithmetic and geometric means, or any plugin's) is
+called once for all replications; any other aggregator is called once per replication (correct but slower) —
+and the ranks within each year.
 """
 
 from __future__ import annotations
@@ -22,21 +23,30 @@ import numpy as np
 import pandas as pd
 
 from .. import pipeline as P
+from ..calls import blame, describe
+from ..components import AggregatesArrays, compares_units
 from ..config.plan import Plan
-from ..default_plugins.aggregators import Arithmetic, Geometric
-from ..errors import DataError, Issue
+from ..errors import DataError, Issue, PluginError
+from ..stages import Stages, run_stages
 from .sampling import choice_index
 from .spec import ResolvedSpec, removed_item
 
 
 @attrs.frozen(kw_only=True)
 class NodeAggregator:
-    """How a node aggregates: ``kind`` "arithmetic" or "geometric" (vectorised) or "other" (``obj`` called)."""
+    """How a node aggregates: ``path`` "array" (the aggregator is :class:`~zhishu.AggregatesArrays`: one call
+    for all replications) or "other" (``aggregate`` called once per replication); ``method`` as configured."""
 
-    kind: str
-    offset: float = 0.0
-    obj: Any = None
-    name: str = ""
+    path: str
+    method: Any
+
+    @property
+    def obj(self) -> Any:
+        return self.method.obj
+
+    @property
+    def name(self) -> str:
+        return self.method.name
 
 
 @attrs.frozen(kw_only=True)
@@ -206,39 +216,30 @@ def describe_key(rs: ResolvedSpec, key: tuple[int, int, int]) -> str:
 def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...] | None = None) -> Prepared:
     """Run the pipeline's stages once per combination of discrete choices used by the sample ``U`` (and once
     for the nominal plan, when no combination is the nominal one)."""
-    frames, inputs, details = P.load_sources(plan)
-    frames, units = P.match_units(plan, frames)
-    derived = P.derive(plan, frames, units)
+    base = run_stages(plan, "select")  # the data, once: load, match units, derive, select years
     columns, counts = layout(rs)
     choices = decode_choices(columns, counts, U)
     keys = sorted(set(map(tuple, choices[:, :3].tolist())))
     first = rs.nominal_first
-    treated_by: dict = {}
+    treated_by: dict[Any, Stages] = {}
     normalised_by: dict = {}
 
     def applies(kind: str, methods, k: int) -> bool:
         return bool(methods) and (k > 0 or not first.get(kind, True))
 
-    def run_stages(vplan: Plan, key) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def variant(vplan: Plan, key) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         norm, _agg, imp = key if key is not None else (0, 0, 0)
         imp_key = imp if key is not None and applies("imputation", rs.imputers, imp) else "nominal"
         norm_key = norm if key is not None and applies("normaliser", rs.normalisers, norm) else "nominal"
         if imp_key not in treated_by:
-            context = {"plan": vplan, "units": P.units_table(vplan, units)}
-            imputed = P.select_years(vplan, P.impute(vplan, derived, context))
-            treated_by[imp_key] = P.treat(vplan, imputed, context)
-        treated = treated_by[imp_key]
+            treated_by[imp_key] = run_stages(vplan, "treat", resume=base)
         if (imp_key, norm_key) not in normalised_by:
-            if vplan.reference_year is not None and vplan.reference_year not in set(
-                    treated.index.get_level_values("year")):
-                raise DataError([Issue(f"reference_year {vplan.reference_year} has no data",
-                                       "normalisation.reference_year")])
-            normalised_by[(imp_key, norm_key)] = P.normalise(vplan, treated)
+            normalised_by[(imp_key, norm_key)] = run_stages(vplan, "normalise", resume=treated_by[imp_key]).normalised
         normalised = normalised_by[(imp_key, norm_key)]
         scores, weights = P.aggregate(vplan, normalised)
         return normalised, scores, weights
 
-    nominal_normalised, nominal_scores, nominal_weights = run_stages(plan, None)
+    nominal_normalised, nominal_scores, nominal_weights = variant(plan, None)
     nominal_key = (0, 0, 0) if all(first.get(k, True) for k in ("normaliser", "aggregator", "imputation")) else None
     variants: dict[tuple[int, int, int], Variant] = {}
     for key in keys:
@@ -247,7 +248,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
             normalised, weights = nominal_normalised, nominal_weights
         else:
             try:
-                normalised, _scores, weights = run_stages(vplan, key)
+                normalised, _scores, weights = variant(vplan, key)
             except DataError as exc:
                 raise DataError([*exc.issues, Issue(f"(with {describe_key(rs, key)}, a combination the "
                                                     "sensitivity sample uses)", "sensitivity")]) from None
@@ -275,7 +276,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
         reported=rs.reported_slots, columns=columns, counts=counts, left_out=leave,
     )
     return Prepared(model=model, nominal_scores=nominal_scores, nominal_ranks=P.rank(nominal_scores),
-                    inputs=inputs, details=details)
+                    inputs=list(base.inputs), details=dict(base.details))
 
 
 def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -284,12 +285,11 @@ def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def _node_aggregator(method) -> NodeAggregator:
+    """The vectorised path for aggregators that declare :class:`~zhishu.AggregatesArrays` (and do not compare
+    units), the per-replication path for the others."""
     obj = method.obj
-    if type(obj) is Arithmetic:
-        return NodeAggregator(kind="arithmetic", name=method.name)
-    if type(obj) is Geometric:
-        return NodeAggregator(kind="geometric", offset=float(obj.offset), name=method.name)
-    return NodeAggregator(kind="other", obj=obj, name=method.name)
+    vectorised = isinstance(obj, AggregatesArrays) and not compares_units(obj)
+    return NodeAggregator(path="array" if vectorised else "other", method=method)
 
 
 # --------------------------------------------------------------------------------------------- evaluation
@@ -356,23 +356,15 @@ def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarra
         present = ~np.isnan(V)
         agg = variant.aggregators[nid]
         W = raw[nid]  # R × k
-        if agg.kind == "other":
+        if agg.path == "other":
             score = _evaluate_other(model, agg, nid, V, unit[nid])
         else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                if present.all():  # nothing missing: one weight vector per replication
-                    total = W.sum(axis=1, keepdims=True)
-                    rw = (W / np.where(total > 0, total, np.nan))[None, :, :]
-                else:
-                    wp = np.where(present, W[None, :, :], 0.0)
-                    total = wp.sum(axis=2, keepdims=True)
-                    rw = wp / np.where(total > 0, total, np.nan)
-                if agg.kind == "arithmetic":
-                    score = (rw * np.nan_to_num(V, nan=0.0)).sum(axis=2)
-                else:
-                    logs = np.nan_to_num(np.log(V + agg.offset), nan=0.0)
-                    score = np.exp((rw * logs).sum(axis=2)) - agg.offset
-            score = np.where(present.any(axis=2), score, np.nan)
+            with blame(agg.method):
+                score = agg.obj.aggregate_array(V, W)
+            if not isinstance(score, np.ndarray) or score.shape != (n, R):
+                raise PluginError(f"{describe(agg.method)}: aggregate_array must return "
+                                  f"an array of shape {(n, R)} for values of shape {V.shape}, got "
+                                  f"{score.shape if isinstance(score, np.ndarray) else type(score).__name__}")
         if not present.all():  # the pipeline's missing-children rule (min_share)
             share = (present * unit[nid][None, :, :]).sum(axis=2)
             keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
@@ -384,25 +376,21 @@ def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarra
 def _evaluate_other(model: Model, agg: NodeAggregator, nid: str, V: np.ndarray, unit: np.ndarray) -> np.ndarray:
     """Aggregators without a vectorised form: called once per replication, as the pipeline calls them."""
     children = list(model.children[nid])
-    method = _MethodLike(agg.obj)
     out = np.empty(V.shape[:2])
+    by_year = compares_units(agg.obj)
     for r in range(V.shape[1]):
         X = pd.DataFrame(V[:, r, :], index=model.index, columns=children)
         w = pd.Series(unit[r], index=children)
         rows = X
-        if getattr(agg.obj, "by_year", False):
+        if by_year:
             present = ~np.isnan(V[:, r, :])
             share = present @ unit[r]
             keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
             rows = X if keep.all() else X[keep]
-        score = P._aggregate(method, rows, w)
+        with blame(agg.method):
+            score = P.aggregate_rows(agg.obj, rows, w)
         out[:, r] = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
     return out
-
-
-@attrs.frozen
-class _MethodLike:
-    obj: Any
 
 
 def rank_columns(S: np.ndarray, year_codes: np.ndarray) -> np.ndarray:

@@ -1,0 +1,455 @@
+"""The stage table: load → match → derive → select → impute → treat → normalise, declared once.
+
+Every command that needs the pipeline's frames runs this one sequence, as far as it needs:
+:func:`zhishu.run_config` to ``normalise`` (then aggregates and ranks), ``zhishu validate`` to ``derive``, the
+sensitivity engine to ``derive`` once and from there to ``normalise`` once per variant plan.
+
+A stage is a pure function ``(plan, stages) -> {field: value}`` over frames indexed by (unit, year): it reads
+fields of the frozen :class:`Stages` so far and returns the fields it adds; none mutates its input. A new stage
+(e.g. a unit-coverage screen after ``select``) is one more :class:`Stage` entry: in :data:`STAGES`, or in a
+table built with :func:`with_stage` and passed to :func:`run_stages`. Loops run
+over sources, method groups and years — never over units or indicators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from .calls import blame, call, describe
+from .components import INDEX_NAMES, HasDetails, SourceContext
+from .config.plan import Plan
+from .errors import DataError, Issue, PluginError, ZhishuError
+from .labels import canonical_index, canonical_label
+from .registry import did_you_mean
+
+# --------------------------------------------------------------------------------------------- the result
+
+
+@attrs.frozen(kw_only=True)
+class Stages:
+    """The frames of the stages run so far (``None``: not reached). Frozen: a stage adds fields with
+    ``attrs.evolve``, so an earlier :class:`Stages` can be resumed with another plan (:func:`run_stages`).
+
+    :ivar plan: the plan the last stages ran with.
+    :ivar done: the names of the stages run, in order.
+    :ivar sources: each source's frame with unit ids (all years), after ``match``.
+    :ivar inputs: every file read (for the manifest); :ivar details: what readers detected.
+    :ivar unit_ids: the units of the run, in order; :ivar units: their table (name and groups).
+    :ivar derived: the indicators' values for every year in the data (lags and imputers look back).
+    :ivar raw: ``derived`` for the selected years (``index.years``).
+    :ivar imputed: after imputation; :ivar treated: after outlier treatment (the values normalised).
+    :ivar treatment_details: what treatments that report it did (:class:`~zhishu.components.HasDetails`).
+    :ivar flags: per cell "imputed", "treated" or "".
+    :ivar normalised: normalised, oriented values (higher is better).
+    """
+
+    plan: Plan = attrs.field(repr=False)
+    done: tuple[str, ...] = ()
+    sources: Mapping[str, pd.DataFrame] | None = attrs.field(default=None, repr=False)
+    inputs: tuple[Path, ...] = attrs.field(default=(), repr=False)
+    details: Mapping[str, Any] = attrs.field(factory=dict, repr=False)
+    unit_ids: tuple[str, ...] | None = None
+    units: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    derived: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    raw: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    imputed: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    treated: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    treatment_details: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    flags: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    normalised: pd.DataFrame | None = attrs.field(default=None, repr=False)
+
+    @property
+    def until(self) -> str | None:
+        """The last stage run."""
+        return self.done[-1] if self.done else None
+
+    def context(self) -> dict[str, Any]:
+        """What imputers and treatments receive: the plan and the units table."""
+        return {"plan": self.plan, "units": self.units}
+
+
+# --------------------------------------------------------------------------------------------- stage bodies
+
+
+def load_sources(plan: Plan) -> tuple[dict[str, pd.DataFrame], list[Path], dict]:
+    """Every source's frame (unit labels as written), the files read, and what readers detected."""
+    frames: dict[str, pd.DataFrame] = {}
+    inputs: list[Path] = []
+    details: dict = {}
+    issues: list[Issue] = []
+    for sid, source in plan.sources.items():
+        context = SourceContext(
+            base_dir=plan.base_dir,
+            source_id=sid,
+            key_path=source.key_path,
+            read_table_hook=plan.hooks.read_table,
+        )
+        try:
+            with blame(source.method):
+                frame = source.obj.load(context)
+        except DataError as exc:  # collect every source's problems, each located at least at its source
+            issues.extend(i if i.path else attrs.evolve(i, path=f"{source.key_path}.params.path") for i in exc.issues)
+            continue
+        except ZhishuError as exc:
+            issues.append(Issue(str(exc), source.key_path))
+            continue
+        finally:
+            inputs.extend(context.inputs)
+            details.update(context.details)
+        frames[sid] = _check_source_frame(frame, sid, source.method.plugin)
+    if issues:
+        raise DataError(issues)
+    return frames, inputs, details
+
+
+def _check_source_frame(frame, sid: str, plugin: str) -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame) or list(frame.index.names) != list(INDEX_NAMES):
+        index = frame.index if isinstance(frame, (pd.DataFrame, pd.Series)) else None
+        raise PluginError(
+            f"source {sid!r} (plugin {plugin!r}) must return a DataFrame indexed by (unit, year), "
+            f"got {type(frame).__name__} with index {index!r:.80}"
+        )
+    return frame
+
+
+def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Replace unit labels by unit ids (``[[units]]`` ids, names and aliases); every unknown label is an error.
+
+    Without ``[[units]]`` the labels are the ids, in order of first appearance.
+    """
+    if not plan.units:
+        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.get_level_values("unit")))
+        return dict(frames), order
+    lookup = {}
+    for unit in plan.units:
+        for label in (unit.id, unit.name, *unit.aliases):
+            if label:
+                lookup[canonical_label(label)] = unit.id
+    issues, out = [], {}
+    for sid, frame in frames.items():
+        labels = frame.index.get_level_values("unit")
+        distinct = pd.Index(labels.unique())
+        ids = labels.map(dict(zip(distinct, canonical_index(distinct).map(lookup))))
+        unknown = pd.unique(labels[ids.isna()])
+        if len(unknown):
+            hints = []
+            for lab in unknown[:20]:
+                close = did_you_mean(str(lab), list(lookup))
+                hints.append(f"{lab!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            more = f" … and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+            issues.append(Issue(
+                f"{len(unknown)} unit label(s) match no unit: {', '.join(hints)}{more}; add them to [[units]] "
+                "as an id, name or alias",
+                f"sources.{sid}",
+            ))
+            continue
+        mapped = frame.set_axis(pd.MultiIndex.from_arrays(
+            [ids.astype(str), frame.index.get_level_values("year")], names=INDEX_NAMES))
+        dup = mapped.index.duplicated(keep=False)
+        if dup.any():
+            pairs = sorted({f"{u} {y}" for u, y in mapped.index[dup]})
+            issues.append(Issue(
+                f"several rows map to the same unit and year ({', '.join(pairs[:10])}): two labels in the file "
+                "name one unit (e.g. 北京 and 北京市)",
+                f"sources.{sid}",
+            ))
+            continue
+        out[sid] = mapped
+    if issues:
+        raise DataError(issues)
+    return out, [u.id for u in plan.units]
+
+
+def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> pd.DataFrame:
+    """The raw indicator values: each indicator's variable, or its formula over source variables.
+
+    A variable found in several sources must be disambiguated with ``indicators.<id>.source``.
+    """
+    owners: dict[str, list[str]] = {}
+    for sid, frame in frames.items():
+        for col in frame.columns:
+            owners.setdefault(str(col), []).append(sid)
+    unique = {v: s[0] for v, s in owners.items() if len(s) == 1}
+    index = _grid(units, sorted({int(y) for f in frames.values() for y in f.index.get_level_values("year")}))
+    combined = pd.concat(
+        [frames[sid][[v for v in frames[sid].columns if unique.get(str(v)) == sid]] for sid in frames], axis=1
+    ).reindex(index) if frames else pd.DataFrame(index=index)
+
+    issues, columns = [], {}
+    for iid, ind in plan.indicators.items():
+        data = frames[ind.source].reindex(index) if ind.source else combined
+        missing = sorted(v for v in ind.variables if v not in data.columns)
+        if missing:
+            issues.extend(_missing_variable(ind, v, owners, list(owners)) for v in missing)
+            continue
+        if ind.formula is not None:
+            value = ind.formula.evaluate(data[sorted(ind.variables)], ind.spec.params)
+        else:
+            value = data[ind.spec.variable or ind.spec.id].astype("float64")
+        if ind.denominator is not None:  # per capita, per GDP, per area …; division by 0 is missing
+            denominator = data[ind.denominator].astype("float64")
+            value = (value / denominator.where(denominator != 0)) * ind.denominator_scale
+        columns[iid] = value
+    if issues:
+        raise DataError(issues)
+    return pd.DataFrame(columns, index=index, dtype="float64")
+
+
+def _missing_variable(ind, var: str, owners: Mapping[str, list[str]], available) -> Issue:
+    where = ind.key_path + (" (plugin " + repr(ind.origin) + ")" if ind.origin != "config" else "")
+    if var in owners and len(owners[var]) > 1 and not ind.source:
+        return Issue(f"variable {var!r} is in several sources ({', '.join(owners[var])}); choose one with "
+                     f"source = \"…\"", where)
+    scope = f"source {ind.source!r}" if ind.source else "any source"
+    hints = did_you_mean(var, [str(c) for c in available])
+    hint = f"; did you mean {' or '.join(map(repr, hints))}?" if hints else ""
+    return Issue(f"indicator {ind.id!r} needs variable {var!r}, which is not in {scope}{hint}", where)
+
+
+def _grid(units: list[str], years: list[int]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_product([pd.Index(units, dtype=object), pd.Index(years, dtype="int64")],
+                                      names=INDEX_NAMES)
+
+
+def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
+    """Keep ``index.years`` (default: every year in the data); a requested year without any data is an error."""
+    present = raw.index.get_level_values("year")
+    if plan.years is None:
+        return raw
+    absent = [y for y in plan.years if y not in set(present)]
+    if absent:
+        have = sorted(set(int(y) for y in present))
+        raise DataError([Issue(f"no source has data for year(s) {absent}; the data cover {have}", "index.years")])
+    return raw[present.isin(plan.years)]
+
+
+def impute(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
+    """Fill missing raw values; each imputer sees all its indicators over every unit and year at once."""
+    return _apply_by_method(X, {i: ind.imputer or plan.imputer for i, ind in plan.indicators.items()},
+                            lambda method, block: call(method, "impute", block, context, obj=method.fresh()))
+
+
+def treat(plan: Plan, X: pd.DataFrame, context: Mapping, details: list | None = None) -> pd.DataFrame:
+    """Treat outliers; each treatment sees all its indicators over every unit and year at once. A treatment
+    that records what it did (:class:`~zhishu.components.HasDetails`: the JRC rule) has its ``details_`` table
+    appended to ``details``."""
+
+    def apply(method, block):
+        treatment = method.fresh()
+        out = call(method, "treat", block, context, obj=treatment)
+        if details is not None and isinstance(treatment, HasDetails):
+            table = treatment.details_
+            if isinstance(table, pd.DataFrame) and len(table):
+                details.append(table.assign(treatment=method.name))
+        return out
+
+    return _apply_by_method(X, {i: ind.treatment or plan.treatment for i, ind in plan.indicators.items()}, apply)
+
+
+def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
+    """Apply ``call(method, columns)`` once per method declaration, to the columns that chose it."""
+    groups: dict[str, list[str]] = {}
+    methods = {}
+    for col in X.columns:
+        method = chosen[col]
+        groups.setdefault(method.key_path, []).append(col)
+        methods[method.key_path] = method
+    parts = []
+    for key, cols in groups.items():
+        block = X[cols]
+        parts.append(_check_same_shape(call(methods[key], block), block, methods[key]))
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[list(X.columns)]
+    return out
+
+
+def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
+    """Pre-transform (if any), orient (× direction, so higher is better) and normalise every indicator, with
+    parameters fitted per year or, with ``reference_year``, on that year and applied to every year.
+
+    Indicators that share a normaliser and pre-transform declaration (e.g. the defaults) are fitted together.
+    """
+    groups: dict[tuple, list[str]] = {}
+    for iid in X.columns:
+        ind = plan.indicators[iid]
+        key = (ind.normaliser.key_path, ind.transform.key_path if ind.transform else None)
+        groups.setdefault(key, []).append(iid)
+    parts = [_normalise_group(plan, X[cols]) for cols in groups.values()]
+    if not parts:
+        return pd.DataFrame(index=X.index, columns=X.columns, dtype="float64")
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
+    if not (out.index.equals(X.index) and out.columns.equals(X.columns)):
+        out = out.reindex(index=X.index, columns=X.columns)
+    return out.astype("float64")
+
+
+def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
+    first = plan.indicators[block.columns[0]]
+    specs = {c: plan.indicators[c].spec for c in block.columns}
+    directions = np.array([float(s.direction) for s in specs.values()])
+    normaliser, transform = first.normaliser, first.transform
+
+    def fit_apply(fit_rows: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+        if transform is not None:
+            with blame(transform):
+                t = transform.fresh().fit(fit_rows, specs)
+                fit_rows = _check_same_shape(t.transform(fit_rows), fit_rows, transform)
+                rows = fit_rows if rows is None else _check_same_shape(t.transform(rows), rows, transform)
+        fit_rows = _orient(fit_rows, directions)
+        rows = fit_rows if rows is None else _orient(rows, directions)
+        with blame(normaliser):
+            out = normaliser.fresh().fit(fit_rows, specs).transform(rows)
+        return _check_same_shape(out, rows, normaliser)
+
+    years = block.index.get_level_values("year")
+    if plan.reference_year is not None:
+        return fit_apply(block[years == plan.reference_year], block)
+    if years.nunique() == 1:
+        return fit_apply(block, None)
+    return pd.concat([fit_apply(rows, None) for _, rows in block.groupby(level="year", sort=False)])
+
+
+def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
+    if (directions == 1).all():
+        return X
+    return pd.DataFrame(X.to_numpy() * directions, index=X.index, columns=X.columns, copy=False)
+
+
+def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
+    if (not isinstance(out, pd.DataFrame) or not out.index.equals(X.index)
+            or list(out.columns) != list(X.columns)):
+        raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
+                          "input")
+    return out.astype("float64")
+
+
+def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
+    """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or ""."""
+    flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
+    flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
+    changed = imputed.notna() & (treated != imputed)
+    return flags.mask(changed, "treated")
+
+
+def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:
+    """id, name and one column per group (e.g. region) for every unit in the run."""
+    if plan.units:
+        rows = [{"unit": u.id, "name": u.name or u.id, **dict(u.groups)} for u in plan.units]
+    else:
+        rows = [{"unit": u, "name": u} for u in units]
+    return pd.DataFrame(rows).set_index("unit")
+
+
+# --------------------------------------------------------------------------------------------- the table
+
+
+def _load(plan: Plan, s: Stages) -> dict:
+    frames, inputs, details = load_sources(plan)
+    return {"sources": frames, "inputs": tuple(inputs), "details": details}
+
+
+def _match(plan: Plan, s: Stages) -> dict:
+    frames, ids = match_units(plan, s.sources)
+    return {"sources": frames, "unit_ids": tuple(ids), "units": units_table(plan, ids)}
+
+
+def _derive(plan: Plan, s: Stages) -> dict:
+    return {"derived": derive(plan, s.sources, list(s.unit_ids))}  # every year: lag, rollsum, imputers look back
+
+
+def _select(plan: Plan, s: Stages) -> dict:
+    return {"raw": select_years(plan, s.derived)}
+
+
+def _impute(plan: Plan, s: Stages) -> dict:
+    return {"imputed": select_years(plan, impute(plan, s.derived, s.context()))}
+
+
+def _treat(plan: Plan, s: Stages) -> dict:
+    details: list[pd.DataFrame] = []
+    treated = treat(plan, s.imputed, s.context(), details)
+    return {"treated": treated, "treatment_details": pd.concat(details, ignore_index=True) if details else None,
+            "flags": cell_flags(s.raw, s.imputed, treated)}
+
+
+def _normalise(plan: Plan, s: Stages) -> dict:
+    check_reference_year(plan, s.treated)
+    return {"normalised": normalise(plan, s.treated)}
+
+
+def check_reference_year(plan: Plan, X: pd.DataFrame) -> None:
+    """``normalisation.reference_year`` must have data among the rows normalised."""
+    if plan.reference_year is not None and plan.reference_year not in set(X.index.get_level_values("year")):
+        raise DataError([Issue(f"reference_year {plan.reference_year} has no data", "normalisation.reference_year")])
+
+
+@attrs.frozen
+class Stage:
+    """One entry of the table: its name, the step it reports as (``after_step`` and ``on_error``), its
+    function, and the frame ``after_step`` receives once it is done (``None``: not reported on its own)."""
+
+    name: str
+    step: str
+    run: Callable[[Plan, Stages], Mapping[str, Any]]
+    reported: Callable[[Stages], pd.DataFrame] | None = None
+
+
+def _source_frames(s: Stages) -> pd.DataFrame:
+    return pd.concat(s.sources, axis=1) if s.sources else pd.DataFrame()
+
+
+#: The stage table, in order.
+STAGES: tuple[Stage, ...] = (
+    Stage("load", "load", _load),
+    Stage("match", "load", _match, _source_frames),
+    Stage("derive", "derive", _derive),
+    Stage("select", "derive", _select, lambda s: s.raw),
+    Stage("impute", "impute", _impute, lambda s: s.imputed),
+    Stage("treat", "treat", _treat, lambda s: s.treated),
+    Stage("normalise", "normalise", _normalise, lambda s: s.normalised),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(st.name for st in STAGES)
+
+
+def with_stage(table: Sequence[Stage], stage: Stage, *, after: str) -> tuple[Stage, ...]:
+    """``table`` with ``stage`` inserted after the stage named ``after`` (e.g. a unit-coverage screen after
+    ``select``); pass the result to :func:`run_stages` as ``stages``."""
+    names = [st.name for st in table]
+    if after not in names:
+        raise ValueError(f"no stage {after!r} to insert {stage.name!r} after; stages: {', '.join(names)}")
+    if stage.name in names:
+        raise ValueError(f"the table already has a stage {stage.name!r}")
+    i = names.index(after) + 1
+    return (*table[:i], stage, *table[i:])
+
+
+def run_stages(plan: Plan, until: str = "normalise", *, resume: Stages | None = None,
+               on_start: Callable[[str], None] | None = None,
+               after_step: Callable[[str, pd.DataFrame], None] | None = None,
+               stages: Sequence[Stage] = STAGES) -> Stages:
+    """Run the stage table from the start (or after ``resume``'s last stage, with ``plan``) through ``until``.
+
+    :param until: the last stage to run (one of :data:`STAGE_NAMES`, or of ``stages``).
+    :param resume: stages already run (e.g. to ``derive``) whose frames the remaining stages start from; the
+        plan may differ in its methods (a sensitivity variant), not in its data.
+    :param on_start: called with each stage's step name before it runs (for ``on_error``).
+    :param after_step: called with a step name and its frame after each reported stage.
+    :param stages: the table to run (default :data:`STAGES`; see :func:`with_stage`).
+    """
+    names = [st.name for st in stages]
+    if until not in names:
+        raise ValueError(f"unknown stage {until!r}; stages: {', '.join(names)}")
+    state = Stages(plan=plan) if resume is None else attrs.evolve(resume, plan=plan)
+    first = 0 if resume is None or resume.until is None else names.index(resume.until) + 1
+    for stage in stages[first:names.index(until) + 1]:
+        if on_start is not None:
+            on_start(stage.step)
+        state = attrs.evolve(state, done=(*state.done, stage.name), **stage.run(plan, state))
+        if after_step is not None and stage.reported is not None:
+            after_step(stage.step, stage.reported(state))
+    return state

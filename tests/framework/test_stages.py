@@ -1,0 +1,142 @@
+"""The stage table: one declared sequence load → match → derive → select → impute → treat → normalise, run as far
+as asked, resumable with another plan, and the one thing run_config, validate and the sensitivity engine run."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pandas as pd
+import pytest
+
+import zhishu
+from zhishu import STAGE_NAMES, Stages, run_stages
+from zhishu.config import load_config
+from zhishu.config.resolve import resolve_method
+
+DATA = "unit,year,a,b\nP,2021,1,40\nQ,2021,,20\nR,2021,3,30\nP,2022,2,10\nQ,2022,4,20\nR,2022,6,\n"
+CONFIG = """
+[index]
+id = "t"
+years = [2022]
+
+[sources.main]
+plugin = "table"
+params = { path = "data.csv" }
+
+[imputation]
+default = "mean"
+
+[indicators.a]
+direction = 1
+
+[indicators.b]
+direction = -1
+
+[nodes.index]
+children = ["a", "b"]
+"""
+
+
+@pytest.fixture
+def plan(write_config):
+    return load_config(write_config(CONFIG, data__csv=DATA))
+
+
+def test_the_table_in_order():
+    assert STAGE_NAMES == ("load", "match", "derive", "select", "impute", "treat", "normalise")
+    assert zhishu.pipeline.STAGES is zhishu.stages.STAGES
+
+
+def test_run_to_derive_stops_there(plan):
+    s = run_stages(plan, until="derive")
+    assert isinstance(s, Stages) and s.done == ("load", "match", "derive") and s.until == "derive"
+    assert s.unit_ids == ("P", "Q", "R")
+    assert sorted(set(s.derived.index.get_level_values("year"))) == [2021, 2022]  # every year, before select
+    assert s.raw is None and s.imputed is None and s.normalised is None
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        s.raw = s.derived
+
+
+def test_run_to_normalise_by_hand(plan):
+    s = run_stages(plan)
+    assert s.done == STAGE_NAMES
+    assert list(s.raw.index.get_level_values("year").unique()) == [2022]
+    # the imputer sees every year (derive comes before select): R's b in 2022 is the mean of b over all the
+    # rows it is given, (40 + 20 + 30 + 10 + 20) / 5 = 24
+    assert np.isnan(s.raw.loc[("R", 2022), "b"])
+    assert s.imputed.loc[("R", 2022), "b"] == 24.0
+    assert s.flags.loc[("R", 2022), "b"] == "imputed"
+    # min-max per year: a = 2, 4, 6 → 0, 50, 100; b oriented (× -1): -10, -20, -24 → 100, 4/14 · 100, 0
+    assert s.normalised["a"].tolist() == [0.0, 50.0, 100.0]
+    assert s.normalised["b"].tolist() == pytest.approx([100.0, 400 / 14, 0.0])
+    assert s.units.loc["P", "name"] == "P"
+
+
+def test_run_config_is_built_on_the_stage_table(plan):
+    s = run_stages(plan)
+    result = zhishu.run_config(plan)
+    pd.testing.assert_frame_equal(result.normalised, s.normalised)
+    pd.testing.assert_frame_equal(result.raw, s.raw)
+    pd.testing.assert_frame_equal(result.flags, s.flags)
+
+
+def test_resume_with_another_plan_reuses_the_data(plan):
+    base = run_stages(plan, "select")
+    zscore = resolve_method(plan.hooks.registries, "normalisers", "zscore", "test")
+    other = attrs.evolve(plan, indicators={i: attrs.evolve(ind, normaliser=zscore)
+                                           for i, ind in plan.indicators.items()})
+    resumed = run_stages(other, resume=base)
+    assert resumed.done == STAGE_NAMES and resumed.plan is other
+    assert resumed.sources is base.sources  # not loaded again
+    direct = run_stages(other)
+    pd.testing.assert_frame_equal(resumed.normalised, direct.normalised)
+    assert resumed.normalised["a"].mean() == pytest.approx(0.0)
+
+
+def test_callbacks_see_each_step(plan):
+    started, reported = [], []
+    run_stages(plan, on_start=started.append, after_step=lambda step, frame: reported.append(step))
+    assert started == ["load", "load", "derive", "derive", "impute", "treat", "normalise"]
+    assert reported == ["load", "derive", "impute", "treat", "normalise"]
+
+
+def test_unknown_stage(plan):
+    with pytest.raises(ValueError, match="unknown stage 'aggregate'; stages: load, match"):
+        run_stages(plan, until="aggregate")
+
+
+def test_reference_year_without_data_is_checked_once_in_the_table(write_config):
+    text = CONFIG.replace("years = [2022]", "years = [2021, 2022]").replace(
+        "[imputation]", "[normalisation]\nreference_year = 2021\n\n[imputation]")
+    plan = load_config(write_config(text, data__csv=DATA))
+    run_stages(plan)  # 2021 has data
+    import importlib
+    import inspect
+
+    modules = [importlib.import_module(f"zhishu.{m}") for m in ("pipeline", "sensitivity.engine", "stages",
+                                                                 "cli.validate")]
+    sources = [inspect.getsource(m) for m in modules]
+    assert sum(src.count("has no data") for src in sources) == 1
+
+
+def test_a_screening_stage_slots_in_as_a_table_entry(plan):
+    """A unit-coverage screen after select: drop units with any missing raw value (here Q in 2021 — but only
+    2022 is selected, where R lacks b), then impute, treat and normalise run on the units kept."""
+
+    def screen(plan, s):
+        keep = s.raw.notna().all(axis=1).groupby(level="unit").all()
+        units = tuple(u for u in s.unit_ids if keep.get(u, False))
+        rows = lambda frame: frame[frame.index.get_level_values("unit").isin(units)]  # noqa: E731
+        return {"unit_ids": units, "units": s.units.loc[list(units)], "derived": rows(s.derived), "raw": rows(s.raw)}
+
+    table = zhishu.with_stage(zhishu.STAGES, zhishu.Stage("screen", "derive", screen), after="select")
+    assert [st.name for st in table] == ["load", "match", "derive", "select", "screen", "impute", "treat",
+                                         "normalise"]
+    s = run_stages(plan, stages=table)
+    assert s.unit_ids == ("P", "Q") and s.done[4] == "screen"
+    # min-max of a over P and Q in 2022 (2, 4) → 0, 100
+    assert s.normalised["a"].tolist() == [0.0, 100.0]
+    with pytest.raises(ValueError, match="already has a stage 'screen'"):
+        zhishu.with_stage(table, zhishu.Stage("screen", "derive", screen), after="load")
+    with pytest.raises(ValueError, match="no stage 'aggregate' to insert"):
+        zhishu.with_stage(zhishu.STAGES, zhishu.Stage("x", "x", screen), after="aggregate")
