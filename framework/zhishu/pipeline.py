@@ -1,5 +1,5 @@
-"""The pipeline: the stage table (:mod:`zhishu.stages`: load → match → derive → select → screen → impute → treat →
-normalise), then aggregation level by level to the root → rank → :class:`~zhishu.results.Result`.
+"""The pipeline: the stage table (:mod:`zhishu.stages`: load → match → derive → select → screen → impute →
+treat → normalise), then aggregation level by level to the root → rank → :class:`~zhishu.results.Result`.
 
 Each stage takes frames and the :class:`~zhishu.config.plan.Plan` and returns new frames; none mutates its
 input. Loops run over sources, normaliser groups, years and tree nodes — never over units or indicators

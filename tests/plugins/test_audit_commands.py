@@ -83,7 +83,8 @@ def test_rank_change_decomposition_by_hand():
     t = rank_change_decomposition(r).set_index("unit")
     assert t.loc["A", ["rank_from", "rank_to", "change", "own", "others"]].tolist() == [1, 3, -2, -1, -1]
     assert t.loc["B", ["change", "own", "others"]].tolist() == [0, 0, 0]
-    assert t.loc["C", ["rank_from", "rank_to", "change", "own", "others", "rank_own_only"]].tolist() == [3, 1, 2, 2, 0, 1]
+    columns = ["rank_from", "rank_to", "change", "own", "others", "rank_own_only"]
+    assert t.loc["C", columns].tolist() == [3, 1, 2, 2, 0, 1]
     assert (t["own"] + t["others"] == t["change"]).all()
 
 
@@ -171,8 +172,8 @@ def test_every_audit_table_is_an_analysis(write_config, tmp_path):
     text = path.read_text(encoding="utf-8") + "\n".join(
         f"[analyses.{name}]" for name in ("indicator_stats", "coverage", "correlations", "correlation_flags",
                                           "cronbach", "pca", "pca_loadings", "consistency", "importance",
-                                          "leave_one_out", "audit_findings")) + "\n[analyses.unit_coverage]\nplugin = \"coverage\"\n" \
-        "params = { by = \"unit\" }\n"
+                                          "leave_one_out", "audit_findings")) \
+        + '\n[analyses.unit_coverage]\nplugin = "coverage"\nparams = { by = "unit" }\n'
     path.write_text(text, encoding="utf-8")
     result = zhishu.run(path)
     assert set(result.analyses) >= {"cronbach", "pca", "importance", "unit_coverage"}
