@@ -16,8 +16,6 @@ def available(plan) -> str | None:
     """None when the summary can be computed, else why not (a sentence for audit.md)."""
     if not isinstance(getattr(plan, "raw", {}).get("sensitivity"), dict):
         return "the config has no [sensitivity] table, so no uncertainty analysis was run"
-    if not callable(getattr(zhishu, "sensitivity", None)):
-        return "this zhishu has no Python sensitivity API (zhishu.sensitivity); run `zhishu sensitivity` instead"
     return None
 
 
