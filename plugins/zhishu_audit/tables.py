@@ -60,6 +60,11 @@ def findings(result, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for r in cov[cov["share_present"] < MIN_COVERAGE].itertuples():
         add("coverage", r.year, r.parent, r.indicator, r.share_present,
             f"indicator {r.indicator}: data for {_pct(r.share_present)} of units in {r.year} (< {_pct(MIN_COVERAGE)})")
+    screening = result.manifest.get("screening") or {}
+    for d in screening.get("dropped", []):
+        add("coverage", d["year"], "", d["unit"], d["coverage"],
+            f"unit {d['name']} ({d['unit']}) was screened out in {d['year']}: data for {_pct(d['coverage'])} of "
+            f"indicators (< {_pct(screening['min_coverage'])}, [index] screen)")
     cu = tables["coverage_units"]
     for r in cu[cu["share_present"] < MIN_COVERAGE].itertuples():
         add("coverage", r.year, "", r.unit, r.share_present,

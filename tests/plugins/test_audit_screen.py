@@ -150,3 +150,12 @@ def test_a_screen_that_drops_every_unit_is_a_clear_error(write_config):
     with pytest.raises(zhishu.DataError, match=r"index.screen: the screen drops every unit: the best-covered unit has "
                                                r"75% of the indicators with data, below min_coverage = 1"):
         zhishu.run(path)
+
+
+def test_the_audit_lists_the_units_screened_out(write_config):
+    from zhishu_audit import audit
+
+    found = audit(zhishu.run(config(write_config)))["findings"]
+    messages = list(found.loc[found["topic"] == "coverage", "message"])
+    assert "unit D (D) was screened out in 2021: data for 0 % of indicators (< 65 %, [index] screen)" in messages
+    assert sum("screened out" in m for m in messages) == 4
