@@ -356,3 +356,13 @@ def test_zhishu_audit_with_the_configs_sensitivity_table(tmp_path):
     got = loo.set_index(["year", "left_out"])["mean_abs_shift"]
     assert got.to_dict() == pytest.approx(expected.to_dict())
     assert len(ranks) == len(run.ranks)
+
+
+def test_table_and_analysis_names_are_safe_file_names():
+    names = pytest.importorskip("zhishu.names", reason="zhishu.names (contract 3) is not in this zhishu yet")
+    from zhishu_audit.analyses import ANALYSES
+    from zhishu_audit.tables import TABLES
+
+    for name in (*ANALYSES, *TABLES, "sensitivity_ranks", "sensitivity_leave_one_out", "rank_changes",
+                 "compare_summary", "compare_units"):
+        assert names.check_name(name) is None, name
