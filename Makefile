@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test fuzz bench clean
 
 $(STAMP): pyproject.toml examples/plugin-template/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 tests examples/plugin-template/tests
+
+# The config fuzzer with a large budget: ZHISHU_FUZZ_MUTANTS mutants of every config (seed ZHISHU_FUZZ_SEED).
+FUZZ_MUTANTS ?= 2000
+fuzz: $(STAMP)
+	ZHISHU_FUZZ_MUTANTS=$${ZHISHU_FUZZ_MUTANTS:-$(FUZZ_MUTANTS)} ZHISHU_FUZZ_CLI=$${ZHISHU_FUZZ_CLI:-10} \
+		$(BIN)/python -m pytest -q -p no:cacheprovider tests/framework/test_fuzz_configs.py
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

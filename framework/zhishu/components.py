@@ -111,6 +111,7 @@ class SourceContext:
     read_table_hook: Any  # Hooks.read_table
     inputs: list[Path] = attrs.field(factory=list)  # every file read is recorded for the manifest
     details: dict = attrs.field(factory=dict)  # what readers detected (encodings…), for the manifest
+    data_roots: tuple[Path, ...] = ()  # every file read must be inside each of these (zhishu.data_root)
 
     def resolve(self, path: str | Path) -> Path:
         """``path`` relative to the config file's folder (absolute paths unchanged)."""
@@ -119,6 +120,10 @@ class SourceContext:
 
     def read_table(self, path: str | Path, **options: Any) -> pd.DataFrame:
         resolved = self.resolve(path)
+        if self.data_roots:
+            from .data_root import check_inside
+
+            check_inside(resolved, self.data_roots, path)
         options = {**options, "detected": {}}
         frame = self.read_table_hook(resolved, options)
         self.inputs.append(resolved)

@@ -87,3 +87,12 @@ def add_note(exc: BaseException, note: str) -> None:
         exc.add_note(note)
     else:  # pragma: no cover - Python 3.10
         exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
+def quote(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for quoting user input in messages (a 1 MB name must
+    not be echoed whole)."""
+    text = repr(value) if not isinstance(value, str) or len(value) <= limit else repr(value[:limit])
+    if isinstance(value, str) and len(value) > limit:
+        return f"{text[:-1]}…{text[-1]} ({len(value)} characters)"
+    return text if len(text) <= limit + 2 else text[:limit] + "…"

@@ -24,7 +24,7 @@ import pandas as pd
 from .calls import blame, call, describe
 from .components import INDEX_NAMES, HasDetails, SourceContext
 from .config.plan import Plan
-from .errors import DataError, Issue, PluginError, ZhishuError
+from .errors import DataError, Issue, PluginError, ZhishuError, quote
 from .labels import canonical_index, canonical_label
 from .registry import did_you_mean
 
@@ -92,6 +92,7 @@ def load_sources(plan: Plan) -> tuple[dict[str, pd.DataFrame], list[Path], dict]
             source_id=sid,
             key_path=source.key_path,
             read_table_hook=plan.hooks.read_table,
+            data_roots=plan.data_roots,
         )
         try:
             with blame(source.method):
@@ -142,10 +143,10 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
         unknown = pd.unique(labels[ids.isna()])
         if len(unknown):
             hints = []
-            for lab in unknown[:20]:
+            for lab in unknown[:5]:  # a few, each cut short: the labels are the data file's contents
                 close = did_you_mean(str(lab), list(lookup))
-                hints.append(f"{lab!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-            more = f" … and {len(unknown) - 20} more" if len(unknown) > 20 else ""
+                hints.append(quote(lab, 40) + (f" (did you mean {quote(close[0], 40)}?)" if close else ""))
+            more = f" … and {len(unknown) - 5} more" if len(unknown) > 5 else ""
             issues.append(Issue(
                 f"{len(unknown)} unit label(s) match no unit: {', '.join(hints)}{more}; add them to [[units]] "
                 "as an id, name or alias",

@@ -494,6 +494,16 @@ def test_power_mean_is_monotone_in_p(problem, p, q):
     assert ((low <= high * (1 + 1e-10)) | low.isna()).all()
 
 
+def test_power_mean_with_a_subnormal_order_is_the_geometric_mean():
+    """p = 5e-324 (found by hypothesis): p · ln(x/m) underflows, which once gave the maximum instead of the
+    limit p → 0. Hand values: x = (1, 4), equal weights → geometric mean 2; p = 1e-3 lies just above it."""
+    X = pd.DataFrame({"a": [1.0], "b": [4.0]})
+    w = pd.Series({"a": 0.5, "b": 0.5})
+    assert Generalised(p=5e-324).aggregate(X, w).iloc[0] == pytest.approx(2.0, rel=1e-15)
+    near = Generalised(p=1e-3).aggregate(X, w).iloc[0]
+    assert 2.0 < near < 2.0 * (1 + 1e-3)  # (0.5 + 0.5 · 4^0.001)^1000 ≈ 2 · exp(0.001 · ln²4 / 8)
+
+
 @PROPERTY
 @given(problems())
 def test_power_mean_matches_the_formula(problem):

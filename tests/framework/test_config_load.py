@@ -88,7 +88,7 @@ def test_strict_types_and_unknown_keys(write_config):
     assert problems(write_config, text) == [
         "index.years[0]: expected an integer, got a string ('2021')",
         "index.seed: expected an integer, got a float (1.5)",
-        "index.nmae_en: unknown key: did you mean 'name_en'?; allowed keys here: description, id, name_en, name_zh, "
+        "index.nmae_en: unknown key: did you mean 'name_en'?; allowed keys here: data_root, description, id, name_en, name_zh, "
         "root, screen, seed, unit_set, version, years",
         "indicators.b.direction: expected an integer, got a string ('-1')",
     ]
@@ -153,8 +153,7 @@ def test_tree_errors_are_all_reported(write_config):
         "nodes.s.min_share: min_share must be between 0 and 1, got 1.5",
         "nodes.s.children[0]: 'a' is already a child of 'index'; each node and indicator has exactly one parent "
         "(a tree, not a network)",
-        "nodes.s.children[2]: 'index' is already a child of '(the root)'; each node and indicator has exactly one "
-        "parent (a tree, not a network)",
+        "nodes.s.children[2]: cycle in the tree: index → s → index; remove 'index' from the children of 's'",
         "nodes.lonely: node 'lonely' is not reachable from the root 'index': add it to a parent's children or "
         "remove it",
         "indicators.unused: indicator 'unused' is defined but not used in the tree: add it to a node's children or "

@@ -452,3 +452,66 @@ def test_formula_is_frozen():
     assert isinstance(f, Formula)
     with pytest.raises(AttributeError):
         f.text = "c"  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------------------------- size limits (issue 8.5)
+
+
+def test_thousand_term_sum_evaluates():
+    # 1,000 terms of x: exactly 1000·x (a left-deep tree 1,000 deep, evaluated without recursion)
+    f = parse(" + ".join(["x"] * 1000))
+    assert f.evaluate(one_row(x=0.5)).tolist() == [500.0]
+
+
+def test_formula_length_is_limited():
+    text = "+".join(["x"] * 5001)  # 10,001 characters
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    assert str(info.value) == ("the formula is 10,001 characters long, more than the maximum 10,000: "
+                               "'" + text[:60] + "…' (10001 characters)")
+    assert parse("+".join(["x"] * 5000)).names == frozenset({"x"})
+
+
+def test_long_sum_keeps_left_to_right_order():
+    # (1e16 + 1) + 1 … in floating point differs from 1e16 + (1 + 1 …): the order written is kept
+    f = parse("x" + " + 1" * 1000)
+    expected = 1e16
+    for _ in range(1000):
+        expected = expected + 1.0
+    assert f.evaluate(one_row(x=1e16)).tolist() == [expected]
+
+
+@pytest.mark.parametrize(
+    "text, column",
+    [
+        ("(" * 300 + "x" + ")" * 300, 51),  # each parenthesis is two levels (its sum and its sign)
+        ("x" + "^x" * 4_000, 199),
+        ("-" * 5000 + "x", 100),
+    ],
+)
+def test_deep_nesting_is_a_formula_error(text, column):
+    with pytest.raises(FormulaError) as info:
+        parse(text)
+    message = str(info.value)
+    assert message.startswith(f"the formula nests more than 100 levels deep at column {column} ")
+    assert message.endswith("; simplify it")
+    assert len(message) < 400  # the formula is quoted, not echoed whole
+
+
+def test_nesting_within_the_limit_parses():
+    assert parse("(" * 49 + "x" + ")" * 49).evaluate(one_row(x=3.0)).tolist() == [3.0]
+    assert parse("-" * 98 + "x").evaluate(one_row(x=3.0)).tolist() == [3.0]  # an even number of signs
+
+
+def test_deep_formula_in_config_names_the_key(write_config):
+    from zhishu import ConfigError
+    from zhishu.config import load_config
+
+    text = ('[index]\nid = "t"\n[sources.main]\nplugin = "table"\nparams = { path = "data.csv" }\n'
+            f'[indicators.a]\ndirection = 1\nformula = "{"(" * 300}x{")" * 300}"\n[nodes.index]\nchildren = ["a"]\n')
+    path = write_config(text, data__csv="unit,year,x\nP,2021,1\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    (issue,) = info.value.issues
+    assert issue.path == "indicators.a.formula"
+    assert issue.message.startswith("the formula nests more than 100 levels deep at column 51")

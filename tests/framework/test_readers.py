@@ -83,8 +83,8 @@ def test_wrong_explicit_encoding_is_a_data_error(tmp_path):
         _read(path, encoding="utf-8")
     assert str(info.value) == (
         "1 problem in the input data:\n"
-        f"  {path}: cannot decode the file as 'utf-8': byte 0xb5 at offset 0; the file is in another encoding. "
-        'Set encoding = "auto" to detect UTF-8 or GB18030, or give the file\'s codec (e.g. "gb18030")'
+        f"  {path}: cannot decode the file as 'utf-8': byte 0xb5 at offset 0; the encoding looks wrong: the file "
+        'decodes as GB18030: set encoding = "gb18030" (or "auto")'
     )
 
 

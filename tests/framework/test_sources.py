@@ -192,6 +192,7 @@ def test_excel_errors_name_sheet_rows(tmp_path):
         load(tmp_path, path="b.xlsx")
     assert messages(info) == [
         f"{tmp_path / 'b.xlsx'}: sources.main: row 2, column 'x' (unit 'A', year 2020): 'n/a' is not a number"
+        " (if it means missing, add 'n/a' to na_values; otherwise fix the cell)"
     ]
 
 
@@ -331,10 +332,13 @@ def test_non_numeric_cells(tmp_path):
     # sorted by line, then column; the blank line 3 still counts
     assert str(info.value) == (
         "4 problems in the input data:\n"
-        f"  {path}: sources.main: line 2, column 'b' (unit 'A', year 2020): 'x' is not a number\n"
+        f"  {path}: sources.main: line 2, column 'b' (unit 'A', year 2020): 'x' is not a number"
+        " (if it means missing, add 'x' to na_values; otherwise fix the cell)\n"
         f"  {path}: sources.main: line 4, column 'a' (unit 'B', year 2020): '1,5' is not a number\n"
-        f"  {path}: sources.main: line 5, column 'a' (unit 'C', year 2020): '?' is not a number\n"
+        f"  {path}: sources.main: line 5, column 'a' (unit 'C', year 2020): '?' is not a number"
+        " (if it means missing, add '?' to na_values; otherwise fix the cell)\n"
         f"  {path}: sources.main: line 5, column 'b' (unit 'C', year 2020): 'y' is not a number"
+        " (if it means missing, add 'y' to na_values; otherwise fix the cell)"
     )
 
 
@@ -366,6 +370,7 @@ def test_non_numeric_long(tmp_path):
         load(tmp_path, path="l.csv", layout="long")
     assert messages(info) == [
         f"{path}: sources.main: line 3, column 'value' (unit 'A', year 2020, variable 'pop'): 'many' is not a number"
+        " (if it means missing, add 'many' to na_values; otherwise fix the cell)"
     ]
 
 
@@ -511,7 +516,10 @@ def test_frames_without_line_numbers_count_data_rows():
     raw = pd.DataFrame({"unit": ["A", "B"], "year": [2020, 2020], "x": ["1", "?"]})
     with pytest.raises(DataError) as info:
         table_frame(raw, TableSource(path="t.json"), file="t.json", key_path="sources.main")
-    assert messages(info) == ["t.json: sources.main: data row 2, column 'x' (unit 'B', year 2020): '?' is not a number"]
+    assert messages(info) == [
+        "t.json: sources.main: data row 2, column 'x' (unit 'B', year 2020): '?' is not a number"
+        " (if it means missing, add '?' to na_values; otherwise fix the cell)"
+    ]
 
 
 def test_invalid_years_and_repeated_keys_are_listed_up_to_ten(tmp_path):
@@ -539,5 +547,6 @@ def test_every_kind_of_problem_is_reported_at_once(tmp_path):
     assert messages(info) == [
         f"{path}: sources.main.params.unit_column: line 3: the unit cell (column 'unit') is empty",
         f"{path}: sources.main.params.year_column: line 2: year '20x0' is not a whole number",
-        f"{path}: sources.main: line 4, column 'x' (unit 'B', year 2020): '?' is not a number",
+        f"{path}: sources.main: line 4, column 'x' (unit 'B', year 2020): '?' is not a number"
+        " (if it means missing, add '?' to na_values; otherwise fix the cell)",
     ]

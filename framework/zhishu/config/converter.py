@@ -8,6 +8,8 @@ table. Errors carry cattrs' notes so :mod:`zhishu.config.messages` can turn them
 
 from __future__ import annotations
 
+import datetime
+import functools
 import typing
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
@@ -33,6 +35,12 @@ def toml_type(value: Any) -> str:
         return "an array"
     if isinstance(value, dict):
         return "a table"
+    if isinstance(value, datetime.datetime):
+        return "a date-time"
+    if isinstance(value, datetime.date):
+        return "a date"
+    if isinstance(value, datetime.time):
+        return "a time"
     return f"a {type(value).__name__}"
 
 
@@ -85,8 +93,11 @@ def _is_mapping(tp: Any) -> bool:
     return get_origin(tp) in (dict, Mapping, typing.Mapping, typing.Dict)
 
 
+@functools.cache
 def make_converter() -> cattrs.Converter:
-    """A new strict converter (one per load; cheap)."""
+    """The strict converter, built once and shared: cattrs generates and compiles a structuring function per
+    class on first use, which is most of a config's load time when done anew for every load. Nothing
+    registers hooks on it after it is built, and generated functions are cached per class object."""
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     conv.register_structure_hook(str, _str)
     conv.register_structure_hook(int, _int)

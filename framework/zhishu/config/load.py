@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 import attrs
 
@@ -23,12 +24,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from ..errors import ConfigError, Issue, PluginError, ZhishuError
+from ..errors import ConfigError, Issue, PluginError, ZhishuError, quote
 from ..hooks import Hooks
 from ..registry import did_you_mean
 from ..plugins import get_plugin_manager
-from .converter import make_converter
-from .messages import issues_from_cattrs, join
+from ..data_root import outside, resolve_root
+from ..names import name_problem
+from .converter import make_converter, toml_type
+from .messages import issues_from_cattrs, join, key
 from .model import IndexConfig
 from .plan import Plan
 from .resolve import resolve
@@ -56,6 +59,9 @@ def read_toml(path: Path) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([_syntax_issue(path, exc, text)]) from None
+    except RecursionError:  # tomllib parses nested arrays and inline tables recursively
+        raise ConfigError([Issue("arrays or inline tables are nested too deeply to read (hundreds of levels); "
+                                 "no zhishu config needs more than a few", file=str(path))]) from None
 
 
 def _syntax_issue(path: Path, exc: Exception, text: str) -> Issue:
@@ -72,13 +78,49 @@ def _syntax_issue(path: Path, exc: Exception, text: str) -> Issue:
             line = text.count("\n") + 1
             col = len(text.rsplit("\n", 1)[-1]) + 1
     if line is None:
-        return Issue(f"TOML syntax error: {message}", file=str(path))
-    return Issue(f"TOML syntax error: {msg or message}", file=f"{path}:{line}:{col}")
+        return Issue(f"TOML syntax error: {quote(message, 200)}", file=str(path))
+    return Issue(f"TOML syntax error: {_explain(msg or message, text, line)}", file=f"{path}:{line}:{col}")
+
+
+_DECLARED_TWICE = re.compile(r"^Cannot declare \((?P<keys>.*)\) twice$")
+
+
+def _explain(msg: str, text: str, line: int) -> str:
+    """tomllib's message, with the key named when a key or table is given twice."""
+    if msg == "Cannot overwrite a value":
+        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        m = re.match(r"\s*([^=\[]+?)\s*=", source)
+        if m:
+            return (f"duplicate key {quote(m.group(1), 60)}: it is already set (each key may appear once in a table; "
+                    "remove one of them)")
+    m = _DECLARED_TWICE.match(msg)
+    if m:
+        keys = [k.strip().strip("'\"") for k in m["keys"].split(",") if k.strip()]
+        table = ".".join(key(k) for k in keys)
+        return f"table [{quote(table, 60)[1:-1]}] is declared twice: merge the two into one"
+    return quote(msg, 200)
+
+
+def section_shape(name: str, tp: Any) -> tuple[type, str]:
+    """What the top-level section ``name`` of type ``tp`` must be in TOML: the Python type of the parsed value
+    and how a message calls it (``a table of [nodes.<id>]``)."""
+    if attrs.has(tp):
+        return dict, f"a table [{name}]"
+    origin = get_origin(tp)
+    if origin is tuple or origin is list:
+        return list, f"an array of tables [[{name}]]"
+    singular = {"sources": "id", "indicators": "id", "nodes": "id", "analyses": "name"}.get(name)
+    if singular is None:
+        return dict, f"a table [{name}]"
+    return dict, f"a table of [{name}.<{singular}>]"
 
 
 def structure(raw: dict, file: str = "") -> tuple[dict[str, Any], list[Issue]]:
     """Structure each section (and each entry of keyed sections) separately; return what structured and
-    every problem. Missing sections take their defaults; a failed section is absent from the result."""
+    every problem. Missing sections take their defaults; a failed section is absent from the result.
+
+    Every section's type is checked first, the same way for all of them, so ``nodes = 1`` is
+    ``nodes: expected a table of [nodes.<id>], got an integer`` and never reaches the resolver."""
     conv = make_converter()
     attrs.resolve_types(IndexConfig)
     issues: list[Issue] = []
@@ -95,22 +137,75 @@ def structure(raw: dict, file: str = "") -> tuple[dict[str, Any], list[Issue]]:
         if name not in raw:
             continue
         value = raw[name]
+        python_type, shape = section_shape(name, field.type)
+        if not isinstance(value, python_type):
+            issues.append(Issue(f"expected {shape}, got {toml_type(value)}", name, file))
+            continue
         keyed = name in ("sources", "indicators", "nodes", "analyses")
-        if keyed and isinstance(value, dict):
+        if keyed:
             entry_type = get_args(field.type)[1]
             entries = {}
             for key_, entry in value.items():
+                path = join(name, key_)
+                if not isinstance(entry, dict):
+                    issues.append(Issue(f"expected a table [{path}], got {toml_type(entry)}", path, file))
+                    continue
                 try:
                     entries[key_] = conv.structure(entry, entry_type)
                 except Exception as exc:
-                    issues.extend(_located(issues_from_cattrs(exc, join(name, key_)), file))
+                    issues.extend(_located(issues_from_cattrs(exc, path), file))
             parts[name] = entries
             continue
         try:
             parts[name] = conv.structure(value, field.type)
         except Exception as exc:
             issues.extend(_located(issues_from_cattrs(exc, name), file))
+    issues.extend(_located(_name_issues(raw, parts), file))
     return parts, issues
+
+
+def _name_issues(raw: dict, parts: dict[str, Any]) -> list[Issue]:
+    """Names that become file names must be safe (:mod:`zhishu.names`); ``[[units]]`` ids must be unique."""
+    issues = []
+    analyses = raw.get("analyses")
+    if isinstance(analyses, dict):
+        for name in analyses:
+            problem = name_problem(name)
+            if problem:
+                issues.append(Issue(problem, join("analyses", name)))
+    output = parts.get("output")
+    if output is not None:
+        for i, name in enumerate(output.exporters):
+            problem = name_problem(name)
+            if problem:
+                issues.append(Issue(problem, f"output.exporters[{i}]"))
+    first: dict[str, int] = {}
+    for i, unit in enumerate(parts.get("units", ())):
+        if unit.id in first:
+            issues.append(Issue(f"unit id {quote(unit.id)} is already used by units[{first[unit.id]}]; every "
+                                "[[units]] entry needs its own id (put other labels of one unit in its aliases)",
+                                f"units[{i}].id"))
+        else:
+            first[unit.id] = i
+    return issues
+
+
+def resolvable(raw: dict, parts: dict[str, Any]) -> dict:
+    """``raw`` with every keyed section that is not a table replaced by an empty one, so that the resolver
+    (which looks up broken entries in ``raw``) only ever sees tables."""
+    out = dict(raw)
+    for name in ("sources", "indicators", "nodes", "analyses"):
+        if name in out and not isinstance(out[name], dict):
+            out[name] = {}
+    return out
+
+
+def _weights_path(issue: Issue) -> Issue:
+    """``nodes.<id>.weights`` is shorthand for the fixed weighting's params: report its problems there, not at
+    the ``….weights.params`` the resolver sees."""
+    if issue.path.startswith("nodes.") and issue.path.endswith(".weights.params"):
+        return attrs.evolve(issue, path=issue.path.removesuffix(".params"))
+    return issue
 
 
 def _located(issues: list[Issue], file: str) -> list[Issue]:
@@ -128,6 +223,7 @@ def load_config(
     allow_imports: bool | None = None,
     block: tuple[str, ...] = (),
     hooks: Hooks | None = None,
+    data_root: str | os.PathLike | None = None,
 ) -> Plan:
     """Load, structure, resolve and check the config at ``path``; a :class:`Plan` ready to run.
 
@@ -135,6 +231,8 @@ def load_config(
         plugins (default: only when ``ZHISHU_ALLOW_IMPORTS=1``). Without it such a config is an error.
     :param block: plugin names to block besides the config's ``[plugins] block``.
     :param hooks: an existing plugin facade (tests); by default one is built from installed plugins.
+    :param data_root: a folder (relative to the working directory) that every data file must be inside,
+        symbolic links followed, besides the config's own ``[index] data_root`` (see :mod:`zhishu.data_root`).
     :raises ConfigError: every problem found, each with file and TOML key path.
     """
     path = Path(path)
@@ -151,15 +249,21 @@ def load_config(
         hooks, plugin_issues = _make_hooks(plugins_cfg, block, allow_imports, base_dir, file)
         issues.extend(plugin_issues)
         if hooks is None:
-            raise ConfigError(issues)
+            raise ConfigError(_dedupe(issues))
     try:
         registries = hooks.registries
     except PluginError as exc:
-        raise ConfigError([*issues, Issue(str(exc), "plugins", file)]) from None
+        raise ConfigError(_dedupe([*issues, Issue(str(exc), "plugins", file)])) from None
 
-    plan, resolve_issues = resolve(parts, raw, registries, hooks=hooks, path=path, base_dir=base_dir)
-    issues.extend(_located(resolve_issues, file))
+    if any(name in raw and not isinstance(raw[name], section_shape(name, field.type)[0])
+           for name, field in attrs.fields_dict(IndexConfig).items()):
+        raise ConfigError(_dedupe(issues))  # resolving without a whole section would only add noise
+    plan, resolve_issues = resolve(parts, resolvable(raw, parts), registries, hooks=hooks, path=path, base_dir=base_dir)
+    issues.extend(_located([_weights_path(i) for i in resolve_issues], file))
+    roots, root_issues = _data_roots(data_root, parts, base_dir)
+    issues.extend(_located(root_issues, file))
     if plan is not None and not issues:
+        plan = attrs.evolve(plan, data_roots=roots)
         try:
             issues.extend(_located(hooks.validate_config(plan, registries), file))
         except ZhishuError as exc:
@@ -167,6 +271,37 @@ def load_config(
     if issues:
         raise ConfigError(_dedupe(issues))
     return plan
+
+
+def _data_roots(cli_root, parts: dict[str, Any], base_dir: Path) -> tuple[tuple[Path, ...], list[Issue]]:
+    """The data roots (``data_root=`` relative to the working directory, ``[index] data_root`` relative to the
+    config) and the problems with them, including every source ``params.path`` that is outside one."""
+    roots: list[Path] = []
+    issues: list[Issue] = []
+    meta = parts.get("index")
+    given = [(cli_root, Path.cwd(), "--data-root", "")]
+    if meta is not None and meta.data_root is not None:
+        given.append((meta.data_root, base_dir, "data_root", "index.data_root"))
+    for value, base, name, path in given:
+        if value is None:
+            continue
+        root = resolve_root(value, base)
+        if not root.is_dir():
+            issues.append(Issue(f"{name} {quote(str(value), 120)}: no such folder ({root}); the data root must be an "
+                                "existing folder holding the data files", path))
+            continue
+        roots.append(root)
+    if roots:
+        for sid, source in parts.get("sources", {}).items():
+            written = source.params.get("path") if isinstance(source.params, Mapping) else None
+            if isinstance(written, str) and written:
+                root = outside(base_dir / Path(written).expanduser(), roots)
+                if root is not None:
+                    real = (base_dir / Path(written).expanduser()).resolve()
+                    issues.append(Issue(f"{quote(written, 120)} (resolving to {real}) is outside the data root {root}: "
+                                        "sources may read files only inside it; move the file there, or choose "
+                                        "another data root", join(join(join("sources", sid), "params"), "path")))
+    return tuple(roots), issues
 
 
 def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: str):
@@ -199,9 +334,25 @@ def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: s
         return None, issues
 
 
+#: longest message (and key path) a config problem may show: longer ones quote user input at length
+MAX_MESSAGE = 500
+
+
+def _bounded(issue: Issue) -> Issue:
+    """``issue`` with an over-long message or key path cut in the middle (a 1 MB key must not be echoed)."""
+    def cut(text: str, limit: int) -> str:
+        if len(text) <= limit:
+            return text
+        return f"{text[: limit * 2 // 3]} … ({len(text) - limit:,} characters cut) … {text[-(limit // 3):]}"
+
+    if len(issue.message) <= MAX_MESSAGE and len(issue.path) <= MAX_MESSAGE // 4:
+        return issue
+    return attrs.evolve(issue, message=cut(issue.message, MAX_MESSAGE), path=cut(issue.path, MAX_MESSAGE // 4))
+
+
 def _dedupe(issues: list[Issue]) -> list[Issue]:
     seen, out = set(), []
-    for i in issues:
+    for i in map(_bounded, issues):
         if i not in seen:
             seen.add(i)
             out.append(i)

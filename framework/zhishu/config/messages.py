@@ -21,9 +21,16 @@ from ..registry import did_you_mean
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+#: longest key shown whole in a dotted path; longer ones (a 1 MB key) are cut, their length given
+MAX_KEY = 80
+
+
 def key(name: str | int) -> str:
-    """A TOML key as written in a dotted path (quoted unless bare)."""
+    """A TOML key as written in a dotted path (quoted unless bare; cut after :data:`MAX_KEY` characters)."""
     text = str(name)
+    if len(text) > MAX_KEY:
+        text = f"{text[:MAX_KEY]}…({len(text)} characters)"
+        return '"' + text.replace('"', '\\"') + '"'
     return text if _BARE.match(text) else '"' + text.replace('"', '\\"') + '"'
 
 

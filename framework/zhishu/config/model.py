@@ -50,6 +50,7 @@ class IndexMeta:
     unit_set: str | None = None
     years: tuple[int, ...] | None = None
     seed: int = 0
+    data_root: str | None = None  # sources may read only files inside this folder (relative to the config)
     screen: ScreenConfig | None = None
 
 

@@ -147,6 +147,7 @@ class Plan:
     years: tuple[int, ...] | None
     reference_year: int | None
     seed: int
+    data_roots: tuple[Path, ...] = ()  # sources may read only files inside each (zhishu.data_root)
 
     @property
     def aggregation_order(self) -> list[str]:

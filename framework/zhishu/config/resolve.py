@@ -301,6 +301,16 @@ class _Resolver:
                     self.issue(f"child {child!r} is listed twice", cpath)
                     continue
                 seen_here.add(child)
+                if child == item:
+                    self.issue(f"node {item!r} lists itself as a child; a node cannot contain itself", cpath)
+                    continue
+                chain = [item]  # item and its ancestors, up to the root
+                while chain[-1] in parent_of:
+                    chain.append(parent_of[chain[-1]])
+                if child in chain:
+                    cycle = " → ".join([*reversed(chain[: chain.index(child) + 1]), child])
+                    self.issue(f"cycle in the tree: {cycle}; remove {child!r} from the children of {item!r}", cpath)
+                    continue
                 if child in parent_of or child == root:
                     self.issue(
                         f"{child!r} is already a child of {parent_of.get(child, '(the root)')!r}; each node and "

@@ -122,15 +122,21 @@ def harmonic_mean(values: np.ndarray, w: np.ndarray) -> np.ndarray:
         return np.where(present.any(axis=1), 1.0 / inverse, np.nan)
 
 
+#: below this |p| the power mean is its limit, the geometric mean (see :func:`power_mean`)
+TINY_P = 1e-200
+
+
 def power_mean(values: np.ndarray, w: np.ndarray, p: float) -> np.ndarray:
     """The weighted power mean ``(Σ wᵢ xᵢ^p / Σ wᵢ)^(1/p)`` over the present children; p = 0 is the geometric
     mean. Needs ``x >= 0`` (p > 0) or ``x > 0`` (p <= 0).
 
     Computed as ``m · exp(log1p(Σ w̃ᵢ expm1(p · ln(xᵢ/m))) / p)`` with m the largest (p > 0) or smallest
     (p < 0) value of a weighted child, so that ``p · ln(xᵢ/m) <= 0``: no overflow for large ``|p|`` and no
-    loss of precision for small ``|p|``.
+    loss of precision for small ``|p|``. For ``|p| < 1e-200`` (where ``p · ln(xᵢ/m)`` would fall into the
+    subnormal range and lose every digit) the limit p → 0, the geometric mean, is returned: it differs from the
+    power mean by a relative ``O(|p|)``.
     """
-    if p == 0:
+    if abs(p) < TINY_P:
         return geometric_mean(values, w)
     rw = row_weights(values, w)
     active = _active(values, w)

@@ -40,6 +40,8 @@ class MinMax:
     def __attrs_post_init__(self) -> None:
         if not self.low < self.high:
             raise ValueError(f"low must be less than high, got low={self.low} and high={self.high}")
+        if not np.isfinite(self.high - self.low):
+            raise ValueError(f"high - low overflows (low={self.low:g}, high={self.high:g}); use a smaller range")
 
     def fit(self, X: pd.DataFrame, specs=None) -> MinMax:
         self.min_ = X.min(axis=0)

@@ -23,13 +23,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, Issue, PluginError
+from ..errors import DataError, Issue, PluginError, quote
 from ..hookspecs import hookimpl
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -68,27 +70,62 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     _record(options, encoding=encoding)
     sep = options.get("sep") or ("\t" if path.suffix.lower() == ".tsv" else ",")
     skip_rows = _nonnegative_int(options.get("skip_rows", 0), "skip_rows", path)
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    if skip_rows >= lines:
+        raise DataError([Issue(f"skip_rows = {skip_rows} skips the whole file, which has {lines} line"
+                               f"{'s' if lines != 1 else ''}; set skip_rows to the number of lines above the header",
+                               file=str(path))])
     if "header" in options and options["header"] is None:
         return _read_rows(text, sep, skip_rows)
     header = _nonnegative_int(options.get("header", 0), "header", path)
+    if skip_rows + header >= lines:
+        raise DataError([Issue(f"header = {header} is beyond the end of the file ({lines} lines, {skip_rows} "
+                               "skipped)", file=str(path))])
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=sep,
-            header=header,
-            skiprows=skip_rows,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,  # keep blank lines so that positions map to line numbers
-        )
+        with warnings.catch_warnings():
+            # a data row longer than the header: pandas would warn and drop cells (index_col=False) or shift
+            # every column by one (by default); it is an error naming the line instead
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                header=header,
+                skiprows=skip_rows,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                index_col=False,
+                skip_blank_lines=False,  # keep blank lines so that positions map to line numbers
+            )
     except pd.errors.EmptyDataError:
         raise DataError([Issue("the file is empty (no header line)", file=str(path))]) from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError([Issue(f"cannot parse the file: {exc}", file=str(path))]) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning, ValueError) as exc:
+        long_row = _long_row(text, sep, skip_rows + header)
+        if long_row is not None:
+            line, cells, width = long_row
+            message = (f"line {line} has {cells} cells but the header (line {skip_rows + header + 1}) has {width}: "
+                       f"remove the extra cells, or put cells that contain {sep!r} between double quotes")
+        else:
+            message = f"cannot parse the file: {quote(str(exc), 200)}"
+        raise DataError([Issue(message, file=str(path))]) from None
     frame.columns = _clean_labels(frame.columns)
     first_data_line = skip_rows + header + 2
     return _with_positions(frame, first_data_line, "line", multiline=True)
+
+
+def _long_row(text: str, sep: str, header_line: int) -> tuple[int, int, int] | None:
+    """The first row with more cells than the header (its line, cell count and the header's width), found on
+    the error path only."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    width = None
+    for row in reader:
+        if reader.line_num <= header_line:
+            continue
+        if width is None:
+            width = len(row)
+        elif len(row) > width:
+            return reader.line_num - _row_breaks(row), len(row), width
+    return None
 
 
 def _read_rows(text: str, sep: str, skip_rows: int) -> pd.DataFrame:
@@ -148,17 +185,49 @@ def decode(data: bytes, encoding: str, file: str) -> tuple[str, str]:
                    '"gbk" or "gb18030"', file=file)]
         ) from None
     try:
-        return data.decode(encoding), encoding
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
+        fits = _fitting(data)
+        fix = (f'the file decodes as {fits.upper()}: set encoding = "{fits}" (or "auto")' if fits else
+               'set encoding = "auto" to detect UTF-8 or GB18030, or give the file\'s codec (e.g. "big5")')
         raise DataError(
             [
                 Issue(
-                    f"cannot decode the file as {encoding!r}: {_where(exc, data)}; the file is in another encoding. "
-                    'Set encoding = "auto" to detect UTF-8 or GB18030, or give the file\'s codec (e.g. "gb18030")',
+                    f"cannot decode the file as {encoding!r}: {_where(exc, data)}; the encoding looks wrong: {fix}",
                     file=file,
                 )
             ]
         ) from None
+    if codecs.lookup(encoding).name in _CJK_CODECS and not data.isascii() and _is_utf8(data):
+        # UTF-8 text read as GBK decodes without an error but gives garbled characters (北京 → 鍖椾含)
+        sample = next((line for line in text.splitlines() if not line.isascii()), "")
+        raise DataError([Issue(
+            f"the encoding looks wrong: the file is valid UTF-8 but encoding = {encoding!r} was given, which reads it "
+            f"as garbled text ({quote(sample, 40)}); set encoding = \"utf-8\" (or \"auto\")", file=file)])
+    return text, encoding
+
+
+#: Chinese codecs under which UTF-8 bytes decode silently into other characters (codecs' canonical names).
+_CJK_CODECS = frozenset(codecs.lookup(c).name for c in ("gbk", "gb2312", "gb18030", "big5", "hz"))
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _fitting(data: bytes) -> str | None:
+    """The first of :data:`AUTO_ENCODINGS` that decodes ``data``, if any."""
+    for candidate in AUTO_ENCODINGS:
+        try:
+            data.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        return candidate
+    return None
 
 
 def _where(exc: UnicodeDecodeError, data: bytes) -> str:
@@ -172,15 +241,25 @@ def read_excel(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     """One sheet of a workbook (``sheet``: name or 0-based index; default the first), indexed by row number."""
     header = _nonnegative_int(options.get("header", 0), "header", path)
     skip_rows = _nonnegative_int(options.get("skip_rows", 0), "skip_rows", path)
+    not_excel = _not_excel(path)
+    if not_excel:
+        raise DataError([Issue(not_excel, file=str(path))])
     try:
         book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # openpyxl raises a variety of errors for files that are not workbooks
-        raise DataError([Issue(f"cannot open the workbook: {exc}", file=str(path))]) from None
+        raise DataError([Issue(f"not an Excel file, or a damaged one: cannot open the workbook: "
+                               f"{quote(str(exc), 200)}", file=str(path))]) from None
     with book:
         names = list(book.sheet_names)
         sheet = options.get("sheet")
         name = _sheet_name(sheet, names, path)
         _record(options, sheet=name)
+        rows = getattr(book.book[name], "max_row", None)
+        if isinstance(rows, int) and skip_rows + header >= rows:
+            what = f"skip_rows = {skip_rows}" if skip_rows >= rows else f"header = {header}"
+            raise DataError([Issue(f"{what} is beyond the end of sheet {name!r}, which has {rows} row"
+                                   f"{'s' if rows != 1 else ''}; set skip_rows to the number of rows above the header",
+                                   file=str(path))])
         try:
             frame = pd.read_excel(
                 book, sheet_name=name, header=header, skiprows=skip_rows, dtype=object, na_filter=False
@@ -189,6 +268,28 @@ def read_excel(path: Path, options: dict[str, Any]) -> pd.DataFrame:
             raise DataError([Issue(f"cannot read sheet {name!r}: {exc}", file=str(path))]) from None
     frame.columns = _clean_labels(frame.columns)
     return _with_positions(frame, skip_rows + header + 2, "row", multiline=False)
+
+
+def _not_excel(path: Path) -> str | None:
+    """Why ``path`` cannot be an .xlsx/.xlsm workbook (a zip archive), judged from its first bytes; ``None`` if
+    it may be one."""
+    with path.open("rb") as f:
+        head = f.read(8)
+    if zipfile.is_zipfile(path):
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        return "not an Excel file: the workbook is truncated or damaged (its zip directory is missing); copy it again"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "not an Excel file that zhishu reads: it is an old .xls workbook; re-save it as .xlsx"
+    if not head:
+        return "not an Excel file: the file is empty"
+    try:
+        path.read_bytes()[:4096].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < 4090:  # not just a character cut at the end of the sample
+            return "not an Excel file (an .xlsx workbook is a zip archive; this file is not one)"
+    return ("not an Excel file: it is text (a CSV file named .xlsx?); rename it to .csv, or re-save it from "
+            "a spreadsheet as .xlsx")
 
 
 def _sheet_name(sheet: Any, names: list[str], path: Path) -> str:

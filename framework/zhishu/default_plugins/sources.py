@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..components import INDEX_NAMES, SourceContext
-from ..errors import DataError, Issue
+from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
 from ..registry import did_you_mean
 
@@ -134,6 +134,8 @@ class TableSource:
     :param skip_rows: lines (Excel: rows) above the header line to skip, such as a title.
     :param na_values: cells that mean "missing" (compared after removing surrounding whitespace).
     :param thousands: a thousands separator to accept in numbers (``","`` reads ``"1,234.5"``).
+    :param percent: accept a trailing ``%`` and read the number as written: ``"12%"`` is 12 (in percent, like a
+        cell ``12`` of a column in %; divide by 100 in a formula for a fraction).
     """
 
     path: str = attrs.field(validator=_nonempty)
@@ -153,6 +155,7 @@ class TableSource:
     skip_rows: int = attrs.field(default=0, validator=_nonnegative)
     na_values: tuple[str, ...] = attrs.field(default=DEFAULT_NA_VALUES, converter=tuple)
     thousands: str | None = attrs.field(default=None, validator=_thousands)
+    percent: bool = False
 
     def __attrs_post_init__(self) -> None:
         named: dict[str, list[str]] = {}
@@ -343,6 +346,8 @@ def _numbers(cells: pd.Series, source: TableSource) -> tuple[np.ndarray, np.ndar
             pattern = rf"[+-]?\d{{1,3}}(?:{sep}\d{{3}})+(?:\.\d*)?(?:[eE][+-]?\d+)?"
             grouped_ok = ~has_sep | text.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False)
             digits = text.str.replace(source.thousands, "", regex=False)
+    if source.percent:
+        digits = digits.str.replace(r"\s*%$", "", regex=True)
     values = pd.to_numeric(digits.where(~missing, ""), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad = ~missing & (~np.isfinite(values) | ~grouped_ok)
     values = np.where(missing | bad, np.nan, values)
@@ -482,11 +487,27 @@ def _choose(available: list[str], source: TableSource, problems: _Problems) -> l
 
 
 def _cell(source, label, n, column, unit, year, text, variable=None) -> str:
-    where = f"unit {unit!r}, year {year}" + (f", variable {variable!r}" if variable is not None else "")
-    message = f"{label} {n}, column {column!r} ({where}): {text!r} is not a number"
+    where = f"unit {quote(unit, 60)}, year {year}" + (f", variable {quote(variable, 60)}" if variable is not None else "")
+    return f"{label} {n}, column {quote(column, 60)} ({where}): {quote(text, 60)} is not a number{_cell_hint(source, text)}"
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _cell_hint(source, text: str) -> str:
+    """How to fix a cell that is not a number, judged from what it holds."""
     if source.thousands is None and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
-        message += ' (set thousands = "," to read numbers with thousands separators)'
-    return message
+        return ' (set thousands = "," to read numbers with thousands separators)'
+    if text.endswith("%") and _NUMBER.fullmatch(text[:-1].strip()) and not source.percent:
+        return (" (percentages: set percent = true to read \"12%\" as 12, or write the number without the % "
+                "sign)")
+    if _NUMBER.fullmatch(text):  # a number too large for a float, e.g. 1e400
+        return " (it overflows: the largest number is about 1.8e308; fix the cell)"
+    if text.lstrip("+-").lower() in ("inf", "infinity"):
+        return " (infinite values cannot be scored; fix the cell, or add it to na_values if it means missing)"
+    if not any(ch.isdigit() for ch in text):  # a marker such as "—", "n/a" or "?"
+        return f" (if it means missing, add {quote(text, 60)} to na_values; otherwise fix the cell)"
+    return ""
 
 
 def _report_cells(bad_cells: list[tuple[int, int, str]], total: int, problems: _Problems) -> None:

@@ -26,6 +26,9 @@ def _nonnegative(instance, attribute, value: Mapping[str, float]) -> None:
         raise ValueError(f"weights must be finite and non-negative, got {bad}")
     if value and sum(value.values()) <= 0:
         raise ValueError("weights must not all be zero")
+    if not np.isfinite(sum(value.values())):
+        raise ValueError(f"the weights overflow: their sum is not a finite number (the largest is "
+                         f"{max(value.values()):g}); use relative weights such as 2 and 1")
 
 
 @attrs.define(kw_only=True)

@@ -22,6 +22,9 @@ from ..errors import ConfigError, Issue
 from ..registry import unknown_name_message
 
 WEIGHT_METHODS = ("uniform", "dirichlet")
+#: most runs of the index one sensitivity analysis may ask for (N, or N·(D + 2) with Sobol): memory for the
+#: sample matrix and the per-run results grows with it (docs/sensitivity.md)
+MAX_REPLICATIONS = 1_000_000
 
 
 # --------------------------------------------------------------------------------------------- TOML schema
@@ -234,6 +237,8 @@ def resolve_spec(raw: Any, plan: Plan, file: str = "") -> ResolvedSpec:
         issue(f"with sobol = true, replications is Saltelli's base sample N and must be a power of 2 (e.g. "
               f"{1 << max(spec.replications.bit_length() - 1, 0)} or {1 << spec.replications.bit_length()}); "
               f"{spec.replications} was given", join(P, "replications"))
+    if spec.replications > MAX_REPLICATIONS:
+        issue(f"replications must be at most {MAX_REPLICATIONS:,}, got {spec.replications:.3g}", join(P, "replications"))
     if spec.seed < 0:
         issue(f"seed must be a non-negative integer, got {spec.seed}", join(P, "seed"))
 
@@ -365,6 +370,10 @@ def resolve_spec(raw: Any, plan: Plan, file: str = "") -> ResolvedSpec:
     if spec.sobol and not inputs and not issues:
         issue("sobol = true needs at least one uncertain input (weights, normaliser, aggregator, imputation or "
               "leave_one_out)", join(P, "sobol"))
+    if spec.sobol and not issues and spec.replications * (max(len(inputs), 2) + 2) > MAX_REPLICATIONS:
+        issue(f"with sobol = true, replications = {spec.replications} gives {spec.replications} × "
+              f"({max(len(inputs), 2)} inputs + 2) runs, more than the maximum {MAX_REPLICATIONS:,}; use a smaller "
+              "power of 2", join(P, "replications"))
     if issues:
         raise ConfigError(issues)
     return ResolvedSpec(
