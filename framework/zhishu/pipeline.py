@@ -1,5 +1,5 @@
-"""The pipeline: the stage table (:mod:`zhishu.stages`: load → match → derive → select → impute → treat →
-normalise), then aggregation level by level to the root → rank → :class:`~zhishu.results.Result`.
+"""The pipeline: the stage table (:mod:`zhishu.stages`: load → match → derive → select → screen → impute →
+treat → normalise), then aggregation level by level to the root → rank → :class:`~zhishu.results.Result`.
 
 Each stage takes frames and the :class:`~zhishu.config.plan.Plan` and returns new frames; none mutates its
 input. Loops run over sources, normaliser groups, years and tree nodes — never over units or indicators
@@ -188,7 +188,7 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
             treatment_details=stages.treatment_details,
             sources=dict(stages.sources),
             manifest={**build_manifest(plan, list(stages.inputs), dict(stages.details), started),
-                      "weight_reports": reports},
+                      "weight_reports": reports, **screening_manifest(plan, stages.screened)},
         )
         starting("analyse")
         result = attrs.evolve(result, analyses=run_analyses(plan, result))
@@ -201,6 +201,17 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
         raise
     finally:
         bar.close()
+
+
+def screening_manifest(plan: Plan, screened: pd.DataFrame | None) -> dict:
+    """``{"screening": {min_coverage, by, dropped: [{unit, year, name, present, indicators, coverage}]}}`` with
+    ``[index] screen``, else ``{}``: the manifest lists every unit-year screened out."""
+    rule = plan.config.index.screen
+    if rule is None or screened is None:
+        return {}
+    dropped = [{"unit": str(r.unit), "year": int(r.year), "name": str(r.name), "present": int(r.present),
+                "indicators": int(r.indicators), "coverage": float(r.coverage)} for r in screened.itertuples()]
+    return {"screening": {"min_coverage": rule.min_coverage, "by": rule.by, "dropped": dropped}}
 
 
 def run_analyses(plan: Plan, result: Result) -> dict[str, pd.DataFrame]:

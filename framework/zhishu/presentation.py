@@ -62,11 +62,27 @@ def top_lines(result: Result, top: int, year: int | None = None) -> list[str]:
 
 
 def plan_summary_lines(plan: Plan) -> list[str]:
-    """The index's id and names, and how it normalises, imputes and treats outliers."""
+    """The index's id and names, how it normalises, imputes and treats outliers, and its unit screen."""
     meta = plan.config.index
     norm = "per year" if plan.reference_year is None else f"fitted on {plan.reference_year}, applied to every year"
-    return [f"{meta.id}: {meta.name_zh or ''} {meta.name_en or ''}".rstrip(),
-            f"normalisation {norm}; imputation {plan.imputer.name}; outliers {plan.treatment.name}"]
+    lines = [f"{meta.id}: {meta.name_zh or ''} {meta.name_en or ''}".rstrip(),
+             f"normalisation {norm}; imputation {plan.imputer.name}; outliers {plan.treatment.name}"]
+    if meta.screen is not None:
+        lines.append(f"screen: a unit is dropped in a year when fewer than {meta.screen.min_coverage:.0%} of its "
+                     "indicators have data (before imputation)".replace("%", " %"))
+    return lines
+
+
+def screening_lines(screening: dict | None) -> list[str]:
+    """The unit-years a ``[index] screen`` dropped (``result.manifest["screening"]``), on one line."""
+    if not screening:
+        return []
+    dropped = screening["dropped"]
+    share = f"{screening['min_coverage']:.0%}".replace("%", " %")
+    if not dropped:
+        return [f"screened out no unit: every unit has at least {share} of indicators with data in every year"]
+    listed = ", ".join(f"{d['name']} {d['year']} ({d['coverage']:.0%})".replace("%)", " %)") for d in dropped)
+    return [f"screened out {len(dropped)} unit-years below {share} of indicators: {listed}"]
 
 
 #: what a data-driven weighting may raise when asked for weights without data (an empty frame)

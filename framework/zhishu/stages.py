@@ -1,4 +1,4 @@
-"""The stage table: load → match → derive → select → impute → treat → normalise, declared once.
+"""The stage table: load → match → derive → select → screen → impute → treat → normalise, declared once.
 
 Every command that needs the pipeline's frames runs this one sequence, as far as it needs:
 :func:`zhishu.run_config` to ``normalise`` (then aggregates and ranks), ``zhishu validate`` to ``derive``, the
@@ -42,7 +42,9 @@ class Stages:
     :ivar inputs: every file read (for the manifest); :ivar details: what readers detected.
     :ivar unit_ids: the units of the run, in order; :ivar units: their table (name and groups).
     :ivar derived: the indicators' values for every year in the data (lags and imputers look back).
-    :ivar raw: ``derived`` for the selected years (``index.years``).
+    :ivar raw: ``derived`` for the selected years (``index.years``), less the unit-years screened out.
+    :ivar screened: with ``[index] screen``, the unit-years dropped (unit, year, name, present, indicators,
+        coverage); ``None`` without a screen.
     :ivar imputed: after imputation; :ivar treated: after outlier treatment (the values normalised).
     :ivar treatment_details: what treatments that report it did (:class:`~zhishu.components.HasDetails`).
     :ivar flags: per cell "imputed", "treated" or "".
@@ -58,6 +60,7 @@ class Stages:
     units: pd.DataFrame | None = attrs.field(default=None, repr=False)
     derived: pd.DataFrame | None = attrs.field(default=None, repr=False)
     raw: pd.DataFrame | None = attrs.field(default=None, repr=False)
+    screened: pd.DataFrame | None = attrs.field(default=None, repr=False)
     imputed: pd.DataFrame | None = attrs.field(default=None, repr=False)
     treated: pd.DataFrame | None = attrs.field(default=None, repr=False)
     treatment_details: pd.DataFrame | None = attrs.field(default=None, repr=False)
@@ -367,6 +370,46 @@ def _select(plan: Plan, s: Stages) -> dict:
     return {"raw": select_years(plan, s.derived)}
 
 
+SCREENED_COLUMNS = ["unit", "year", "name", "present", "indicators", "coverage"]
+
+
+def screen_units(plan: Plan, raw: pd.DataFrame) -> pd.Series | None:
+    """``[index] screen``: per (unit, year) row of ``raw``, True where the unit is dropped that year because the
+    share of its indicators with data (before imputation) is below ``min_coverage`` (``None``: no screen)."""
+    rule = plan.config.index.screen
+    if rule is None:
+        return None
+    coverage = raw.notna().mean(axis=1) if raw.shape[1] else pd.Series(0.0, index=raw.index)
+    return coverage < rule.min_coverage - 1e-12  # a share equal to min_coverage is kept
+
+
+def _screen(plan: Plan, s: Stages) -> dict:
+    dropped = screen_units(plan, s.raw)
+    if dropped is None:
+        return {"screened": None}
+    rows = s.raw.index[dropped.to_numpy()]
+    present = s.raw.loc[rows].notna().sum(axis=1).to_numpy()
+    n = s.raw.shape[1]
+    names = s.units["name"] if "name" in s.units.columns else pd.Series(s.units.index, index=s.units.index)
+    table = pd.DataFrame({"unit": rows.get_level_values("unit"), "year": rows.get_level_values("year"),
+                          "name": rows.get_level_values("unit").map(names), "present": present, "indicators": n,
+                          "coverage": present / n if n else 0.0}, columns=SCREENED_COLUMNS)
+    table = table.sort_values(["unit", "year"], key=lambda c: c.map({u: i for i, u in enumerate(s.unit_ids)})
+                              if c.name == "unit" else c, kind="stable").reset_index(drop=True)
+    kept = s.raw[~dropped.to_numpy()]
+    if len(s.raw) and not len(kept):
+        best = float(s.raw.notna().mean(axis=1).max())
+        raise DataError([Issue(f"the screen drops every unit: the best-covered unit has {best:.0%} of the indicators "
+                               f"with data, below min_coverage = {plan.config.index.screen.min_coverage:g}; lower "
+                               "min_coverage or remove the screen", "index.screen")])
+    derived = s.derived[~s.derived.index.isin(rows)]  # imputers look back over the years kept
+    # a unit dropped in every selected year leaves the run
+    left = set(kept.index.get_level_values("unit"))
+    unit_ids = tuple(u for u in s.unit_ids if u in left)
+    return {"raw": kept, "derived": derived, "screened": table, "unit_ids": unit_ids,
+            "units": s.units.loc[list(unit_ids)]}
+
+
 def _impute(plan: Plan, s: Stages) -> dict:
     return {"imputed": select_years(plan, impute(plan, s.derived, s.context()))}
 
@@ -409,7 +452,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("load", "load", _load),
     Stage("match", "load", _match, _source_frames),
     Stage("derive", "derive", _derive),
-    Stage("select", "derive", _select, lambda s: s.raw),
+    Stage("select", "derive", _select),
+    Stage("screen", "derive", _screen, lambda s: s.raw),  # a no-op without [index] screen
     Stage("impute", "impute", _impute, lambda s: s.imputed),
     Stage("treat", "treat", _treat, lambda s: s.treated),
     Stage("normalise", "normalise", _normalise, lambda s: s.normalised),

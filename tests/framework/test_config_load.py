@@ -89,7 +89,7 @@ def test_strict_types_and_unknown_keys(write_config):
         "index.years[0]: expected an integer, got a string ('2021')",
         "index.seed: expected an integer, got a float (1.5)",
         "index.nmae_en: unknown key: did you mean 'name_en'?; allowed keys here: data_root, description, id, name_en, name_zh, "
-        "root, seed, unit_set, version, years",
+        "root, screen, seed, unit_set, version, years",
         "indicators.b.direction: expected an integer, got a string ('-1')",
     ]
 

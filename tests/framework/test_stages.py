@@ -43,7 +43,7 @@ def plan(write_config):
 
 
 def test_the_table_in_order():
-    assert STAGE_NAMES == ("load", "match", "derive", "select", "impute", "treat", "normalise")
+    assert STAGE_NAMES == ("load", "match", "derive", "select", "screen", "impute", "treat", "normalise")
     assert zhishu.pipeline.STAGES is zhishu.stages.STAGES
 
 
@@ -96,7 +96,7 @@ def test_resume_with_another_plan_reuses_the_data(plan):
 def test_callbacks_see_each_step(plan):
     started, reported = [], []
     run_stages(plan, on_start=started.append, after_step=lambda step, frame: reported.append(step))
-    assert started == ["load", "load", "derive", "derive", "impute", "treat", "normalise"]
+    assert started == ["load", "load", "derive", "derive", "derive", "impute", "treat", "normalise"]
     assert reported == ["load", "derive", "impute", "treat", "normalise"]
 
 
@@ -129,14 +129,14 @@ def test_a_screening_stage_slots_in_as_a_table_entry(plan):
         rows = lambda frame: frame[frame.index.get_level_values("unit").isin(units)]  # noqa: E731
         return {"unit_ids": units, "units": s.units.loc[list(units)], "derived": rows(s.derived), "raw": rows(s.raw)}
 
-    table = zhishu.with_stage(zhishu.STAGES, zhishu.Stage("screen", "derive", screen), after="select")
-    assert [st.name for st in table] == ["load", "match", "derive", "select", "screen", "impute", "treat",
-                                         "normalise"]
+    table = zhishu.with_stage(zhishu.STAGES, zhishu.Stage("complete", "derive", screen), after="select")
+    assert [st.name for st in table] == ["load", "match", "derive", "select", "complete", "screen", "impute",
+                                         "treat", "normalise"]
     s = run_stages(plan, stages=table)
-    assert s.unit_ids == ("P", "Q") and s.done[4] == "screen"
+    assert s.unit_ids == ("P", "Q") and s.done[4] == "complete"
     # min-max of a over P and Q in 2022 (2, 4) → 0, 100
     assert s.normalised["a"].tolist() == [0.0, 100.0]
-    with pytest.raises(ValueError, match="already has a stage 'screen'"):
-        zhishu.with_stage(table, zhishu.Stage("screen", "derive", screen), after="load")
+    with pytest.raises(ValueError, match="already has a stage 'complete'"):
+        zhishu.with_stage(table, zhishu.Stage("complete", "derive", screen), after="load")
     with pytest.raises(ValueError, match="no stage 'aggregate' to insert"):
         zhishu.with_stage(zhishu.STAGES, zhishu.Stage("x", "x", screen), after="aggregate")

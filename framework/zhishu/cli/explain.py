@@ -14,6 +14,14 @@ def run(args: argparse.Namespace) -> int:
     plan = load_plan(args)
     for line in [*plan_summary_lines(plan), *explain_lines(plan), *report_lines(plan)]:
         print(line)
+    if plan.config.index.screen is not None:  # the units the screen drops need the data
+        from ..pipeline import screening_manifest
+        from ..presentation import screening_lines
+        from ..stages import run_stages
+
+        stages = run_stages(plan, "screen")
+        for line in screening_lines(screening_manifest(plan, stages.screened).get("screening")):
+            print(line)
     return 0
 
 

@@ -34,7 +34,7 @@ def _decimals(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from ..outputs import output_folder, write_result
     from ..pipeline import run_config
-    from ..presentation import top_lines
+    from ..presentation import screening_lines, top_lines
 
     plan = load_plan(args)
     exporters = list(plan.exporters)
@@ -53,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     written = out.written
     if args.top:
         print("\n".join(top_lines(result, args.top)))
+    for line in screening_lines(result.manifest.get("screening")):  # never silently
+        print(line)
     print(f"wrote {len(written)} files to {args.output}: {', '.join(p.name for p in written)}")
     return 0
 

@@ -17,6 +17,26 @@ from ..components import MethodSpec
 NONE_METHOD = MethodSpec(method="none")
 
 
+def _share(instance, attribute, value) -> None:
+    if isinstance(value, bool) or not 0 <= value <= 1:
+        raise ValueError(f"{attribute.name} must be a share between 0 and 1 (0.65 = 65 %), not {value!r}")
+
+
+def _screen_by(instance, attribute, value) -> None:
+    if value != "unit":
+        raise ValueError(f'by must be "unit" (units are screened by their share of indicators with data), '
+                         f"not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class ScreenConfig:
+    """``[index] screen = { min_coverage = 0.65, by = "unit" }``: drop a unit in a year when the share of the
+    indicators with data for it that year (before imputation) is below ``min_coverage`` (COINr's ``Screen``)."""
+
+    min_coverage: float = attrs.field(validator=_share)
+    by: str = attrs.field(default="unit", validator=_screen_by)
+
+
 @attrs.frozen(kw_only=True)
 class IndexMeta:
     """``[index]``: what the index is, which node is its root, and which years to compute."""
@@ -31,6 +51,7 @@ class IndexMeta:
     years: tuple[int, ...] | None = None
     seed: int = 0
     data_root: str | None = None  # sources may read only files inside this folder (relative to the config)
+    screen: ScreenConfig | None = None
 
 
 @attrs.frozen(kw_only=True)
