@@ -211,6 +211,15 @@ class Result:
         table.insert(0, "tree", explain_lines(self.plan))
         return table
 
+    def report(self, path, **options):
+        """Write the offline ``report.html`` of this result into the folder ``path`` (all or nothing), with the
+        options of ``zhishu report`` (``lang``, ``year``, ``compare_year``, ``sensitivity``, ``figures``).
+
+        The report is a plugin (``zhishu_report``, the ``report`` extra): it is found through this run's
+        registries as the exporter ``report``, so the framework never imports it."""
+        exporter = self.plan.hooks.registries["exporters"].get("report")
+        return exporter().write(self, path, **options)
+
     def _top(self, n: int) -> pd.DataFrame:
         year = self.last_year()
         return self.table(year=year).head(n)
