@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from .errors import PluginError, UnknownNameError
+from .errors import PluginError, UnknownNameError, quote
 from .kinds import KINDS as _KINDS
 from .kinds import singular as _singular
 from .listing import MAX_LISTED_NAMES
@@ -38,7 +38,7 @@ def did_you_mean(name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, 
 def unknown_name_message(kind: str, name: str, choices: list[str] | tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
     """The standard "unknown X 'name': did you mean …?; available: …" sentence and its suggestions."""
     suggestions = did_you_mean(name, choices)
-    text = f"unknown {kind} {name!r}"
+    text = f"unknown {kind} {quote(name)}"  # cut short: the name is user input
     if suggestions:
         text += ": did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
     listed = sorted(choices)

@@ -172,7 +172,9 @@ def test_a_huge_name_is_not_echoed_whole(tmp_path):
     assert len(info.value.issues) == 3
     for issue in info.value.issues:
         assert len(issue.message) + len(issue.path) < 700  # 500 + 125 characters, and the marks of the cuts
-    assert "characters cut)" in str(info.value)
+    text = str(info.value)  # each either quoted short ("(1000000 characters)") or cut by the 500-character cap
+    assert "characters cut)" in text or "(1000000 characters)" in text
+    assert "x" * 1000 not in text
 
 
 def test_quote_cuts_long_values():
@@ -416,3 +418,29 @@ def test_a_huge_key_is_cut_in_key_paths(tmp_path):
         resolve_spec({"replications": 8, "x" * 5000: 1}, plan, "s.toml")
     (issue,) = info.value.issues
     assert issue.path == 'sensitivity."' + "x" * 80 + '…(5000 characters)"'
+
+
+# --------------------------------------------------------------------------------------------- found by make fuzz
+
+
+def test_a_huge_constant_year_is_a_located_error_not_an_overflow(tmp_path):
+    """`make fuzz` (2,000 mutants): year = 10³⁰ overflowed numpy's int64 inside the table source."""
+    data = "unit,a,b\nP,1,2\nQ,3,4\n"
+    path = config(tmp_path, HEAD + SOURCE % ", year_column = false, year = 1000000000000000000000000000000" + TREE,
+                  data=data)
+    text = path.read_text().replace("year_column = false, ", "")
+    path.write_text(text)
+    found = issues_of(path)
+    assert len(found) == 1 and found[0].startswith("sources.main.params")
+    assert "is not a calendar year: give a year from 1 to 9999, e.g. 2022" in found[0]
+    path.write_text(text.replace("1000000000000000000000000000000", "2021"))
+    assert zhishu.run(path).scores.index.get_level_values("year").unique().tolist() == [2021]  # the fix works
+
+
+def test_an_unknown_method_name_is_quoted_short(tmp_path):
+    """`make fuzz`: a 5,000-character normaliser name was echoed whole by the unknown-name message."""
+    name = "x" * 5000
+    path = config(tmp_path, GOOD + f'[normalisation.default]\nmethod = "{name}"\n')
+    found = issues_of(path)
+    assert len(found) == 1 and len(found[0]) < 500, found
+    assert "unknown normaliser 'xxxx" in found[0] and "(5000 characters)" in found[0]

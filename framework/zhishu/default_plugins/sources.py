@@ -55,6 +55,8 @@ def _layout(instance, attribute, value) -> None:
 def _year(instance, attribute, value) -> None:
     if value is None and instance.year_column is None:
         raise ValueError("set year_column (the column holding years) or year (one year for the whole file)")
+    if value is not None and not 1 <= value <= 9999:
+        raise ValueError(f"year = {quote(value, 24)} is not a calendar year: give a year from 1 to 9999, e.g. 2022")
     if value is not None and instance.year_column not in (None, "year"):
         raise ValueError(
             f"give year_column or year, not both: year = {value} is a constant year for a file without a year "
