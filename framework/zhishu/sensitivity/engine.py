@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from .. import pipeline as P
-from ..calls import blame, describe
+from ..calls import blame, call, describe
 from ..components import AggregatesArrays, compares_units
 from ..config.plan import Plan
 from ..errors import DataError, Issue, PluginError
 from ..ranks import rank_by_year
-from ..stages import Stages, run_stages
+from ..stages import STAGES, Stage, Stages, run_stages, treat
 from .sampling import choice_index
 from .spec import ResolvedSpec, removed_item
 
@@ -215,9 +215,10 @@ def describe_key(rs: ResolvedSpec, key: tuple[int, int, int]) -> str:
 
 
 def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...] | None = None) -> Prepared:
-    """Run the pipeline's stages once per combination of discrete choices used by the sample ``U`` (and once
-    for the nominal plan, when no combination is the nominal one)."""
-    base = run_stages(plan, "select")  # the data, once: load, match units, derive, select years
+    """Run the pipeline's stages once per distinct imputation and normaliser used by the sample ``U`` (and for
+    the nominal plan), aggregate the nominal plan once, and give each combination its nominal weights and the
+    aggregators' checks on its data (:func:`_variant_weights`) without aggregating it again."""
+    base = run_stages(plan, "screen")  # the data, once: load, match units, derive, select years, screen
     columns, counts = layout(rs)
     choices = decode_choices(columns, counts, U)
     keys = sorted(set(map(tuple, choices[:, :3].tolist())))
@@ -228,35 +229,39 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
     def applies(kind: str, methods, k: int) -> bool:
         return bool(methods) and (k > 0 or not first.get(kind, True))
 
-    def variant(vplan: Plan, key) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    def normalised_for(vplan: Plan, key) -> tuple[tuple, pd.DataFrame]:
         norm, _agg, imp = key if key is not None else (0, 0, 0)
         imp_key = imp if key is not None and applies("imputation", rs.imputers, imp) else "nominal"
         norm_key = norm if key is not None and applies("normaliser", rs.normalisers, norm) else "nominal"
         if imp_key not in treated_by:
-            treated_by[imp_key] = run_stages(vplan, "treat", resume=base)
+            treated_by[imp_key] = run_stages(vplan, "treat", resume=base, stages=_STAGES)
         if (imp_key, norm_key) not in normalised_by:
-            normalised_by[(imp_key, norm_key)] = run_stages(vplan, "normalise", resume=treated_by[imp_key]).normalised
-        normalised = normalised_by[(imp_key, norm_key)]
-        scores, weights = P.aggregate(vplan, normalised)
-        return normalised, scores, weights
+            normalised_by[(imp_key, norm_key)] = run_stages(vplan, "normalise", resume=treated_by[imp_key],
+                                                            stages=_STAGES).normalised
+        return (imp_key, norm_key), normalised_by[(imp_key, norm_key)]
 
-    nominal_normalised, nominal_scores, nominal_weights = variant(plan, None)
+    _, nominal_normalised = normalised_for(plan, None)
+    nominal_scores, nominal_table = P.aggregate(plan, nominal_normalised)
+    nominal_weights = _node_weights(plan, nominal_table)
     nominal_key = (0, 0, 0) if all(first.get(k, True) for k in ("normaliser", "aggregator", "imputation")) else None
     variants: dict[tuple[int, int, int], Variant] = {}
+    leaves_by: dict = {}
+    weights_cache: dict = {}
     for key in keys:
         vplan = variant_plan(plan, rs, key)
         if key == nominal_key:
-            normalised, weights = nominal_normalised, nominal_weights
+            frame_key, normalised, weights = ("nominal", "nominal"), nominal_normalised, nominal_weights
         else:
             try:
-                normalised, _scores, weights = variant(vplan, key)
+                frame_key, normalised = normalised_for(vplan, key)
+                weights = _variant_weights(vplan, normalised, frame_key, nominal_weights, weights_cache)
             except DataError as exc:
                 raise DataError([*exc.issues, Issue(f"(with {describe_key(rs, key)}, a combination the "
                                                     "sensitivity sample uses)", "sensitivity")]) from None
+        if frame_key not in leaves_by:
+            leaves_by[frame_key] = dict(zip(normalised.columns, normalised.to_numpy(dtype="float64").T.copy()))
         variants[key] = Variant(
-            key=key,
-            leaves={c: normalised[c].to_numpy(dtype="float64") for c in normalised.columns},
-            weights=_node_weights(vplan, weights),
+            key=key, leaves=leaves_by[frame_key], weights=weights,
             aggregators={nid: _node_aggregator(node.aggregator) for nid, node in vplan.nodes.items()},
         )
     index = nominal_scores.index
@@ -268,7 +273,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
         children={n: node.children for n, node in plan.nodes.items()},
         min_share={n: node.min_share for n, node in plan.nodes.items()},
         outputs=tuple(outputs) if outputs else (plan.root,), variants=variants,
-        nominal_weights=_node_weights(plan, nominal_weights),
+        nominal_weights=nominal_weights,
         ahp=tuple(AHPModel(node=a.node, matrix=np.asarray(a.matrix, dtype="float64"), pairs=a.pairs,
                            positions=np.array([int(np.argmin(np.abs(np.log(SAATY_SCALE) - np.log(a.matrix[i, j]))))
                                                for i, j in a.pairs]), method=a.method) for a in rs.ahp_nodes),
@@ -278,6 +283,91 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
     )
     return Prepared(model=model, nominal_scores=nominal_scores, nominal_ranks=P.rank(nominal_scores),
                     inputs=list(base.inputs), details=dict(base.details))
+
+
+def _treat_values(plan: Plan, s: Stages) -> dict:
+    """The ``treat`` stage without the cell flags (a variant's flags are never reported)."""
+    return {"treated": treat(plan, s.imputed, s.context()), "treatment_details": None}
+
+
+#: the stage table with a ``treat`` that skips the flags table, for the variants
+_STAGES = tuple(Stage(st.name, st.step, _treat_values, st.reported) if st.name == "treat" else st for st in STAGES)
+
+
+def _fixed_weighting(obj: Any) -> bool:
+    """Weightings known not to look at the data (equal, fixed, AHP): a variant keeps the nominal weights.
+    Any other (objective weights, combinations, plugins) is called again on each variant's data."""
+    from ..default_plugins.ahp import AHP
+    from ..default_plugins.weightings import Equal, Fixed
+
+    return type(obj) in (Equal, Fixed, AHP)
+
+
+def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: Mapping[str, np.ndarray],
+                     cache: dict) -> dict[str, np.ndarray]:
+    """Each node's weights for one combination, and every check :func:`zhishu.pipeline.aggregate` makes of its
+    data, without building its score tables: the same node loop on the same arrays.
+
+    - weights: fixed weightings (:func:`_fixed_weighting`) keep the nominal weights; any other is called as the
+      pipeline calls it (children values as a frame indexed by unit and year), once per normalised frame for
+      nodes whose children are all indicators (``cache``), and its answer checked as the pipeline checks it;
+    - aggregators: each node's ``aggregate`` runs on the combination's nominal values, so it rejects data it
+      cannot take (e.g. the geometric mean of values ≤ 0) before any replication runs. Row-wise aggregators get
+      a plain integer index (cheap); if one raises a :class:`~zhishu.DataError` it is run again on the
+      (unit, year) frame so that the message names the unit and year. Aggregators that compare units run
+      exactly as in the pipeline. Their results, with the missing-children rule, are the values the parents
+      see, exactly as in the pipeline (so data-driven weights of upper nodes are the pipeline's).
+    """
+    specs = {i: ind.spec for i, ind in vplan.indicators.items()}
+    by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
+    values: dict[str, np.ndarray] = dict(zip(normalised.columns, by_item))
+    plain = pd.RangeIndex(len(normalised))
+    out: dict[str, np.ndarray] = {}
+    for nid in vplan.aggregation_order:
+        node = vplan.nodes[nid]
+        children = list(node.children)
+        block = np.vstack([values[c] for c in children]).T  # as in pipeline.aggregate
+        if _fixed_weighting(node.weighting.obj):
+            w = nominal[nid]
+        else:
+            leaf_level = all(c in vplan.indicators for c in children)
+            ck = (frame_key, nid) if leaf_level else None
+            if ck is not None and ck in cache:
+                w = cache[ck]
+            else:
+                X = pd.DataFrame(block, index=normalised.index, columns=children, copy=False)
+                w = P._check_weights(call(node.weighting, "weights", X, specs), node).to_numpy()
+                if ck is not None:
+                    cache[ck] = w
+        out[nid] = w
+        present = ~np.isnan(block)
+        keep = None
+        if not present.all():
+            share = present @ w
+            keep = (share > 0) & (share >= node.min_share - P.TOLERANCE)
+        agg = node.aggregator
+        weights = pd.Series(w, index=children)
+        if compares_units(agg.obj):
+            X = pd.DataFrame(block, index=normalised.index, columns=children, copy=False)
+            rows = X if keep is None or keep.all() else X[keep]
+        else:
+            X = rows = pd.DataFrame(block, index=plain, columns=children, copy=False)
+        try:
+            with blame(agg):
+                score = P.aggregate_rows(agg.obj, rows, weights)
+        except DataError:
+            if rows.index is not plain:
+                raise
+            with blame(agg):  # the same call on the (unit, year) frame, for a message that names them
+                P.aggregate_rows(agg.obj, pd.DataFrame(block, index=normalised.index, columns=children), weights)
+            raise
+        if not isinstance(score, pd.Series) or not score.index.equals(rows.index):
+            raise PluginError(f"{describe(agg)} must return a Series with the same index as its input")
+        score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
+        if keep is not None:
+            score = np.where(keep, score, np.nan)
+        values[nid] = score
+    return out
 
 
 def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:

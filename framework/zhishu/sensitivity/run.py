@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -95,7 +96,7 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
             "output_nodes": list(outputs),
             "variants": [list(k) for k in model.variants],
             "seconds": {"prepare": round(t1 - t0, 4), "replications": round(t2 - t1, 4)},
-            "libraries": _versions(),
+            "libraries": dict(_versions()),
         },
         "index": build_manifest(plan, prepared.inputs, prepared.details, started),
     }
@@ -110,6 +111,7 @@ def _have(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+@functools.cache
 def _versions() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
