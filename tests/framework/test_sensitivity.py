@@ -15,7 +15,7 @@ import zhishu
 from zhishu.cli import main
 from zhishu.config.resolve import resolve_method
 from zhishu.default_plugins.weightings import Fixed
-from zhishu.pipeline import rank, run_config
+from zhishu.pipeline import aggregate, rank, run_config
 from zhishu.sensitivity import (
     rank_columns,
     ranks_table,
@@ -24,6 +24,8 @@ from zhishu.sensitivity import (
     run_sensitivity,
     sobol_table,
 )
+from zhishu.sensitivity.engine import variant_plan
+from zhishu.stages import run_stages
 
 # 8 units × 2 years, one missing value (unit H, 2022, e) so the missing-children rule is exercised
 DATA = """
@@ -464,3 +466,61 @@ def test_progress_bar_updates_one_line_only_when_enabled():
     bar.update(10)
     bar.close()
     assert quiet.getvalue() == ""
+
+
+# --------------------------------------------------------------------------------------------- combinations
+
+# entropy weights below the root (leaf level) and CRITIC weights at the root (over the sub-indices' scores,
+# which depend on the aggregator)
+OBJECTIVE = CONFIG.replace('weights = { p = 0.6, q = 0.4 }', 'weighting = "critic"').replace(
+    '[nodes.p]\nchildren = ["a", "b", "c"]', '[nodes.p]\nchildren = ["a", "b", "c"]\nweighting = "entropy"')
+
+
+@pytest.fixture
+def objective(write_config):
+    assert OBJECTIVE != CONFIG
+    return zhishu.load_config(write_config(OBJECTIVE, data__csv=DATA))
+
+
+def test_data_driven_weights_of_every_combination_are_the_pipelines(objective):
+    plan = objective
+    spec = {"replications": 24, "seed": 5, "weights": {"noise": 0.0},
+            "normaliser": {"alternatives": [{"method": "minmax", "params": {"low": 1, "high": 100}}, "rank"]},
+            "aggregator": {"alternatives": ["arithmetic", "geometric"]}}
+    rs = resolve_spec(spec, plan)
+    result = run_sensitivity(plan, rs, all_nodes=True)
+    assert len(result.model.variants) == 4
+    for key, variant in result.model.variants.items():
+        vplan = variant_plan(plan, rs, key)
+        _scores, table = aggregate(vplan, run_stages(vplan).normalised)  # the pipeline, independently
+        for nid, node in vplan.nodes.items():
+            expected = [float(table[(table["parent"] == nid) & (table["node"] == c)]["weight"].iloc[0])
+                        for c in node.children]
+            assert variant.weights[nid].tolist() == expected, (key, nid)
+        # noise 0: each replication of this combination is the pipeline's index of the combination
+        rows = np.flatnonzero((result.choices[:, :3] == np.array(key)).all(axis=1))
+        nominal = run_config(vplan)
+        for r in rows:
+            np.testing.assert_allclose(result.scores[plan.root][:, r], nominal.scores[plan.root].to_numpy(),
+                                       rtol=1e-12, atol=1e-12)
+    # the data-driven root weights differ between the aggregators (so they were recomputed, not copied)
+    w = {k: tuple(v.weights["index"]) for k, v in result.model.variants.items()}
+    assert w[(0, 0, 0)] != w[(0, 1, 0)]
+
+
+def test_a_combination_the_data_cannot_take_is_an_error_naming_it_and_the_cell(write_config):
+    plan = zhishu.load_config(write_config(CONFIG, data__csv=DATA))
+    spec = {"replications": 16, "seed": 1, "weights": {"noise": 0.1},
+            "normaliser": {"alternatives": [{"method": "minmax", "params": {"low": 1, "high": 100}},
+                                            {"method": "minmax", "params": {"low": 0, "high": 100}}]},
+            "aggregator": {"alternatives": ["arithmetic", "geometric"]}}
+    with pytest.raises(zhishu.DataError) as info:
+        run_sensitivity(plan, resolve_spec(spec, plan))
+    lines = [i.format() for i in info.value.issues]
+    assert lines[-1].endswith("(with normaliser minmax, aggregator geometric, a combination the sensitivity "
+                              "sample uses)")
+    rs = resolve_spec(spec, plan)
+    with pytest.raises(zhishu.DataError) as pipeline:  # the same combination run by the pipeline
+        run_config(variant_plan(plan, rs, (1, 1, 0)))
+    assert lines[:-1] == [i.format() for i in pipeline.value.issues]
+    assert "d = 0 at unit 'B', year 2022; the geometric mean needs values > 0" in lines[0]
