@@ -1,6 +1,6 @@
-"""Goal 5 child: load a config, run its sensitivity analysis with an executor and compute the rank
-statistics table — everything ``zhishu sensitivity --no-replications`` does except the Sobol table (SALib's
-analysis, serial and per unit-year) and writing files.
+"""Goal 5 helper (by hand): load a config, run its sensitivity analysis with an executor keeping only the
+exact reductions (``replications=False``, as ``zhishu sensitivity --no-replications``) and compute the rank
+statistics table, without writing files.
 
 python -m benchmarks.scripts.sensitivity_run CONFIG EXECUTOR WORKERS [REPLICATIONS]  → one JSON line.
 """
@@ -22,7 +22,8 @@ def main() -> None:
     if len(sys.argv) > 4:
         spec["replications"] = int(sys.argv[4])
     rs = resolve_spec(spec, plan)
-    result = run_sensitivity(plan, rs, executor=executor, workers=workers if executor != "inprocess" else None)
+    result = run_sensitivity(plan, rs, executor=executor, workers=workers if executor != "inprocess" else None,
+                             replications=False)
     table = ranks_table(result)
     seconds = result.manifest["sensitivity"]["seconds"]
     print(json.dumps({"total": time.perf_counter() - start, "prepare": seconds["prepare"],

@@ -233,6 +233,36 @@ def test_same_seed_same_results_whatever_the_executor_and_chunk_size(plan, dask_
     assert not np.array_equal(base.sample, other_seed.sample)
 
 
+def test_reductions_are_identical_whatever_the_executor_and_equal_the_full_arrays(plan, dask_client, monkeypatch):
+    """replications=False folds exact reductions where the chunks run: the rank table is the one computed
+    from every replication, bit for bit; Sobol indices from the Sobol sums (forced here by KEEP_CELLS = 0)
+    are SALib's to 1e-12 and the same on every executor."""
+    import sys
+
+    full = sens(plan, SPEC, all_nodes=True)
+    kept = sens(plan, SPEC, all_nodes=True, replications=False, chunk_size=10)
+    pd.testing.assert_frame_equal(ranks_table(full), ranks_table(kept), check_exact=True)
+    pd.testing.assert_frame_equal(sobol_table(full), sobol_table(kept), check_exact=True)  # SALib on kept ranks
+    assert kept.scores == {} and list(kept.ranks) == [plan.root]
+    with pytest.raises(ValueError, match="replications=True"):
+        replications_table(kept)
+    monkeypatch.setattr(sys.modules["zhishu.sensitivity.run"], "KEEP_CELLS", 0)
+    runs = [sens(plan, SPEC, all_nodes=True, replications=False, chunk_size=c) for c in (5, 35)]
+    runs.append(sens(plan, SPEC, all_nodes=True, replications=False, executor="processes", workers=2))
+    runs.append(sens(plan, SPEC, all_nodes=True, replications=False, executor="dask", client=dask_client,
+                     chunk_size=15))
+    expected_sobol = sobol_table(full)
+    for run in runs:
+        assert run.ranks == {} and run.scores == {}
+        pd.testing.assert_frame_equal(ranks_table(run), ranks_table(full), check_exact=True)
+        table = sobol_table(run)
+        pd.testing.assert_frame_equal(table, sobol_table(runs[0]), check_exact=True)
+        assert table[["output", "unit", "year", "input"]].astype(str).equals(
+            expected_sobol[["output", "unit", "year", "input"]].astype(str))
+        for key in ("S1", "S1_conf", "ST", "ST_conf"):
+            np.testing.assert_allclose(table[key], expected_sobol[key], rtol=0, atol=1e-12, err_msg=key)
+
+
 # --------------------------------------------------------------------------------------------- Sobol
 
 

@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
     protected = [args.config] + ([args.spec] if args.spec else [])
     with output_folder(args.output, protected, command="sensitivity") as out:  # locked before the run
         result = sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
-                             scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None)
+                             scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None,
+                             replications=not args.no_replications)
         result.write(out, protected, replications=not args.no_replications)
     written = out.written
     seconds = time.perf_counter() - started  # the whole command: loading, replications, tables and writing

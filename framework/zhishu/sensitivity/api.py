@@ -78,7 +78,7 @@ class SensitivityResult:
     def tables(self, replications: bool = True) -> dict[str, pd.DataFrame]:
         """The output tables by file stem, as ``zhishu sensitivity`` writes them."""
         out = {"sensitivity-ranks": self.ranks}
-        if replications:
+        if replications and self.run.model.root in self.run.scores:
             out["sensitivity-replications"] = self.replications
             out["sensitivity-samples"] = self.samples
         if self.sobol is not None:
@@ -115,7 +115,8 @@ def resolve(plan, spec: Any = None) -> ResolvedSpec:
 
 def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers: int | None = None,
                 chunk_size: int | None = DEFAULT_CHUNK_SIZE, scheduler: str | None = None, client=None,
-                all_nodes: bool = False, progress: bool | None = False) -> SensitivityResult:
+                all_nodes: bool = False, progress: bool | None = False, replications: bool = True
+                ) -> SensitivityResult:
     """Replicate the index under the uncertain inputs of ``spec`` and return the rank distributions, every
     replication, the samples and (with ``sobol = true``) Sobol indices as frames.
 
@@ -127,6 +128,9 @@ def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers:
     :param chunk_size: replications per chunk (``None``: sized to the memory and the workers); results do not
         depend on it.
     :param all_nodes: rank statistics for every node, not only the root.
+    :param replications: keep every replication's scores and ranks (``result.replications``); ``False`` keeps
+        only exact reductions, folded where the chunks run (the rank table is identical; see
+        :func:`~zhishu.sensitivity.run_sensitivity`) — what large runs and the Dask executor need.
     :param progress: a progress bar on stderr (``None``: only on a terminal); nothing is printed by default.
     :raises ConfigError: every problem of the spec, before anything runs.
     """
@@ -147,5 +151,5 @@ def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers:
     if executor == "dask":
         require("distributed", extra="sensitivity", purpose="the dask executor")
     run = run_sensitivity(plan, rs, executor=executor, workers=workers, chunk_size=chunk_size, scheduler=scheduler,
-                          client=client, all_nodes=all_nodes, progress=progress)
+                          client=client, all_nodes=all_nodes, progress=progress, replications=replications)
     return SensitivityResult(run, time.perf_counter() - started)

@@ -1,8 +1,10 @@
 """Where chunks of replications are computed: in this process, in local processes, or on Dask distributed.
 
 Every executor computes the same chunks (rows ``start … start + chunk_size`` of the precomputed sample
-matrix) with the same pure function, :func:`~zhishu.sensitivity.engine.evaluate_chunk`; results are put back
-in row order, so they are identical whatever the executor, the number of workers or the chunk size.
+matrix) with the same pure function, :func:`~zhishu.sensitivity.engine.evaluate_chunk`, and folds them into
+the same exact reductions (:mod:`~zhishu.sensitivity.reduce`: sums of integers, arrays kept in row order), so
+the results are identical whatever the executor, the number of workers or the chunk size. Parallel executors
+run blocks of chunks as tasks; the model is sent to each worker once and only reductions come back.
 """
 
 from __future__ import annotations
@@ -15,27 +17,27 @@ import numpy as np
 
 from ..errors import ConfigError, Issue
 from ..progress import Progress
-from .engine import ChunkResult, Model, evaluate_chunk
+from .engine import Model, evaluate_chunk
+from .reduce import Partial, Reduction, finish, fold, merge, new_partial
 
 EXECUTORS = ("inprocess", "processes", "dask")
 #: ``None``: sized by :func:`auto_chunk_size`
 DEFAULT_CHUNK_SIZE: int | None = None
 #: the largest (units × replications × children) block a chunk allocates per node when sized automatically
 CHUNK_CELLS = 2**19
-#: chunks per worker when sized automatically: a few, so that a slow worker does not hold up the end
+#: blocks (tasks) per worker of a parallel executor: a few, so that a slow worker does not hold up the end
 CHUNKS_PER_WORKER = 4
 
 
-def auto_chunk_size(model: Model, replications: int, executor: str, workers: int | None) -> int:
+def auto_chunk_size(model: Model, replications: int, executor: str, workers: int | None, step: int = 1) -> int:
     """Replications per chunk: as many as keep each node's (units × replications × children) block under
-    :data:`CHUNK_CELLS` cells; with several workers, also no more than a :data:`CHUNKS_PER_WORKER`-th of each
-    worker's share, so every worker gets work and the model is sent once per worker, not once per chunk."""
+    :data:`CHUNK_CELLS` cells (cache-sized: larger chunks are slower per replication), a multiple of ``step``
+    (with Sobol: whole base samples, D + 2 rows). ``executor`` and ``workers`` do not change it: the tasks of
+    parallel executors are blocks of chunks (:func:`blocks`)."""
     widest = max((len(c) for c in model.children.values()), default=1)
     size = max(1, CHUNK_CELLS // max(model.units * widest, 1))
-    if executor != "inprocess":
-        count = workers or (2 if executor == "dask" else os.cpu_count() or 1)
-        size = min(size, math.ceil(replications / (CHUNKS_PER_WORKER * count)))
-    return max(1, min(size, replications))
+    size = max(step, size - size % step)
+    return max(1, min(size, max(replications, 1)))
 
 
 def chunks(total: int, size: int) -> list[tuple[int, int]]:
@@ -43,71 +45,86 @@ def chunks(total: int, size: int) -> list[tuple[int, int]]:
     return [(s, min(s + size, total)) for s in range(0, total, size)]
 
 
-def _run_chunk(model: Model, U: np.ndarray, start: int) -> ChunkResult:
-    return evaluate_chunk(model, U, start)
+def blocks(total: int, chunk_size: int, count: int) -> list[tuple[int, int]]:
+    """(start, stop) of ``count`` blocks of whole chunks (the tasks of a parallel executor)."""
+    per = max(1, math.ceil(math.ceil(total / max(chunk_size, 1)) / max(count, 1))) * chunk_size
+    return chunks(total, per)
+
+
+def evaluate_block(model: Model, red: Reduction, U: np.ndarray, start: int, chunk_size: int,
+                   progress: Progress | None = None) -> Partial:
+    """Rows ``start … start + len(U)`` chunk by chunk, each chunk folded into one :class:`Partial` at once
+    (so only the reductions, and the arrays ``red`` keeps, outlive a chunk)."""
+    part = new_partial(start, start + len(U))
+    for s, e in chunks(len(U), chunk_size):
+        fold(part, evaluate_chunk(model, U[s:e], start + s), red, model)
+        if progress is not None:
+            progress.update(e - s)
+    return finish(part, red, model.units)
+
+
+def _run_block(payload, U: np.ndarray, start: int, chunk_size: int) -> Partial:
+    model, red = payload
+    return evaluate_block(model, red, U, start, chunk_size)
 
 
 def run_chunks(model: Model, U: np.ndarray, *, executor: str = "inprocess", workers: int | None = None,
                chunk_size: int | None = DEFAULT_CHUNK_SIZE, scheduler: str | None = None, client=None,
-               progress: Progress | None = None) -> list[ChunkResult]:
-    """Every chunk's result, in row order. ``client``: a Dask client, or a :class:`LocalCluster` booting."""
+               progress: Progress | None = None, reduction: Reduction | None = None) -> Partial:
+    """Every replication, reduced as ``reduction`` says (default: every array kept), as one :class:`Partial`
+    in row order. ``client``: a Dask client, or a :class:`LocalClusterStart` booting."""
     if executor not in EXECUTORS:
         raise ConfigError([Issue(f"unknown executor {executor!r}; choose one of {', '.join(EXECUTORS)}",
                                  "--executor")])
+    red = reduction if reduction is not None else Reduction(keep=tuple(model.outputs))
+    step = red.sobol.D + 2 if red.sobol is not None else 1
     if chunk_size is None:
-        chunk_size = auto_chunk_size(model, len(U), executor, workers)
+        chunk_size = auto_chunk_size(model, len(U), executor, workers, step)
     if chunk_size < 1:
         raise ConfigError([Issue(f"chunk size must be at least 1, got {chunk_size}", "--chunk-size")])
-    parts = chunks(len(U), chunk_size)
+    chunk_size = math.ceil(chunk_size / step) * step  # Sobol sums need whole base samples per chunk
     progress = progress or Progress(len(U), enabled=False)
     if executor == "inprocess":
-        out = []
-        for s, e in parts:
-            out.append(evaluate_chunk(model, U[s:e], s))
-            progress.update(e - s)
-        return out
+        return evaluate_block(model, red, U, 0, chunk_size, progress)
+    count = workers or (2 if executor == "dask" else os.cpu_count() or 1)
+    parts = blocks(len(U), chunk_size, CHUNKS_PER_WORKER * count)
     if executor == "processes":
-        return _processes(model, U, parts, workers, progress)
-    return _dask(model, U, parts, workers, scheduler, client, progress)
+        return _processes(model, red, U, parts, chunk_size, workers, progress)
+    return _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress)
 
 
-def _collect(completed: Iterator, progress: Progress) -> list[ChunkResult]:
-    """Results as they complete (progress updated), returned in row order."""
-    results = {}
-    for fut in completed:
-        res = fut.result()
-        results[res.start] = res
-        progress.update(res.scores[next(iter(res.scores))].shape[1])
-    return [results[k] for k in sorted(results)]
-
-
-def _processes(model, U, parts, workers, progress) -> list[ChunkResult]:
+def _processes(model, red, U, parts, chunk_size, workers, progress) -> Partial:
     import concurrent.futures as cf
     import multiprocessing
 
     workers = workers or os.cpu_count() or 1
     ctx = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                initargs=(model,)) as pool:
-        futures = [pool.submit(_worker_chunk, U[s:e], s) for s, e in parts]
-        return _collect(cf.as_completed(futures), progress)
+                                initargs=((model, red),)) as pool:
+        futures = [pool.submit(_worker_block, U[s:e], s, chunk_size) for s, e in parts]
+        total = None
+        for fut in cf.as_completed(futures):
+            res = fut.result()
+            total = res if total is None else merge(total, res)
+            progress.update(res.stop - res.start)
+        return total if total is not None else finish(new_partial(0, 0), red, model.units)
 
 
-_WORKER_MODEL: Model | None = None
+_WORKER_MODEL = None
 
 
-def _init_worker(model: Model) -> None:
+def _init_worker(payload) -> None:
     global _WORKER_MODEL
-    _WORKER_MODEL = model
+    _WORKER_MODEL = payload
 
 
-def _worker_chunk(U: np.ndarray, start: int) -> ChunkResult:
-    return evaluate_chunk(_WORKER_MODEL, U, start)
+def _worker_block(U: np.ndarray, start: int, chunk_size: int) -> Partial:
+    return _run_block(_WORKER_MODEL, U, start, chunk_size)
 
 
-def _dask(model, U, parts, workers, scheduler, client, progress) -> list[ChunkResult]:
+def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress) -> Partial:
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the environment
         raise ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
                                  "--executor")]) from None
@@ -124,17 +141,41 @@ def _dask(model, U, parts, workers, scheduler, client, progress) -> list[ChunkRe
                                              "address and that the scheduler is running, or drop --scheduler to "
                                              "start a local cluster", "--scheduler")]) from None
             else:
-                own_cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
-                client = own_client = Client(own_cluster)
-        model_future = client.scatter(model, broadcast=True)
-        futures = [client.submit(_run_chunk, model_future, U[s:e], s, pure=False) for s, e in parts]
-        return _collect(as_completed(futures), progress)
+                own_cluster, client = _boot_local_cluster(workers or 2, warm=False)
+                own_client = client
+        if not parts:
+            return finish(new_partial(0, 0), red, model.units)
+        payload = client.scatter((model, red), broadcast=True)  # the model goes to each worker once
+        futures = [client.submit(_run_block, payload, U[s:e], s, chunk_size, pure=False) for s, e in parts]
+        # merge on the workers as blocks complete (a tree): only the final reduction comes back
+        pending = as_completed(futures)
+        waiting = None
+        merges = 0
+        for fut in pending:
+            if fut in futures:
+                s, e = parts[futures.index(fut)]
+                progress.update(e - s)
+            if waiting is None:
+                waiting = fut
+                continue
+            pending.add(client.submit(merge, waiting, fut, pure=False))
+            merges += 1
+            waiting = None
+        return waiting.result()
     finally:
         if own_client is not None:
             own_client.close()
         if own_cluster is not None:
             own_cluster.close()
+
+
+#: settings for the local cluster's workers. Dask's default MALLOC_TRIM_THRESHOLD_ (65536) makes glibc hand
+#: every freed block back to the system, so each chunk's large temporaries are mapped and zeroed again (page
+#: faults): measured, a chunk cost a worker ~1.3-2 x the CPU it costs this process. The worker's sampling
+#: profiler (every 10 ms, all threads) takes CPU and the GIL from the task. Both are off for the clusters
+#: zhishu starts; an existing scheduler's workers keep their own settings.
+WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                 "distributed.worker.profile.enabled": False}
 
 
 class LocalClusterStart:
@@ -165,12 +206,15 @@ class LocalClusterStart:
         cluster.close()
 
 
-def _boot_local_cluster(workers: int):
+def _boot_local_cluster(workers: int, warm: bool = True):
+    import dask
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    with dask.config.set(WORKER_CONFIG):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
-    client.run(_warm_worker)
+    if warm:
+        client.run(_warm_worker)
     return cluster, client
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 from ..outputs import OutputFolder, output_folder
 from .engine import CHOICES
 from .run import SensitivityResult
+from .reduce import sobol_from_sums, summary_from_counts
 from .sampling import DUMMY, salib_problem
 
 RANKS_COLUMNS = ["unit", "year", "node", "nominal_score", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
@@ -34,24 +35,37 @@ def _units_years(result: SensitivityResult) -> tuple[np.ndarray, np.ndarray]:
 
 def ranks_table(result: SensitivityResult) -> pd.DataFrame:
     """Per unit, year and output node: nominal score and rank, median, 5th/95th percentile, min and max rank,
-    and the mean absolute shift of the rank from the nominal rank."""
+    and the mean absolute shift of the rank from the nominal rank — from every replication's ranks, or (when
+    only the reductions were kept) from the rank counts, which give the same floats."""
     units, years = _units_years(result)
     frames = []
-    for nid, R in result.ranks.items():
+    for nid in result.model.outputs:
         nominal = result.nominal_ranks[nid].to_numpy(dtype="float64")
-        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
-            warnings.simplefilter("ignore", RuntimeWarning)
-            pct = np.nanpercentile(R, [50, 5, 95], axis=1) if R.shape[1] else np.full((3, len(units)), np.nan)
-            frames.append(pd.DataFrame({
-                "unit": units, "year": years, "node": nid,
-                "nominal_score": result.nominal_scores[nid].to_numpy(dtype="float64"),
-                "nominal_rank": pd.array(nominal, dtype="Float64").astype("Int64"),
-                "median_rank": pct[0], "p05_rank": pct[1], "p95_rank": pct[2],
-                "min_rank": pd.array(np.nanmin(R, axis=1) if R.shape[1] else np.nan, dtype="Float64").astype("Int64"),
-                "max_rank": pd.array(np.nanmax(R, axis=1) if R.shape[1] else np.nan, dtype="Float64").astype("Int64"),
-                "mean_abs_shift": np.nanmean(np.abs(R - nominal[:, None]), axis=1),
-            }))
+        if nid in result.ranks:
+            stats = _rank_stats(result.ranks[nid], nominal, len(units))
+        else:
+            stats = summary_from_counts(result.reduced.counts[nid], nominal)
+        frames.append(pd.DataFrame({
+            "unit": units, "year": years, "node": nid,
+            "nominal_score": result.nominal_scores[nid].to_numpy(dtype="float64"),
+            "nominal_rank": pd.array(nominal, dtype="Float64").astype("Int64"),
+            "median_rank": stats["median"], "p05_rank": stats["p05"], "p95_rank": stats["p95"],
+            "min_rank": pd.array(stats["min"], dtype="Float64").astype("Int64"),
+            "max_rank": pd.array(stats["max"], dtype="Float64").astype("Int64"),
+            "mean_abs_shift": stats["mean_abs_shift"],
+        }))
     return pd.concat(frames, ignore_index=True)[RANKS_COLUMNS]
+
+
+def _rank_stats(R: np.ndarray, nominal: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        empty = np.full(n, np.nan)
+        pct = np.nanpercentile(R, [50, 5, 95], axis=1) if R.shape[1] else np.full((3, n), np.nan)
+        return {"median": pct[0], "p05": pct[1], "p95": pct[2],
+                "min": np.nanmin(R, axis=1) if R.shape[1] else empty,
+                "max": np.nanmax(R, axis=1) if R.shape[1] else empty,
+                "mean_abs_shift": np.nanmean(np.abs(R - nominal[:, None]), axis=1)}
 
 
 def choice_labels(result: SensitivityResult) -> dict[str, np.ndarray]:
@@ -84,6 +98,9 @@ def _nominal_slot_weights(result: SensitivityResult) -> np.ndarray:
 def replications_table(result: SensitivityResult, node: str | None = None) -> pd.DataFrame:
     """Long: replication, unit, year, score, rank of ``node`` (the root) and each replication's choices."""
     node = node or result.model.root
+    if node not in result.scores:
+        raise ValueError(f"the replications of {node!r} were not kept: run with replications=True "
+                         "(zhishu sensitivity without --no-replications)")
     units, years = _units_years(result)
     n, R = result.scores[node].shape
     table = pd.DataFrame({
@@ -124,10 +141,12 @@ def sobol_table(result: SensitivityResult, num_resamples: int = 100, conf_level:
     problem = salib_problem(rs)
     names = list(dict.fromkeys(problem["groups"]))
     root = result.model.root
-    R = result.ranks[root]
     nominal = result.nominal_ranks[root].to_numpy(dtype="float64")
     units, years = _units_years(result)
     rows = []
+    if root not in result.ranks:
+        return _sobol_from_sums(result, names, units, years, problem, num_resamples, conf_level)
+    R = result.ranks[root]
 
     def analyse(Y: np.ndarray, output: str, unit: str, year: int) -> None:
         if np.isnan(Y).any():
@@ -188,3 +207,42 @@ def _write_into(out: OutputFolder, result: SensitivityResult, computed: dict[str
     for name, table in computed.items():
         out.write_csv(f"{name}.csv", table)
     out.manifest.update(result.manifest)
+
+
+def _sobol_from_sums(result: SensitivityResult, names: list[str], units, years, problem, num_resamples: int,
+                     conf_level: float) -> pd.DataFrame:
+    """The Sobol table of a run that kept only the reductions: the unit ranks' indices from the exact Sobol
+    sums (:func:`~zhishu.sensitivity.reduce.sobol_from_sums`, all units at once), the yearly mean rank shifts'
+    from SALib on the per-replication shifts (one small series per year), as :func:`sobol_table` does."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    setup = result.sobol_setup
+    if num_resamples + 1 != len(setup.weights):
+        raise ValueError(f"the Sobol sums were computed for {len(setup.weights) - 1} resamples")
+    root = result.model.root
+    stats = sobol_from_sums(result.reduced, setup, result.reduced.counts[root], conf_level)
+    keep = [k for k, name in enumerate(names) if name != DUMMY]
+    n = len(units)
+    cols = {"output": "rank", "unit": np.repeat(units, len(keep)), "year": np.repeat(years, len(keep)),
+            "input": np.tile(np.array([names[k] for k in keep], dtype=object), n)}
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        cols[key] = stats[key][:, keep].reshape(-1)
+    frames = [pd.DataFrame(cols, columns=SOBOL_COLUMNS)]
+    rows = []
+    for k, year in enumerate(dict.fromkeys(years.tolist())):
+        Y = result.shifts[k]
+        if np.isnan(Y).any():
+            values = {s: [np.nan] * len(names) for s in ("S1", "S1_conf", "ST", "ST_conf")}
+        elif np.ptp(Y) == 0:
+            values = {s: [0.0] * len(names) for s in ("S1", "S1_conf", "ST", "ST_conf")}
+        else:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                values = sobol_analyze.analyze(problem, Y, calc_second_order=False, num_resamples=num_resamples,
+                                               conf_level=conf_level, seed=result.spec.spec.seed,
+                                               print_to_console=False)
+        for j in keep:
+            rows.append(("mean_abs_rank_shift", "", int(year), names[j],
+                         *(float(values[s][j]) for s in ("S1", "S1_conf", "ST", "ST_conf"))))
+    frames.append(pd.DataFrame(rows, columns=SOBOL_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
