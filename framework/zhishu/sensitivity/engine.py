@@ -53,12 +53,16 @@ class NodeAggregator:
 @attrs.frozen(kw_only=True)
 class Variant:
     """One combination (normaliser, aggregator, imputation): the normalised leaves (one array of units per
-    indicator), each node's nominal weights (children order) and aggregator."""
+    indicator), each node's nominal weights (children order) and aggregator; for nodes whose children are all
+    indicators, their values as one (units × children) block, which every replication shares."""
 
     key: tuple[int, int, int]
     leaves: Mapping[str, np.ndarray]
     weights: Mapping[str, np.ndarray]
     aggregators: Mapping[str, NodeAggregator]
+    blocks: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # nodes whose children are all indicators
+    present: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # … which of those values are present
+    complete: Mapping[str, bool] = attrs.field(factory=dict)  # … and whether all are
 
 
 @attrs.frozen(kw_only=True)
@@ -259,10 +263,16 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
                 raise DataError([*exc.issues, Issue(f"(with {describe_key(rs, key)}, a combination the "
                                                     "sensitivity sample uses)", "sensitivity")]) from None
         if frame_key not in leaves_by:
-            leaves_by[frame_key] = dict(zip(normalised.columns, normalised.to_numpy(dtype="float64").T.copy()))
+            leaves = dict(zip(normalised.columns, normalised.to_numpy(dtype="float64").T.copy()))
+            blocks = {nid: np.ascontiguousarray(np.column_stack([leaves[c] for c in node.children]))
+                      for nid, node in plan.nodes.items() if all(c in leaves for c in node.children)}
+            present = {nid: ~np.isnan(b) for nid, b in blocks.items()}
+            leaves_by[frame_key] = (leaves, blocks, present, {nid: bool(p.all()) for nid, p in present.items()})
+        leaves, blocks, present, complete = leaves_by[frame_key]
         variants[key] = Variant(
-            key=key, leaves=leaves_by[frame_key], weights=weights,
+            key=key, leaves=leaves, weights=weights,
             aggregators={nid: _node_aggregator(node.aggregator) for nid, node in vplan.nodes.items()},
+            blocks=blocks, present=present, complete=complete,
         )
     index = nominal_scores.index
     year_codes, _ = pd.factorize(index.get_level_values("year"))
@@ -441,23 +451,30 @@ def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarra
     for nid in model.order:
         children = model.children[nid]
         k = len(children)
-        V = np.empty((n, R, k))
-        for j, c in enumerate(children):
-            V[:, :, j] = values[c] if c in values else variant.leaves[c][:, None]
-        present = ~np.isnan(V)
+        block = variant.blocks.get(nid)
+        if block is not None:  # children all indicators: the same values in every replication
+            V = block  # (units × k) with weights (R × k): the AggregatesArrays form for many weight vectors
+            present = variant.present[nid][:, None, :]
+        else:
+            V = np.empty((n, R, k))
+            for j, c in enumerate(children):
+                V[:, :, j] = values[c] if c in values else variant.leaves[c][:, None]
+            present = ~np.isnan(V)
         agg = variant.aggregators[nid]
         W = raw[nid]  # R × k
         if agg.path == "other":
-            score = _evaluate_other(model, agg, nid, V, unit[nid])
+            full = V if block is None else np.broadcast_to(block[:, None, :], (n, R, k))
+            score = _evaluate_other(model, agg, nid, full, unit[nid])
         else:
             with blame(agg.method):
                 score = agg.obj.aggregate_array(V, W)
             if not isinstance(score, np.ndarray) or score.shape != (n, R):
                 raise PluginError(f"{describe(agg.method)}: aggregate_array must return "
-                                  f"an array of shape {(n, R)} for values of shape {V.shape}, got "
+                                  f"an array of shape {(n, R)} for values of shape {V.shape} and weights of "
+                                  f"shape {W.shape}, got "
                                   f"{score.shape if isinstance(score, np.ndarray) else type(score).__name__}")
-        if not present.all():  # the pipeline's missing-children rule (min_share)
-            share = (present * unit[nid][None, :, :]).sum(axis=2)
+        if not (variant.complete[nid] if block is not None else present.all()):
+            share = (present * unit[nid][None, :, :]).sum(axis=2)  # the pipeline's missing-children rule
             keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
             score = np.where(keep, score, np.nan)
         values[nid] = score
