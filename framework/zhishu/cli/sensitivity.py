@@ -27,10 +27,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--spec", type=Path, default=None, metavar="FILE",
                    help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
-                   help="where chunks run: this process (default), local processes, or Dask distributed. "
-                        "A local Dask cluster pays for its start-up and transfers only on large jobs with spare "
-                        "cores: on a shared 2-core machine in-process was faster at every size measured, 2,000 "
-                        "to 100,000 replications of caict-2023 (benchmarks/RESULTS.md)")
+                   help="where chunks run: this process (default), local processes, or Dask distributed. A "
+                        "local Dask cluster costs ~7-10 s of CPU to start (scheduler and worker processes "
+                        "importing numpy, pandas and zhishu) and pays only when the replications take much "
+                        "longer than that on cores nothing else uses: measured on a shared 2-core machine "
+                        "(load 10), caict-2023 with 20,000 and 100,000 replications and a 2,800-unit-year "
+                        "county index with 5,120 ran slower or no faster on Dask (no crossover found; "
+                        "docs/sensitivity.md). Use --no-replications with large runs: only exact "
+                        "reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")
@@ -38,12 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="use an existing Dask scheduler (e.g. tcp://10.0.0.1:8786) instead of a local cluster; "
                         "implies --executor dask")
     p.add_argument("--chunk-size", type=int, default=None, metavar="R",
-                   help="replications per chunk (default: sized to the memory and the workers); results do not "
-                        "depend on it")
+                   help="replications per chunk (default: sized to the memory; with sobol = true whole base "
+                        "samples); results do not depend on it")
     p.add_argument("--all-nodes", action="store_true", help="rank statistics for every node, not only the root")
     p.add_argument("--no-replications", action="store_true",
                    help="do not write the per-replication tables (sensitivity-replications.csv and "
-                        "sensitivity-samples.csv), which are large for many replications")
+                        "sensitivity-samples.csv), which are large for many replications; only exact reductions "
+                        "of the replications are kept (the rank table is identical; docs/sensitivity.md)")
     p.add_argument("--check", action="store_true", help="validate and print the spec, then stop")
 
 
