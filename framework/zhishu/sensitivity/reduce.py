@@ -311,14 +311,15 @@ def collect(parts: list[Partial]) -> Partial:
     return out
 
 
-def concat_pieces(part: Partial, keep: Mapping | tuple, n_units: int, slots: int, n_choices: int):
+def concat_pieces(part: Partial, keep: Mapping | tuple, n_units: int, slots: int, n_choices: int,
+                  keep_scores: bool = True):
     """The kept arrays of every piece, concatenated in row order."""
     pieces = sorted(part.pieces, key=lambda p: p[0])
     weights = np.concatenate([p[1] for p in pieces], axis=0) if pieces else np.empty((0, slots))
     choices = (np.concatenate([p[2] for p in pieces], axis=0) if pieces
                else np.empty((0, n_choices), dtype="int64"))
     scores = {n: np.concatenate([p[3][n] for p in pieces], axis=1) if pieces else np.empty((n_units, 0))
-              for n in keep if pieces and n in pieces[0][3]}
+              for n in keep} if keep_scores else {}
     ranks = {n: np.concatenate([p[4][n] for p in pieces], axis=1) if pieces else np.empty((n_units, 0))
              for n in keep}
     shifts = (np.concatenate([p[5] for p in pieces], axis=1)

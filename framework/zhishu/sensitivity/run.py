@@ -95,9 +95,11 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
         red = _reduction(model, rs, prepared, len(U), replications)
         t1 = time.perf_counter()
         bar = Progress(len(U), enabled=progress)
+        step = red.sobol.D + 2 if red.sobol is not None else 1
         if chunk_size is None:
-            chunk_size = auto_chunk_size(model, len(U), executor, workers,
-                                         red.sobol.D + 2 if red.sobol is not None else 1)
+            chunk_size = auto_chunk_size(model, len(U), executor, workers, step)
+        elif chunk_size >= 1:
+            chunk_size = -(-chunk_size // step) * step  # whole base samples (the manifest says what ran)
         reduced = run_chunks(model, U, executor=executor, workers=workers, chunk_size=chunk_size,
                              scheduler=scheduler, client=client, progress=bar, reduction=red)
         bar.close()
@@ -107,9 +109,7 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
             booting.close()
     n = model.units
     weights, choices, scores, ranks, shifts = concat_pieces(reduced, red.keep, n, len(rs.reported_slots),
-                                                            len(CHOICES))
-    if not red.keep_scores:
-        scores = {}
+                                                            len(CHOICES), red.keep_scores)
     manifest = {
         "sensitivity": {
             **rs.to_dict(),
@@ -139,9 +139,9 @@ def _reduction(model: Model, rs: ResolvedSpec, prepared, total: int, replication
     root = model.root
     nominal = prepared.nominal_ranks[root].to_numpy(dtype="float64")
     largest = int(np.bincount(model.year_codes).max()) if model.units else 0
-    if not rs.spec.sobol or not rs.inputs:
+    if not rs.spec.sobol:
         return Reduction(counts=tuple(model.outputs), max_rank=largest)
-    if model.units * total <= KEEP_CELLS:  # SALib on the kept ranks, as with every replication kept
+    if model.units * total <= KEEP_CELLS or not rs.inputs:  # SALib on the kept ranks, as with every one kept
         return Reduction(keep=(root,), keep_scores=False, counts=tuple(model.outputs), max_rank=largest)
     from .sampling import salib_problem
 
