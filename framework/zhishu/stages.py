@@ -396,11 +396,25 @@ def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
 
 
 def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or ""."""
-    flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
-    flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
-    changed = imputed.notna() & (treated != imputed)
-    return flags.mask(changed, "treated")
+    """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or "".
+
+    Decided on the float arrays and built as one frame of strings (no passes over a frame of strings)."""
+    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)):  # not aligned: let pandas align
+        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
+        flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
+        changed = imputed.notna() & (treated != imputed)
+        return flags.mask(changed, "treated")
+    r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
+    filled = ~np.isnan(i)
+    with np.errstate(invalid="ignore"):
+        codes = np.where(filled & (t != i), 2, np.where(np.isnan(r) & filled, 1, 0))
+    cells = np.array(["", "imputed", "treated"], dtype=object)[codes]
+    return pd.DataFrame(cells, index=raw.index, columns=raw.columns, dtype="str")
+
+
+def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return (a.shape == b.shape and a.columns.equals(b.columns) and _same_index(a.index, b.index)
+            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in (a, b) for dt in f.dtypes))
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:
