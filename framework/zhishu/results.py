@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pandas as pd
 
 SCORES_COLUMNS = ["unit", "year", "node", "level", "score", "rank"]
@@ -30,7 +31,15 @@ MAX_HTML_ROWS = 50
 
 def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
     """Ranks (whole numbers, NaN where a score is missing) as nullable integers: ``1``, ``<NA>``."""
-    return ranks.astype("Float64").astype("Int64")
+    values = ranks.to_numpy(dtype="float64")
+    missing = np.isnan(values)
+    if not ranks.columns.is_unique or not np.array_equal(values[~missing], np.round(values[~missing])):
+        return ranks.astype("Float64").astype("Int64")  # pandas' own cast (and its error for a fraction)
+    # one integer array and mask per column, built from one 2-D pass (not two casts of every column)
+    ints = np.ascontiguousarray(np.where(missing, 0, values).astype("int64").T)
+    masks = np.ascontiguousarray(missing.T)
+    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(ranks.columns)},
+                        index=ranks.index, columns=ranks.columns, copy=False)
 
 
 @attrs.frozen(kw_only=True)
