@@ -393,6 +393,27 @@ def _dist_version(name: str) -> str:
         return "-"
 
 
+#: plugin set → (its plugin objects, their manifest rows); see :func:`plugin_rows`
+_PLUGIN_ROWS: dict[tuple, tuple[list, list[dict]]] = {}
+
+
+def plugin_rows(hooks) -> list[dict]:
+    """``hooks.plugins()`` as manifest rows, worked out once per process for each set of registered plugins:
+    finding distributions and versions reads package metadata (tens of milliseconds), and every
+    ``load_config`` builds a new plugin manager holding the same plugin modules."""
+    pm = getattr(hooks, "pm", None)
+    if pm is None:
+        return [attrs.asdict(p) for p in hooks.plugins()]
+    pairs = pm.list_name_plugin()
+    key = tuple((name, id(plugin)) for name, plugin in pairs)
+    if key not in _PLUGIN_ROWS:
+        if len(_PLUGIN_ROWS) >= 32:
+            _PLUGIN_ROWS.clear()
+        # the entry keeps the plugin objects alive, so that their ids cannot be taken by other objects
+        _PLUGIN_ROWS[key] = ([plugin for _, plugin in pairs], [attrs.asdict(p) for p in hooks.plugins()])
+    return [dict(row) for row in _PLUGIN_ROWS[key][1]]
+
+
 def build_manifest(plan, inputs: list[Path], details: dict, started: datetime) -> dict:
     """Everything needed to know what produced a run's numbers."""
     from . import __version__
@@ -420,7 +441,7 @@ def build_manifest(plan, inputs: list[Path], details: dict, started: datetime) -
         "libraries": {name: _dist_version(name) for name in ("pandas", "numpy", "pluggy", "attrs", "cattrs")},
         "config": config,
         "inputs": files,
-        "plugins": [attrs.asdict(p) for p in plan.hooks.plugins()],
+        "plugins": plugin_rows(plan.hooks),
         "seeds": {"index.seed": plan.seed},
         "resolved_config": plan.describe(),
     }
