@@ -128,7 +128,7 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     Without ``[[units]]`` the labels are the ids, in order of first appearance.
     """
     if not plan.units:
-        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.get_level_values("unit")))
+        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.unique(level="unit").tolist()))
         return dict(frames), order
     lookup = {}
     for unit in plan.units:
@@ -293,7 +293,8 @@ def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
     if absent:
         have = sorted(set(int(y) for y in present))
         raise DataError([Issue(f"no source has data for year(s) {absent}; the data cover {have}", "index.years")])
-    return raw[present.isin(plan.years)]
+    keep = present.isin(plan.years)
+    return raw if keep.all() else raw[keep]
 
 
 def impute(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
@@ -328,8 +329,9 @@ def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
         groups.setdefault(method.key_path, []).append(col)
         methods[method.key_path] = method
     parts = []
+    whole = len(groups) == 1  # one method for every column: its block is X itself
     for key, cols in groups.items():
-        block = X[cols]
+        block = X if whole else X[cols]
         parts.append(_check_same_shape(call(methods[key], block), block, methods[key]))
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[list(X.columns)]
     return out
@@ -346,13 +348,13 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
         ind = plan.indicators[iid]
         key = (ind.normaliser.key_path, ind.transform.key_path if ind.transform else None)
         groups.setdefault(key, []).append(iid)
-    parts = [_normalise_group(plan, X[cols]) for cols in groups.values()]
+    parts = [_normalise_group(plan, X if len(groups) == 1 else X[cols]) for cols in groups.values()]
     if not parts:
         return pd.DataFrame(index=X.index, columns=X.columns, dtype="float64")
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     if not (out.index.equals(X.index) and out.columns.equals(X.columns)):
         out = out.reindex(index=X.index, columns=X.columns)
-    return out.astype("float64")
+    return _floats(out)
 
 
 def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
@@ -392,7 +394,12 @@ def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
             or list(out.columns) != list(X.columns)):
         raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
                           "input")
-    return out.astype("float64")
+    return _floats(out)
+
+
+def _floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.astype("float64")``, without the pass when every column already is."""
+    return frame if all(dt == np.float64 for dt in frame.dtypes) else frame.astype("float64")
 
 
 def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
