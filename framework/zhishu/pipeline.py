@@ -192,7 +192,8 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
     try:
         hooks.before_run(plan)
         stages = run_stages(plan, "normalise", on_start=starting,
-                            after_step=lambda name, frame: hooks.after_step(name, frame, plan))
+                            after_step=(lambda name, frame: hooks.after_step(name, frame, plan))
+                            if _observes_steps(hooks) else None)  # no frame built for nobody
         starting("aggregate")
         scores, weights = aggregate(plan, stages.normalised)
         hooks.after_step("aggregate", scores, plan)
@@ -227,6 +228,12 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
         raise
     finally:
         bar.close()
+
+
+def _observes_steps(hooks) -> bool:
+    """Whether some plugin implements ``after_step`` (the stages' reported frames are built only then)."""
+    pm = getattr(hooks, "pm", None)
+    return pm is None or bool(pm.hook.after_step.get_hookimpls())
 
 
 def screening_manifest(plan: Plan, screened: pd.DataFrame | None) -> dict:

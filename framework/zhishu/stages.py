@@ -191,9 +191,11 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
             if sid is not None:
                 aligned[sid] = _Aligned(frames[sid], index)
             elif frames:
-                aligned[sid] = _Aligned(pd.concat(
-                    [frames[s][[v for v in frames[s].columns if unique.get(str(v)) == s]] for s in frames], axis=1
-                ), index)
+                parts = []
+                for s, frame in frames.items():
+                    own = [unique.get(str(v)) == s for v in frame.columns]
+                    parts.append(frame if all(own) else frame.loc[:, own])
+                aligned[sid] = _Aligned(parts[0] if len(parts) == 1 else pd.concat(parts, axis=1), index)
             else:
                 aligned[sid] = _Aligned(pd.DataFrame(index=index), index)
         return aligned[sid]
