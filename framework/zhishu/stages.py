@@ -415,8 +415,9 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
         return flags.mask(changed, "treated")
     r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
     filled = ~np.isnan(i)
-    with np.errstate(invalid="ignore"):
-        codes = np.where(filled & (t != i), 2, np.where(np.isnan(r) & filled, 1, 0))
+    codes = np.zeros(r.shape, dtype=np.int8)  # "", then "imputed", then "treated" wins
+    codes[np.isnan(r) & filled] = 1
+    codes[filled & (t != i)] = 2
     cells = np.array(["", "imputed", "treated"], dtype=object)[codes]
     return pd.DataFrame(cells, index=raw.index, columns=raw.columns, dtype="str")
 
