@@ -31,13 +31,15 @@ MAX_HTML_ROWS = 50
 
 def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
     """Ranks (whole numbers, NaN where a score is missing) as nullable integers: ``1``, ``<NA>``."""
-    values = ranks.to_numpy(dtype="float64")
-    missing = np.isnan(values)
-    if not ranks.columns.is_unique or not np.array_equal(values[~missing], np.round(values[~missing])):
-        return ranks.astype("Float64").astype("Int64")  # pandas' own cast (and its error for a fraction)
-    # one integer array and mask per column, built from one 2-D pass (not two casts of every column)
-    ints = np.ascontiguousarray(np.where(missing, 0, values).astype("int64").T)
-    masks = np.ascontiguousarray(missing.T)
+    by_item = ranks.to_numpy(dtype="float64").T  # items × rows: a view of the float block
+    if not ranks.columns.is_unique or np.isinf(by_item).any():
+        return ranks.astype("Float64").astype("Int64")  # pandas' own casts
+    # one integer array and mask per column, from one cast of the whole block (numpy truncates a fraction
+    # toward zero, as pandas' Float64 → Int64 cast does; ranks are whole numbers)
+    masks = np.isnan(by_item)
+    with np.errstate(invalid="ignore"):
+        ints = by_item.astype("int64")
+    ints[masks] = 0
     return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(ranks.columns)},
                         index=ranks.index, columns=ranks.columns, copy=False)
 

@@ -83,5 +83,5 @@ def test_nullable_ranks_by_hand():
     out = nullable_ranks(ranks)
     assert list(out.dtypes) == [pd.Int64Dtype()] * 2 and out.index is ranks.index
     assert out["root"].tolist() == [1, 2] and out["x"].isna().tolist() == [True, False] and out.loc[("Q", 2021), "x"] == 1
-    fractional = ranks.assign(x=[0.5, 1.0])  # not a rank: cast as pandas casts it (the fast path is for whole numbers)
+    fractional = ranks.assign(x=[0.5, -1.7])  # not a rank: truncated as pandas casts it
     pd.testing.assert_frame_equal(nullable_ranks(fractional), fractional.astype("Float64").astype("Int64"))
