@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "notebooks" / "tour.ipynb"
 KERNEL = "zhishu-tour-test"
+PLOTLY = "application/vnd.plotly.v1+json"  # plotly's own output type (its default renderer in a Jupyter kernel)
 
 
 @pytest.fixture
@@ -42,6 +43,17 @@ def outputs(cell) -> str:
     return "\n".join(parts)
 
 
+def numbers(values) -> list[float]:
+    """A numeric array of plotly's JSON: a list, or (plotly ≥ 6) base64 bytes ``{"dtype": "f8", "bdata": …}``."""
+    if isinstance(values, dict):
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
 def test_the_tour_runs_and_its_toml_reproduces_it_through_the_cli(kernel, tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
@@ -60,6 +72,11 @@ def test_the_tour_runs_and_its_toml_reproduces_it_through_the_cli(kernel, tmp_pa
     assert any("CR = " in text and "consistent: True" in text for text in shown.values())
     assert any("p05_rank" in text or "mean_abs_shift" in text for text in shown.values())  # sensitivity ranks
 
+    # the report's charts, shown inline as plotly figures: bars of the index in the last year, best first, with
+    # the scores the notebook writes to scores.csv below (read independently of the report)
+    figures = [o["data"][PLOTLY] for c in code for o in c.outputs if PLOTLY in o.get("data", {})]
+    assert [f["data"][0]["type"] for f in figures] == ["bar", "heatmap", "sunburst"]
+
     toml = work / "tour.toml"
     assert toml.is_file() and (work / "data" / "regions.csv").is_file()
     assert "frame" not in toml.read_text(encoding="utf-8")  # the DataFrame became a table source
@@ -69,3 +86,12 @@ def test_the_tour_runs_and_its_toml_reproduces_it_through_the_cli(kernel, tmp_pa
     for name in ["scores.csv", "ranking.csv", "indicators.csv", "weights.csv"]:
         notebook, cli = work / "from-notebook" / name, work / "from-cli" / name
         assert notebook.read_bytes() == cli.read_bytes(), name
+
+    import pandas as pd
+
+    scores = pd.read_csv(work / "from-notebook" / "scores.csv")
+    last = scores[(scores["node"] == "index") & (scores["year"] == scores["year"].max())]
+    last = last.sort_values("score", ascending=False)
+    bars = figures[0]["data"][0]
+    assert list(bars["x"]) == list(last["unit"])
+    assert numbers(bars["y"]) == pytest.approx(list(last["score"]), rel=1e-12)

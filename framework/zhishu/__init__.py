@@ -51,6 +51,7 @@ _EXPORTS = {
     "canonical_label": ".labels",
     "MAX_LISTED": ".listing",
     "cell_location": ".listing",
+    "skew_kurtosis": ".moments",
     "finite": ".validators",
     "Hooks": ".hooks",
     "hookimpl": ".hookspecs",
@@ -176,4 +177,5 @@ __all__ = [
     "run_stages",
     "with_stage",
     "sensitivity",
+    "skew_kurtosis",
 ]

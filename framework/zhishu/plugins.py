@@ -78,7 +78,7 @@ def get_plugin_manager(
         ``[plugins] paths``); ``sys.path`` is restored afterwards.
     """
     blocked = set(block) | set(blocked_from_env(environ))
-    pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    pm = PluginManager(hookspecs.PROJECT_NAME)
     pm.add_hookspecs(hookspecs)
     for module_name in DEFAULT_PLUGINS:
         name = _builtin_name(module_name)
@@ -89,12 +89,7 @@ def get_plugin_manager(
     if entry_points:
         for name in blocked:
             pm.set_blocked(name)
-        try:
-            pm.load_setuptools_entrypoints(ENTRYPOINT_GROUP)
-        except pluggy.PluginValidationError as exc:
-            raise PluginError(f"an installed plugin does not match zhishu's hooks: {exc}") from exc
-        except Exception as exc:  # a broken third-party plugin: say which
-            raise PluginError(f"could not load a plugin from entry-point group {ENTRYPOINT_GROUP!r}: {exc}") from exc
+        _load_entry_points(pm)
     for module_name in extra_modules:
         if module_name in blocked:
             continue
@@ -110,6 +105,70 @@ def get_plugin_manager(
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"{exc}; zhishu's hooks are listed in zhishu.hookspecs") from exc
     return pm
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager, recording the installed distribution each entry-point plugin came from."""
+
+    def __init__(self, project_name: str) -> None:
+        super().__init__(project_name)
+        #: plugin name → the distribution whose entry point registered it
+        self.distributions: dict[str, md.Distribution] = {}
+
+
+def _load_entry_points(pm: PluginManager) -> None:
+    """Every plugin of the entry-point group ``zhishu`` (as pluggy's ``load_setuptools_entrypoints``, which
+    does not say which plugin failed): one that cannot be imported or does not match the hooks is a
+    :class:`PluginError` naming its entry point and distribution, and saying how to go on without it."""
+    for dist in list(md.distributions()):
+        for ep in dist.entry_points:
+            if ep.group != ENTRYPOINT_GROUP or pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # anything its import raises (ImportError, SyntaxError, a bug at import)
+                raise PluginError(
+                    f"plugin {ep.name!r} ({_entry_point(ep, dist)}) failed to import: {type(exc).__name__}: "
+                    f"{exc}; reinstall (or repair) {_distribution_name(dist)!r}, uninstall it, or leave the "
+                    f"plugin out: `zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name})"
+                ) from exc
+            try:
+                pm.register(plugin, name=ep.name)
+            except pluggy.PluginValidationError as exc:
+                raise PluginError(
+                    f"plugin {ep.name!r} ({_entry_point(ep, dist)}) does not match zhishu's hooks: {exc}; update "
+                    f"or uninstall {_distribution_name(dist)!r}, or leave the plugin out: "
+                    f"`zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name}); zhishu's hooks are listed "
+                    "in zhishu.hookspecs"
+                ) from exc
+            pm.distributions[ep.name] = dist
+
+
+def _entry_point(ep: md.EntryPoint, dist: md.Distribution) -> str:
+    name, version = _name_version(dist)
+    return f"entry point `{ep.name} = {ep.value}` in group {ENTRYPOINT_GROUP!r} of the installed distribution " \
+           f"{name!r} {version}"
+
+
+def _distribution_name(dist: md.Distribution) -> str:
+    return _name_version(dist)[0]
+
+
+#: (name, version) of each distribution read so far, by its metadata folder (``*.dist-info``, whose name
+#: carries the version): the package metadata is parsed once per process, not on every run's manifest
+_METADATA: dict[str, tuple[str, str]] = {}
+
+
+def _name_version(dist: md.Distribution) -> tuple[str, str]:
+    """The distribution's project name and version, read from its metadata once per process."""
+    key = str(getattr(dist, "_path", "")) or None  # PathDistribution's folder; other kinds are not cached
+    if key is not None and key in _METADATA:
+        return _METADATA[key]
+    meta = dist.metadata
+    found = (meta["Name"] or "(unnamed distribution)", meta["Version"] or "-")
+    if key is not None:
+        _METADATA[key] = found
+    return found
 
 
 @contextlib.contextmanager
@@ -137,7 +196,8 @@ def _register(pm: pluggy.PluginManager, plugin, name: str) -> None:
 
 def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Name, module, distribution and version of every registered plugin (built-ins first)."""
-    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}  # a manager loaded by pluggy
+    recorded = getattr(pm, "distributions", {})  # ours (PluginManager)
     from . import __version__
 
     infos = []
@@ -145,9 +205,9 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
         if plugin is None:  # blocked
             continue
         module = getattr(plugin, "__name__", type(plugin).__name__)
-        dist = dists.get(id(plugin))
+        dist = recorded.get(name) or dists.get(id(plugin))
         if dist is not None:
-            infos.append(PluginInfo(name, module, dist.project_name, dist.version))
+            infos.append(PluginInfo(name, module, *_name_version(dist)))
         elif module.startswith("zhishu."):
             infos.append(PluginInfo(name, module, "zhishu", __version__))
         else:

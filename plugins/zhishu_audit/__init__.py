@@ -19,13 +19,12 @@ from .consistency import consistency_summary, cronbach, cronbach_alpha, pca_tabl
 from .correlation import corr_matrix, correlation_flags, correlations
 from .first_order import correlation_ratio, importance
 from .optimise import optimise_weights
-from .stats import coverage, indicator_stats, skewness_kurtosis
+from .stats import coverage, indicator_stats
 
 __all__ = [
     "audit", "compare", "compare_ranking", "consistency_summary", "corr_matrix", "correlation_flags",
     "correlation_ratio", "correlations", "coverage", "cronbach", "cronbach_alpha", "findings", "importance",
     "indicator_stats", "markdown", "optimise_weights", "pca_tables", "rank_change_decomposition",
-    "skewness_kurtosis",
 ]
 
 

@@ -2,8 +2,9 @@
 
 Estimators (see docs/audit.md): the standard deviation with n − 1; skewness G1 and excess kurtosis G2 as
 e1071's type 2 (the sample-adjusted estimators of Joanes & Gill 1998; Excel's SKEW and KURT; COINr's
-``skew()`` and ``kurt()``, whose source states it copies ``e1071::skewness``/``kurtosis`` type 2); quartiles by
-linear interpolation (R's type 7, numpy's default).
+``skew()`` and ``kurt()``, whose source states it copies ``e1071::skewness``/``kurtosis`` type 2), computed by
+:func:`zhishu.skew_kurtosis` as in the JRC outlier treatment; quartiles by linear interpolation (R's type 7,
+numpy's default).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import zhishu
 
 from . import frames
 
@@ -30,28 +32,6 @@ NEAR_CONSTANT = 0.5  # COINr's Frc.Same / t_unq threshold: half the units share 
 LOW_UNIQUE = 0.5  # COINr's Flag.Unique: fewer distinct values than half the available ones
 
 
-def skewness_kurtosis(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per column of ``A`` (NaN = missing), over its n observed values with central moments m_r:
-
-        G1 = m3 / m2^(3/2) · √(n(n − 1)) / (n − 2)                      (NaN for n < 3)
-        G2 = (n − 1) / ((n − 2)(n − 3)) · ((n + 1)(m4 / m2² − 3) + 6)     (NaN for n < 4)
-
-    Both NaN for a constant column (m2 = 0). These are COINr's ``skew()`` and ``kurt()`` (e1071 type 2)."""
-    A = np.asarray(A, dtype="float64")
-    observed = ~np.isnan(A)
-    n = observed.sum(axis=0).astype("float64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(observed, A, 0.0).sum(axis=0) / n
-        d = np.where(observed, A - mean, 0.0)
-        m2 = (d**2).sum(axis=0) / n
-        m3 = (d**3).sum(axis=0) / n
-        m4 = (d**4).sum(axis=0) / n
-        g1 = m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
-        g2 = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * (m4 / m2**2 - 3) + 6)
-    constant = ~(m2 > 0)
-    return np.where((n < 3) | constant, np.nan, g1), np.where((n < 4) | constant, np.nan, g2)
-
-
 def column_stats(frame: pd.DataFrame) -> pd.DataFrame:
     """One row of statistics per column of ``frame`` (rows = units of one year; NaN = missing)."""
     A = frame.to_numpy(dtype="float64")
@@ -64,7 +44,7 @@ def column_stats(frame: pd.DataFrame) -> pd.DataFrame:
         sd = np.nanstd(A, axis=0, ddof=1)
         q1, median, q3 = np.nanquantile(A, [0.25, 0.5, 0.75], axis=0)
         lo, hi = np.nanmin(A, axis=0), np.nanmax(A, axis=0)
-    g1, g2 = skewness_kurtosis(A)
+    g1, g2 = zhishu.skew_kurtosis(A)
     iqr = q3 - q1
     with np.errstate(invalid="ignore"):
         outside = observed & ((A < q1 - IQR_FACTOR * iqr) | (A > q3 + IQR_FACTOR * iqr))
@@ -132,8 +112,6 @@ def coverage(result, by: str = "indicator") -> pd.DataFrame:
     Present = ``result.raw`` has a value; imputed = missing in ``raw``, filled in ``result.data``; treated =
     ``result.flags == "treated"`` (a cell imputed and then treated counts as both)."""
     if by not in ("indicator", "unit"):
-        import zhishu
-
         raise zhishu.ConfigError([zhishu.Issue(f"by must be 'indicator' or 'unit', not {by!r}", "by")])
     states = dict(zip(("present", "imputed", "treated", "missing_after"), _cell_states(result)))
     if by == "indicator":

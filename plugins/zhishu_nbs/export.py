@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 import zhishu
+from zhishu import MAX_LISTED
 
 #: Cells read as missing (after removing surrounding whitespace); the portal leaves missing cells empty.
 DEFAULT_NA_VALUES: tuple[str, ...] = ("", "…", "...", "-", "--", "—", "NA", "N/A", "NaN", "nan", "null")
@@ -38,9 +39,6 @@ NOTE_PREFIXES: tuple[str, ...] = ("注", "数据来源", "资料来源", "说明
 
 #: The label of the national-total row, dropped unless ``keep_national``.
 NATIONAL = "全国"
-
-#: Problems of one kind listed before "… and N more".
-MAX_LISTED = 10
 
 _YEAR = re.compile(r"^(\d{4})\s*年?$")
 _META = re.compile(r"^(数据库|指标|时间|地区)\s*[:：]\s*(.*)$")

@@ -19,15 +19,13 @@ import numpy as np
 import pandas as pd
 
 import zhishu
+from zhishu import MAX_LISTED
 
 #: EFlops per one of each unit.
 TO_EFLOPS: dict[str, float] = {"GFlops": 1e-9, "TFlops": 1e-6, "PFlops": 1e-3, "EFlops": 1.0}
 
 #: Cells read as missing (after removing surrounding whitespace).
 DEFAULT_NA_VALUES: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "-", "--", "…", "...", "null")
-
-#: Problems of one kind listed before "… and N more".
-MAX_LISTED = 10
 
 
 def _nonempty(instance, attribute, value) -> None:

@@ -29,6 +29,7 @@ from zhishu.default_plugins.aggregators import (
     topsis_closeness,
 )
 from zhishu.testing import check_aggregator, sample_frame
+from toy_index import table_config
 
 PROPERTY = settings(max_examples=30, deadline=None)
 NAN = float("nan")
@@ -618,26 +619,7 @@ C,2022,50,0,100,0
 #            B  2 1 3 1        B  1 2 2 2
 #            C  3 2 1 2        C  2 1 3 1
 
-CONFIG = """
-[index]
-id = "t"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = 1
-
-[indicators.c]
-direction = 1
-
-[indicators.d]
-direction = 1
-
+CONFIG = table_config({"a": 1, "b": 1, "c": 1, "d": 1}, """
 [nodes.index]
 children = ["p", "q"]
 
@@ -651,7 +633,7 @@ aggregator = {q}
 
 [normalisation]
 default = {{ method = "minmax", params = {{ low = 1, high = 3 }} }}
-"""
+""", template=True)
 
 
 def run(write_config, p: str, q: str) -> pd.DataFrame:

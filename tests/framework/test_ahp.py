@@ -27,6 +27,7 @@ from zhishu.ahp import (
 )
 from zhishu.default_plugins.ahp import AHP, Expert
 from zhishu.testing import check_weighting
+from toy_index import table_config
 
 PROPERTY = settings(max_examples=60, deadline=None)
 
@@ -466,21 +467,7 @@ Q,2021,20,3,5
 R,2021,30,2,0
 """
 
-CONFIG = """
-[index]
-id = "ahp"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-
-[indicators.a]
-direction = 1
-[indicators.b]
-direction = 1
-[indicators.c]
-direction = 1
-
+CONFIG = table_config({"a": 1, "b": 1, "c": 1}, """
 [nodes.index]
 children = ["s", "c"]
 weights = {{ s = 1, c = 1 }}
@@ -488,7 +475,7 @@ weights = {{ s = 1, c = 1 }}
 [nodes.s]
 children = ["a", "b"]
 {weighting}
-"""
+""", index_id="ahp", compact=True, template=True)
 
 
 def run(write_config, weighting: str):

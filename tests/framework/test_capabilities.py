@@ -21,6 +21,7 @@ from zhishu.default_plugins.outliers import JRCTreatment
 from zhishu.default_plugins.weightings import Equal, Fixed
 from zhishu.sensitivity import resolve_spec, run_sensitivity
 from zhishu.sensitivity.engine import _node_aggregator
+from toy_index import table_config
 
 DATA = """
 unit,year,a,b,c
@@ -36,28 +37,12 @@ D,2022,15,8,
 E,2022,22,4,3
 """
 
-CONFIG = """
-[index]
-id = "caps"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = -1
-
-[indicators.c]
-direction = 1
-
+CONFIG = table_config({"a": 1, "b": -1, "c": 1}, """
 [nodes.index]
 children = ["a", "b", "c"]
 weights = {{ a = 3, b = 2, c = 1 }}
 aggregator = "{aggregator}"
-"""
+""", index_id="caps", template=True)
 
 
 @attrs.define(kw_only=True)

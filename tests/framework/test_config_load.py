@@ -7,6 +7,7 @@ import pytest
 import zhishu
 from zhishu import ConfigError, DataError
 from zhishu.config import load_config
+from toy_index import table_config
 
 
 def BUILTINS_ONLY():
@@ -15,23 +16,10 @@ def BUILTINS_ONLY():
 
 DATA = "unit,year,a,b\nP,2021,1,2\nQ,2021,3,4\n"
 
-GOOD = """
-[index]
-id = "t"
-
-[sources.main]
-plugin = "table"
-params = { path = "data.csv" }
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = -1
-
+GOOD = table_config({"a": 1, "b": -1}, """
 [nodes.index]
 children = ["a", "b"]
-"""
+""")
 
 
 def problems(write_config, text, **files):

@@ -8,25 +8,13 @@ import pytest
 import zhishu
 from zhishu import Hooks, PluginError, get_plugin_manager, hookimpl
 from zhishu.config import load_config
+from toy_index import table_config
 
 DATA = "unit,year,a,b\nP,2021,1,4\nQ,2021,2,2\nR,2021,3,3\n"
-CONFIG = """
-[index]
-id = "t"
-
-[sources.main]
-plugin = "table"
-params = { path = "data.csv" }
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = 1
-
+CONFIG = table_config({"a": 1, "b": 1}, """
 [nodes.index]
 children = ["a", "b"]
-"""
+""")
 
 
 class Log:

@@ -30,6 +30,7 @@ from zhishu.default_plugins.objective_weights import (
 )
 from zhishu.default_plugins.weightings import Equal, Fixed
 from zhishu.testing import check_weighting, sample_frame
+from toy_index import table_config
 
 #: property tests: no deadline (timings vary on a busy machine), few enough examples to stay quick
 PROPERTY = settings(max_examples=30, deadline=None)
@@ -626,24 +627,11 @@ Q,2021,1,2
 R,2021,2,1
 """
 
-CONFIG = """
-[index]
-id = "objective"
-
-[sources.main]
-plugin = "table"
-params = {{ path = "data.csv" }}
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = -1
-
+CONFIG = table_config({"a": 1, "b": -1}, """
 [nodes.index]
 children = ["a", "b"]
 weighting = {weighting}
-"""
+""", index_id="objective", template=True)
 
 
 def run_with(write_config, weighting: str):

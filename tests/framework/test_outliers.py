@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu import ConfigError, DataError, Hooks
-from zhishu.default_plugins.outliers import JRCTreatment, NoTreatment, Winsorise, skewness_kurtosis
+from zhishu.default_plugins.outliers import JRCTreatment, NoTreatment, Winsorise
+from zhishu import skew_kurtosis
 
 PROPERTY = settings(max_examples=40, deadline=None)
 NAN = float("nan")
@@ -26,7 +27,7 @@ def g1_g2(values) -> tuple[float, float]:
     """G1 and G2 as COINr computes them (R/treat.R, ``skew()`` and ``kurt()``), here in plain Python:
 
     d = x − mean;  G1 = √n Σd³ / (Σd²)^{3/2} · √(n(n−1)) / (n−2)
-                   r = n Σd⁴ / (Σd²)²;  G2 = ((n+1)(r−3) + 6)(n−1) / ((n−2)(n−3))
+                   r = n Σd⁴ / (Σd²)²;  G2 = ((n+1)(r−3) + 6)(n−1) / ((n−2)(n−3))   (n ≥ 4, else NaN)
     """
     x = [float(v) for v in values]
     n = len(x)
@@ -35,7 +36,7 @@ def g1_g2(values) -> tuple[float, float]:
     s2, s3, s4 = sum(v**2 for v in d), sum(v**3 for v in d), sum(v**4 for v in d)
     g1 = math.sqrt(n) * s3 / s2**1.5 * math.sqrt(n * (n - 1)) / (n - 2)
     r = n * s4 / s2**2
-    g2 = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    g2 = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3)) if n >= 4 else NAN  # kurt(): NA below 4
     return g1, g2
 
 
@@ -63,7 +64,7 @@ def test_skewness_and_kurtosis_match_the_written_out_formulas():
     x = list(range(1, 11)) + [30, 100]
     g1, g2 = g1_g2(x)
     assert (g1, g2) == pytest.approx((3.0632410342, 9.7413908346), rel=1e-9)
-    ours = skewness_kurtosis(np.array([x, [v * 2 + 1 for v in x]], dtype=float).T)  # affine-invariant
+    ours = skew_kurtosis(np.array([x, [v * 2 + 1 for v in x]], dtype=float).T)  # affine-invariant
     assert ours[0] == pytest.approx([g1, g1], rel=1e-12) and ours[1] == pytest.approx([g2, g2], rel=1e-12)
     # pandas' skew() and kurt() are the same estimators
     s = pd.Series(x, dtype=float)
@@ -71,9 +72,11 @@ def test_skewness_and_kurtosis_match_the_written_out_formulas():
 
 
 def test_statistics_are_undefined_for_short_or_constant_columns():
-    A = np.array([[1.0, 2.0, 2.0], [2.0, 2.0, NAN], [9.0, 2.0, 4.0], [NAN, 2.0, 5.0]])
-    g1, g2 = skewness_kurtosis(A)
-    assert np.isnan(g1).all() and np.isnan(g2).all()  # 3 values; constant; 3 values
+    A = np.array([[1.0, 2.0, 2.0], [2.0, 2.0, NAN], [9.0, 2.0, NAN], [NAN, 2.0, 5.0]])
+    g1, g2 = skew_kurtosis(A)
+    # 3 values: G1 only (COINr's skew() needs 3 values, kurt() 4); constant; 2 values
+    assert g1[0] == pytest.approx(135 / (19 * math.sqrt(19)), rel=1e-12) and np.isnan(g1[1:]).all()
+    assert np.isnan(g2).all()
 
 
 # ------------------------------------------------------------------------------------------- jrc by hand
@@ -159,6 +162,11 @@ def test_jrc_leaves_passing_short_and_constant_indicators_alone():
     out = method.treat(X)
     pd.testing.assert_frame_equal(out, X)
     assert method.details_["action"].tolist() == ["unchanged", "not evaluated", "not evaluated"]
+    # the short one's skewness is reported (3 values suffice, as in COINr's skew()), its kurtosis is not
+    short = method.details_.set_index("indicator").loc["short"]
+    assert short["skewness"] == pytest.approx(g1_g2([1, 2, 1000])[0], rel=1e-12)
+    assert math.isnan(short["kurtosis"])
+    assert math.isnan(method.details_.set_index("indicator").loc["flat", "skewness"])
 
 
 def test_jrc_keeps_missing_values_missing():
@@ -198,7 +206,7 @@ def test_the_rule_at_its_exact_thresholds_treats_as_coinr_does():
     (kt < kurt_thresh)``, so an indicator whose |skewness| or kurtosis equals its threshold (the other one
     exceeded) is treated. The thresholds are set to the implementation's own G1 and G2 of the data, so that the
     comparison itself is what is tested at the boundary."""
-    g1, g2 = (float(v[0]) for v in skewness_kurtosis(np.array(TAIL, dtype=float)[:, None]))
+    g1, g2 = (float(v[0]) for v in skew_kurtosis(np.array(TAIL, dtype=float)[:, None]))
     assert (g1, g2) == pytest.approx(g1_g2(TAIL), rel=1e-12)
     x = [float(v) for v in TAIL]
     at_skew = JRCTreatment(skew_threshold=abs(g1)).treat(column(TAIL))["x"].tolist()

@@ -326,3 +326,123 @@ def test_plugin_infos_for_imported_module(plugin_module):
     assert info.module == name
     assert info.distribution == "(not installed: imported by the config)"
     assert info.version == "-"
+
+
+# --------------------------------------------------------------------------------------------- broken entry points
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    """``site.install(entry_point, source)``: a module and a ``*.dist-info`` with an entry point in group
+    ``zhishu``, as ``pip install`` leaves them, in a folder on sys.path (found by importlib.metadata); returns
+    (module, distribution name). The modules are forgotten after the test."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.delenv(BLOCK_ENV, raising=False)
+    modules = []
+
+    class Site:
+        path = folder
+
+        @staticmethod
+        def install(entry_point: str, source: str, version: str = "0.3") -> tuple[str, str]:
+            module = f"zhishu_broken_test_{uuid.uuid4().hex[:8]}"
+            (folder / f"{module}.py").write_text(textwrap.dedent(source).lstrip(), encoding="utf-8")
+            dist = module.replace("_", "-")
+            info = folder / f"{module}-{version}.dist-info"
+            info.mkdir()
+            (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n")
+            (info / "entry_points.txt").write_text(f"[zhishu]\n{entry_point} = {module}\n")
+            modules.append(module)
+            return module, dist
+
+    yield Site
+    for module in modules:
+        sys.modules.pop(module, None)
+
+
+def test_a_plugin_that_fails_to_import_is_named_with_its_distribution(site):
+    module, dist = site.install("broken", "import zhishu_no_such_dependency_xyz\n")
+    with pytest.raises(PluginError) as info:
+        get_plugin_manager()
+    assert str(info.value) == (
+        f"plugin 'broken' (entry point `broken = {module}` in group 'zhishu' of the installed distribution "
+        f"'{dist}' 0.3) failed to import: ModuleNotFoundError: No module named 'zhishu_no_such_dependency_xyz'; "
+        f"reinstall (or repair) '{dist}', uninstall it, or leave the plugin out: `zhishu --block broken …` "
+        "(or ZHISHU_BLOCK_PLUGINS=broken)"
+    )
+    assert isinstance(info.value.__cause__, ModuleNotFoundError)
+
+
+def test_any_error_at_import_is_named(site):
+    site.install("buggy", "raise RuntimeError('bug at import time')\n")
+    with pytest.raises(PluginError, match=r"^plugin 'buggy' \(entry point .*\) failed to import: RuntimeError: bug "
+                                          r"at import time; reinstall"):
+        get_plugin_manager()
+
+
+def test_a_broken_plugin_can_be_blocked(site):
+    module, _ = site.install("broken", "import zhishu_no_such_dependency_xyz\n")
+    for pm in (get_plugin_manager(block=["broken"]), get_plugin_manager(environ={BLOCK_ENV: "broken"})):
+        assert pm.is_blocked("broken") and module not in sys.modules
+        assert "minmax" in Hooks(pm).registries.normalisers
+    assert get_plugin_manager(entry_points=False) is not None  # entry points not read at all
+
+
+def test_a_plugin_that_does_not_match_the_hooks_names_its_distribution(site):
+    module, dist = site.install("typo", """
+        import zhishu
+
+        @zhishu.hookimpl
+        def register_normalisers(register, registry):
+            pass
+    """)
+    with pytest.raises(PluginError, match=rf"(?s)^plugin 'typo' \(entry point `typo = {module}` in group 'zhishu' "
+                                          rf"of the installed distribution '{dist}' 0.3\) does not match zhishu's "
+                                          rf"hooks: .*registry.*; update or uninstall '{dist}', or leave the plugin "
+                                          r"out: `zhishu --block typo …`"):
+        get_plugin_manager()
+    assert get_plugin_manager(block=["typo"]).is_blocked("typo")  # the suggested way out works
+
+
+def test_the_cli_exits_2_naming_the_broken_plugin_and_the_suggestion_works(site):
+    """A real ``zhishu`` process with the broken distribution on its path: exit 2, the message, no traceback;
+    the ``--block`` the message suggests (before or after the subcommand) or the environment variable lets
+    the same command run."""
+    import os
+    import subprocess
+
+    site.install("broken", "import zhishu_no_such_dependency_xyz\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site.path), os.environ.get("PYTHONPATH", "")])}
+    env.pop(BLOCK_ENV, None)
+
+    def zhishu_cli(*argv, **extra):
+        return subprocess.run([sys.executable, "-m", "zhishu", *argv], capture_output=True, text=True,
+                              env={**env, **extra}, timeout=120)
+
+    done = zhishu_cli("plugins")
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    assert done.stderr.startswith("error: plugin 'broken' (entry point `broken = zhishu_broken_test_")
+    assert done.stderr.count("--block") == 1 and "failed to import: ModuleNotFoundError" in done.stderr
+    for argv, extra in ((["--block", "broken", "plugins"], {}), (["plugins", "--block", "broken"], {}),
+                        (["plugins"], {BLOCK_ENV: "broken"})):
+        ok = zhishu_cli(*argv, **extra)
+        assert ok.returncode == 0 and "normalisers" in ok.stdout, (argv, ok.stderr)
+
+
+def test_plugin_infos_read_each_distribution_once_per_process(site):
+    module, dist = site.install("fine", """
+        import zhishu
+
+        @zhishu.hookimpl
+        def register_exporters(register):
+            pass
+    """, version="1.2")
+    first = {i.name: i for i in plugin_infos(get_plugin_manager())}["fine"]
+    assert (first.module, first.distribution, first.version) == (module, dist, "1.2")
+    # the metadata is read once: with the file gone, a new manager's plugin_infos still know the distribution
+    (site.path / f"{module}-1.2.dist-info" / "METADATA").unlink()
+    again = {i.name: i for i in plugin_infos(get_plugin_manager())}["fine"]
+    assert again == first

@@ -11,6 +11,7 @@ import pytest
 
 import zhishu
 from zhishu.sensitivity import rank_columns
+from toy_index import table_config
 
 # x = 3, 2, 2, 1 in 2021 (min-max: 100, 50, 50, 0); in 2022 a three-way tie at the top and one missing value
 DATA = """
@@ -26,20 +27,10 @@ C,2022,5
 D,2022,1
 E,2022,
 """
-CONFIG = """
-[index]
-id = "ties"
-
-[sources.main]
-plugin = "table"
-params = { path = "data.csv" }
-
-[indicators.x]
-direction = 1
-
+CONFIG = table_config({"x": 1}, """
 [nodes.index]
 children = ["x"]
-"""
+""", index_id="ties")
 
 EXPECTED = {
     ("A", 2021): 1, ("B", 2021): 2, ("C", 2021): 2, ("D", 2021): 4, ("E", 2021): 5,

@@ -24,27 +24,10 @@ from zhishu.sensitivity import (
     run_sensitivity,
     sobol_table,
 )
+from toy_index import TOY_DATA
 
 # 8 units × 2 years, one missing value (unit H, 2022, e) so the missing-children rule is exercised
-DATA = """
-unit,year,a,b,c,d,e
-A,2021,10,5,3,7,2
-B,2021,20,15,8,4,9
-C,2021,30,10,4,4,5
-D,2021,12,7,9,1,3
-E,2021,25,3,2,8,6
-F,2021,18,11,6,5,1
-G,2021,5,13,7,2,8
-H,2021,28,9,5,6,4
-A,2022,20,5,9,3,3
-B,2022,40,10,10,2,8
-C,2022,30,20,5,4,7
-D,2022,15,8,6,6,2
-E,2022,22,4,3,9,5
-F,2022,19,12,8,3,1
-G,2022,8,14,2,5,9
-H,2022,33,6,4,7,
-"""
+DATA = TOY_DATA
 
 CONFIG = """
 [index]

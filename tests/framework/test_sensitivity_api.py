@@ -12,6 +12,7 @@ import pytest
 import zhishu
 from zhishu.cli import main
 from zhishu.sensitivity.outputs import RANKS_COLUMNS, SOBOL_COLUMNS
+from toy_index import table_config
 
 DATA = """
 unit,year,a,b,c
@@ -27,23 +28,7 @@ D,2022,15,8,6
 E,2022,22,4,3
 """
 
-CONFIG = """
-[index]
-id = "toy"
-
-[sources.main]
-plugin = "table"
-params = { path = "data.csv" }
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = -1
-
-[indicators.c]
-direction = 1
-
+CONFIG = table_config({"a": 1, "b": -1, "c": 1}, """
 [nodes.index]
 children = ["a", "b", "c"]
 weights = { a = 0.5, b = 0.3, c = 0.2 }
@@ -53,7 +38,7 @@ replications = 6
 seed = 3
 [sensitivity.weights]
 noise = 0.3
-"""
+""", index_id="toy")
 
 
 @pytest.fixture

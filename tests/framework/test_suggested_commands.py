@@ -26,6 +26,7 @@ TESTED = {
     "zhishu --allow-import …": "test_allow_import_suggestion_runs_before_and_after_the_subcommand",
     "zhishu plugins": "test_zhishu_plugins_suggestion_lists_the_names",
     "zhishu --block PLUGIN …": "test_block_suggestion_for_a_duplicate_command_works",
+    "zhishu --block {ep.name} …": "test_block_suggestion_for_a_broken_entry_point_works",
     "zhishu sensitivity {config_arg} -o {folder_arg}": "test_report_sensitivity_suggestion_writes_what_it_reads",
 }
 #: backticked `zhishu …` texts in messages that name a command rather than suggest running one
@@ -168,6 +169,23 @@ def test_block_suggestion_for_a_duplicate_command_works(tmp_path, capsys, isolat
     argv = command.replace("PLUGIN", "twin").split()[1:-1]
     code, out, err = cli(capsys, *argv, "plugins")
     assert code == EXIT_OK and "  broken  [broken]" in out, err
+
+
+def test_block_suggestion_for_a_broken_entry_point_works(tmp_path, capsys, isolated):
+    install(tmp_path, "missing", "import zhishu_suggest_no_such_dependency\n")  # fails to import
+    install(tmp_path, "mismatch", "import zhishu\n\n@zhishu.hookimpl\ndef register_normalisers(register, extra):\n"
+                                  "    pass\n")  # does not match the hooks
+    words: list[str] = []
+    for _ in range(2):  # each run names the first broken plugin it meets; follow each suggestion in turn
+        code, _, err = cli(capsys, *words, "plugins")
+        assert code == EXIT_USER, err
+        [command] = suggested(err)
+        name = command.split()[2]
+        assert command == f"zhishu --block {name} …" and f"error: plugin {name!r} (entry point `{name} = " in err
+        words += command.split()[1:-1]
+    assert sorted(words[1::2]) == ["mismatch", "missing"]
+    code, out, err = cli(capsys, *words, "plugins")
+    assert code == EXIT_OK and "normalisers" in out, err
 
 
 def test_debug_suggestion_shows_the_traceback(tmp_path, capsys, isolated):

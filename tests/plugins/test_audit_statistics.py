@@ -17,8 +17,7 @@ import zhishu
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from zhishu_audit import (audit, consistency_summary, corr_matrix, correlation_flags, correlation_ratio, correlations,
-                          coverage, cronbach, cronbach_alpha, importance, indicator_stats, pca_tables,
-                          skewness_kurtosis)
+                          coverage, cronbach, cronbach_alpha, importance, indicator_stats, pca_tables)
 
 ROOT = Path(__file__).resolve().parents[2]
 ASEM = ROOT / "configs" / "examples" / "asem.toml"
@@ -41,23 +40,21 @@ def oriented_raw(result) -> pd.DataFrame:
 # ============================================================================================ statistics
 
 
-def test_skewness_and_kurtosis_by_hand():
-    # x = 0, 0, 0, 1: mean 1/4, m2 = 3/16, m3 = 3/32, m4 = 21/256 →
-    # G1 = (m3 / m2^1.5) · √(4·3) / 2 = 2 and G2 = 3 / (2·1) · (5 · (m4/m2² − 3) + 6) = 1.5 · (5 · (7/3 − 3) + 6) = 4
-    g1, g2 = skewness_kurtosis(np.array([[0.0], [0.0], [0.0], [1.0]]))
-    assert g1[0] == pytest.approx(2.0, abs=1e-12)
-    assert g2[0] == pytest.approx(4.0, abs=1e-12)
+def test_skewness_and_kurtosis_follow_the_shared_convention():
+    # the audit uses zhishu.skew_kurtosis (tested in tests/framework/test_moments.py): by hand, x = 0, 0, 0, 1
+    # has G1 = 2 and G2 = 4; three values (1, 2, 9) have G1 = 135 / (19 √19) and no kurtosis; seven 0.7s are
+    # constant although numpy's mean of them is not exactly 0.7
+    from zhishu_audit.stats import column_stats
 
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.floats(-1e3, 1e3, allow_nan=False), min_size=4, max_size=40))
-def test_skewness_and_kurtosis_equal_scipy_unbiased(values):
-    x = np.array(values)
-    g1, g2 = skewness_kurtosis(x[:, None])
-    if np.ptp(x) <= 1e-9 * max(1.0, np.abs(x).max()):
-        return  # (near-)constant: undefined, and scipy's answer is rounding noise
-    assert g1[0] == pytest.approx(scipy.stats.skew(x, bias=False), rel=1e-6, abs=1e-6)
-    assert g2[0] == pytest.approx(scipy.stats.kurtosis(x, bias=False), rel=1e-6, abs=1e-6)
+    frame = pd.DataFrame({"four": [0.0, 0.0, 0.0, 1.0, np.nan, np.nan, np.nan],
+                          "three": [1.0, 2.0, 9.0] + [np.nan] * 4, "flat": [0.7] * 7})
+    t = column_stats(frame).set_index("indicator")
+    assert t.loc["four", "skewness"] == pytest.approx(2.0, abs=1e-12)
+    assert t.loc["four", "kurtosis"] == pytest.approx(4.0, abs=1e-12)
+    assert t.loc["three", "skewness"] == pytest.approx(135 / (19 * math.sqrt(19)), rel=1e-12)
+    assert np.isnan(t.loc["three", "kurtosis"])
+    assert np.isnan(t.loc["flat", "skewness"]) and np.isnan(t.loc["flat", "kurtosis"])
+    assert t.loc["flat", "zero_variance"]
 
 
 def test_stats_of_asem_raw_equal_independent_values(asem):

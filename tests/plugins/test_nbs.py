@@ -247,6 +247,18 @@ def test_non_numeric_cells_name_line_column_province_and_year(tmp_path):
     ]
 
 
+def test_many_non_numeric_cells_are_listed_up_to_the_shared_limit(tmp_path):
+    # 13 provinces with "x" for 2023: the first zhishu.MAX_LISTED (10) are named, then "… and 3 more"
+    provinces = [f"省{i:02d}" for i in range(13)]
+    write(tmp_path, "bad.csv", "地区,2023年\n" + "".join(f"{p},x\n" for p in provinces))
+    with pytest.raises(zhishu.DataError) as info:
+        load(tmp_path, path="bad.csv", variable="v")
+    got = messages(info)
+    assert zhishu.MAX_LISTED == 10 and len(got) == 11
+    assert [f"unit '{p}'" in m for m, p in zip(got[:10], provinces)] == [True] * 10
+    assert got[-1] == f"{tmp_path / 'bad.csv'}: sources.n: … and 3 more cells that are not numbers"
+
+
 def test_excel_non_numeric_cell_names_the_sheet_row(tmp_path):
     write_xlsx(tmp_path, "bad.xlsx", [["指标：x"], ["地区", "2023年"], ["北京", "n/a?"]])
     with pytest.raises(zhishu.DataError, match=r"row 3, column 2 \('2023年'; unit '北京', year 2023\): 'n/a\?'"):

@@ -150,6 +150,19 @@ def test_rows_without_a_region_list_the_systems(tmp_path):
     ]
 
 
+def test_many_rows_without_a_region_are_listed_up_to_the_shared_limit(tmp_path):
+    # 13 systems without a region: the first zhishu.MAX_LISTED (10) are named, then "and 3 more"
+    text = "name,province,year,rmax\n" + "".join(f"S{i:02d},,2022,1\n" for i in range(13))
+    with pytest.raises(zhishu.DataError) as info:
+        load(tmp_path, text, rpeak_column="")
+    listed = ", ".join(f"line {i + 2} (S{i:02d})" for i in range(10))
+    assert zhishu.MAX_LISTED == 10
+    assert messages(info) == [
+        f"{tmp_path / 'list.csv'}: sources.s.params.region_column: 13 system(s) without a region in column "
+        f"'province': {listed} and 3 more; write the province of each system's site"
+    ]
+
+
 def test_rows_without_a_region_and_no_name_column(tmp_path):
     with pytest.raises(zhishu.DataError, match=r"1 system\(s\) without a region in column 'province': line 3;"):
         load(tmp_path, "province,year,rmax,rpeak\n江苏,2022,1,2\n,2022,3,4\n")

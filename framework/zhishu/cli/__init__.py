@@ -46,6 +46,8 @@ def commands(block: Sequence[str] = ()) -> dict[str, tuple[Command, str]]:
     try:
         entries = Hooks(get_plugin_manager(tuple(block))).commands().entries()
     except PluginError as exc:  # e.g. two plugins registering one command: say how to leave one out
+        if "--block" in str(exc):  # the message already names the plugin to leave out
+            raise
         raise PluginError(f"{exc}; to leave out a plugin for one command: `zhishu --block PLUGIN …`") from None
     for entry in entries:
         if entry.name in BUILTINS:

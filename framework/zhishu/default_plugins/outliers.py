@@ -25,6 +25,9 @@ import pandas as pd
 
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
+from ..moments import col_max as _col_max
+from ..moments import col_min as _col_min
+from ..moments import skew_kurtosis
 from ..validators import finite
 
 BY_CHOICES = ("year", "all")
@@ -59,51 +62,13 @@ def _frame(values: np.ndarray, X: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(values, index=X.index, columns=X.columns, dtype="float64")
 
 
-def _col_max(A: np.ndarray) -> np.ndarray:
-    """Column maxima ignoring NaN; NaN for a column without values (and no warning)."""
-    if A.shape[0] == 0:
-        return np.full(A.shape[1], np.nan)
-    out = np.max(np.where(np.isnan(A), -np.inf, A), axis=0)
-    return np.where(np.isneginf(out) & np.isnan(A).all(axis=0), np.nan, out)
-
-
-def _col_min(A: np.ndarray) -> np.ndarray:
-    return -_col_max(-A)
-
-
 # --------------------------------------------------------------------------------------------- statistics
-
-
-def skewness_kurtosis(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per column of ``A`` (NaN = missing): the sample skewness G1 and the sample excess kurtosis G2.
-
-    With n observed values, mean x̄ and central moments m_r = Σ (x − x̄)^r / n::
-
-        G1 = m3 / m2^(3/2) · √(n (n − 1)) / (n − 2)
-        G2 = (n − 1) / ((n − 2)(n − 3)) · ((n + 1) (m4 / m2² − 3) + 6)
-
-    (e1071 type 2 = Excel SKEW/KURT = COINr ``skew()``/``kurt()`` = pandas ``skew()``/``kurt()``). Both are NaN
-    for a column with fewer than 4 values or whose values are all equal.
-    """
-    A = np.asarray(A, dtype="float64")
-    observed = ~np.isnan(A)
-    n = observed.sum(axis=0).astype("float64")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(observed, A, 0.0).sum(axis=0) / n
-        d = np.where(observed, A - mean, 0.0)
-        m2 = (d**2).sum(axis=0) / n
-        m3 = (d**3).sum(axis=0) / n
-        m4 = (d**4).sum(axis=0) / n
-        g1 = m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
-        g2 = (n - 1) / ((n - 2) * (n - 3)) * ((n + 1) * (m4 / m2**2 - 3) + 6)
-    undefined = (n < 4) | ~(_col_max(A) > _col_min(A))  # too few values, or a constant column (m2 = 0)
-    return np.where(undefined, np.nan, g1), np.where(undefined, np.nan, g2)
 
 
 def outlying(A: np.ndarray, skew_threshold: float, kurtosis_threshold: float) -> np.ndarray:
     """Per column: |G1| ≥ ``skew_threshold`` and G2 ≥ ``kurtosis_threshold`` (False where undefined): COINr's
     ``check_SkewKurt`` passes a column only when ``abs(skew) < skew_thresh | kurt < kurt_thresh``."""
-    g1, g2 = skewness_kurtosis(A)
+    g1, g2 = skew_kurtosis(A)
     with np.errstate(invalid="ignore"):
         return (np.abs(g1) >= skew_threshold) & (g2 >= kurtosis_threshold)
 
@@ -176,7 +141,7 @@ def jrc_treat(
     ``kurtosis_after``.
     """
     A = np.asarray(A, dtype="float64")
-    g1, g2 = skewness_kurtosis(A)
+    g1, g2 = skew_kurtosis(A)
     with np.errstate(invalid="ignore"):
         fails = (np.abs(g1) >= skew_threshold) & (g2 >= kurtosis_threshold)
     observed = ~np.isnan(A)
@@ -186,7 +151,7 @@ def jrc_treat(
     for _ in range(A.shape[0] + 1):  # every step changes at least one more value, so this bound is never reached
         if not active.any():
             break
-        skew_now, _ = skewness_kurtosis(B)
+        skew_now, _ = skew_kurtosis(B)
         stuck = active & (_distinct(B) < 3)  # one more step would make the column constant
         step = active & ~stuck
         high, low = step & (skew_now >= 0), step & (skew_now < 0)
@@ -208,7 +173,7 @@ def jrc_treat(
         B = np.where(remaining, np.where(observed, transformed, np.nan), B)
         action = np.where(remaining, 2, action)
         changed = np.where(remaining, 0, changed)
-    after_g1, after_g2 = skewness_kurtosis(B)
+    after_g1, after_g2 = skew_kurtosis(B)
     details = {
         "n": observed.sum(axis=0),
         "skewness": g1,

@@ -28,13 +28,11 @@ import pandas as pd
 from ..components import INDEX_NAMES, SourceContext
 from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
+from ..listing import MAX_LISTED
 from ..registry import did_you_mean
 
 #: Cells counted as missing by default (after stripping surrounding whitespace).
 DEFAULT_NA_VALUES: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "-", "--", "…", "...", "null")
-
-#: Problems of one kind listed before "… and N more".
-MAX_LISTED = 10
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
