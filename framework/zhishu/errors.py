@@ -7,18 +7,49 @@ we know it, how to fix it. Problems found in one phase are collected into a sing
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import attrs
 
+#: a run of this many non-blank characters in a message is user input echoed whole (a 5,000-character name)
+LONG_RUN = 200
+#: the most characters one message (one issue, or an error without issues) keeps
+MAX_MESSAGE = 2000
+
+#: a long run, and the punctuation that closes it (a quote, a comma …)
+_LONG_RUN = re.compile(r"(\S{%d,}?)([\'\",;:.)\]}]*)(?=\s|$)" % (LONG_RUN + 1))
+
+
+def _cut_run(m: re.Match) -> str:
+    body, close = m.group(1), m.group(2)
+    if body[0] in "'\"" and close[:1] == body[0]:  # a quoted name: 'xxxx…' (5000 characters),
+        return f"{body[:81]}…{close[0]} ({len(body) - 1} characters){close[1:]}"
+    return f"{body[:80]}… ({len(body)} characters){close}"
+
+
+def shorten(text: str) -> str:
+    """``text`` with every run of more than :data:`LONG_RUN` non-blank characters cut to its first 80 (with the
+    run's length), and the whole cut in the middle beyond :data:`MAX_MESSAGE`: however a message quotes user
+    input (``{name!r}``, a file's cell, a key path), it never echoes a 1 MB name whole.
+
+    Every message goes through here (:class:`Issue` and :class:`ZhishuError`), so the rule holds at its root,
+    not only where a message was written with :func:`quote`."""
+    if not isinstance(text, str) or len(text) <= LONG_RUN:
+        return text
+    text = _LONG_RUN.sub(_cut_run, text)
+    if len(text) > MAX_MESSAGE:
+        text = f"{text[:1200]} … ({len(text) - 1800} characters cut) … {text[-600:]}"
+    return text
+
 
 @attrs.frozen
 class Issue:
-    """One problem: a location (``file``, a dotted TOML ``path``) and a message."""
+    """One problem: a location (``file``, a dotted TOML ``path``) and a message, each cut by :func:`shorten`."""
 
-    message: str
-    path: str = ""
-    file: str = ""
+    message: str = attrs.field(converter=shorten)
+    path: str = attrs.field(default="", converter=shorten)
+    file: str = attrs.field(default="", converter=shorten)
 
     def format(self) -> str:
         where = ": ".join(part for part in (self.file, self.path) if part)
@@ -29,7 +60,13 @@ class Issue:
 
 
 class ZhishuError(Exception):
-    """Base class of every error zhishu raises for a user to read (the CLI prints it without a traceback)."""
+    """Base class of every error zhishu raises for a user to read (the CLI prints it without a traceback). A
+    message is cut by :func:`shorten` (an :class:`InputError`'s issues are each cut instead)."""
+
+    def __init__(self, *args):
+        if len(args) == 1 and isinstance(args[0], str) and not isinstance(self, InputError):
+            args = (shorten(args[0]),)
+        super().__init__(*args)
 
 
 class InputError(ZhishuError):

@@ -444,3 +444,45 @@ def test_an_unknown_method_name_is_quoted_short(tmp_path):
     found = issues_of(path)
     assert len(found) == 1 and len(found[0]) < 500, found
     assert "unknown normaliser 'xxxx" in found[0] and "(5000 characters)" in found[0]
+
+
+def test_every_message_cuts_echoed_user_input_at_its_root(tmp_path):
+    """`make fuzz` (2,000 mutants): a 5,000-character variable name and ignored column were echoed whole by
+    messages written with ``!r``; every Issue and ZhishuError now goes through ``errors.shorten``."""
+    name = "x" * 5000
+    path = config(tmp_path, GOOD.replace("[indicators.a]\n", f'[indicators.a]\nvariable = "{name}"\n'))
+    (found,) = issues_of(path)
+    assert found.startswith("indicators.a: indicator 'a' needs variable 'xxx") and len(found) < 300, found
+    assert "x" * 81 not in found and "'" + "x" * 80 + "…' (5000 characters), which is not in any source" in found
+    path = config(tmp_path, GOOD.replace('path = "data.csv"', f'path = "data.csv", ignore_columns = ["{name}"]'))
+    (found,) = issues_of(path)
+    assert "ignore_columns: no column 'xxx" in found and "the file has columns: 'unit', 'year', 'a', 'b'" in found
+    assert len(found) < 500, found
+
+
+def test_shorten_keeps_short_text_and_cuts_long_runs_and_long_messages():
+    from zhishu.errors import LONG_RUN, MAX_MESSAGE, Issue, OutputError, shorten
+
+    ordinary = "no column 'gdp' to ignore; the file has columns: " + ", ".join(f"'c{i}'" for i in range(300))
+    assert shorten("a" * LONG_RUN) == "a" * LONG_RUN  # at the limit: kept
+    assert shorten("a" * (LONG_RUN + 1)) == "a" * 80 + "… (201 characters)"
+    assert shorten(f"no '{'q' * 300}'; fix it") == f"no '{'q' * 80}…' (300 characters); fix it"
+    cut = shorten(ordinary)  # no long run, but longer than MAX_MESSAGE: cut in the middle, both ends kept
+    assert len(ordinary) > MAX_MESSAGE and cut.startswith(ordinary[:1200]) and cut.endswith(ordinary[-600:])
+    assert f"({len(ordinary) - 1800} characters cut)" in cut
+    assert Issue("m " + "y" * 999, "k." + "z" * 999).format() == (
+        "k." + "z" * 78 + "… (1001 characters): m " + "y" * 80 + "… (999 characters)")
+    assert str(OutputError("cannot write " + "p" * 999)) == "cannot write " + "p" * 80 + "… (999 characters)"
+
+
+@pytest.mark.parametrize("choice", ["normaliser", "aggregator", "imputation"])
+def test_empty_sensitivity_alternatives_are_a_located_error(tmp_path, choice):
+    """`make fuzz` (caict-2023, mutant 427): ``normaliser = { alternatives = [] }`` under [sensitivity] raised an
+    IndexError in resolve_spec instead of the "at least two alternatives" issue."""
+    from zhishu.sensitivity.spec import resolve_spec
+
+    plan = load_config(config(tmp_path, GOOD))
+    with pytest.raises(ConfigError) as info:
+        resolve_spec({"replications": 8, choice: {"alternatives": []}}, plan, "s.toml")
+    assert [i.format() for i in info.value.issues] == [
+        f"s.toml: sensitivity.{choice}.alternatives: give at least two alternatives, the nominal method first"]

@@ -135,9 +135,22 @@ def test_run_config_is_silent_by_default(capsys):
     assert capsys.readouterr() == ("", "")
 
 
-def test_zhishu_run_on_small_data_shows_no_bar_even_on_a_terminal(tmp_path):
-    """The CLI's bar waits RUN_PROGRESS_DELAY seconds: the demo takes less, so nothing appears."""
-    code, out, err = run_on(True, [sys.executable, "-m", "zhishu", "run", str(DEMO), "-o", str(tmp_path / "o"),
-                                   "--top", "0"], ROOT)
+CLI_WITH_DELAY = """
+import sys, zhishu.pipeline as p
+from zhishu.cli import main
+p.RUN_PROGRESS_DELAY = float(sys.argv[1])
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_zhishu_run_shows_no_bar_before_the_delay_even_on_a_terminal(tmp_path):
+    """The CLI's bar waits RUN_PROGRESS_DELAY seconds (small data: done before, so nothing appears). The delay is
+    set far beyond the run's length here, so the test does not depend on how loaded the machine is; with a delay of
+    0 the same command shows the bar, so the check can fail."""
+    run = [sys.executable, "-c", CLI_WITH_DELAY]
+    args = ["run", str(DEMO), "--top", "0", "-o"]
+    code, out, err = run_on(True, [*run, "600", *args, str(tmp_path / "o")], ROOT)
     assert code == 0, err
     assert "stages" not in err and "wrote" in out
+    code, out, err = run_on(True, [*run, "0", *args, str(tmp_path / "o2")], ROOT)
+    assert code == 0 and "stages" in err and "wrote" in out

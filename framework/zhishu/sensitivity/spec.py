@@ -290,7 +290,7 @@ def resolve_spec(raw: Any, plan: Plan, file: str = "") -> ResolvedSpec:
     if spec.normaliser is not None:
         path = join(P, "normaliser")
         normalisers = _alternatives(spec.normaliser.alternatives, registries, "normalisers", path, issue)
-        if all(m is not None for m in normalisers):
+        if _usable(normalisers):
             ref = _default_normaliser(plan)
             nominal_first["normaliser"] = ref is not None and _same(normalisers[0], ref)
             custom = [i.id for i in plan.indicators.values() if i.normaliser.key_path != "normalisation.default"]
@@ -307,7 +307,7 @@ def resolve_spec(raw: Any, plan: Plan, file: str = "") -> ResolvedSpec:
         path = join(P, "aggregator")
         agg_nodes = _nodes(spec.aggregator.nodes, plan, join(path, "nodes"), issue)
         aggregators = _alternatives(spec.aggregator.alternatives, registries, "aggregators", path, issue)
-        if all(m is not None for m in aggregators) and agg_nodes:
+        if _usable(aggregators) and agg_nodes:
             configured = list(dict.fromkeys(_label(plan.nodes[n].aggregator) for n in agg_nodes))
             nominal_first["aggregator"] = all(_same(aggregators[0], plan.nodes[n].aggregator) for n in agg_nodes)
             inputs.append(UncertainInput(
@@ -318,7 +318,7 @@ def resolve_spec(raw: Any, plan: Plan, file: str = "") -> ResolvedSpec:
     if spec.imputation is not None:
         path = join(P, "imputation")
         imputers = _alternatives(spec.imputation.alternatives, registries, "imputers", path, issue)
-        if all(m is not None for m in imputers):
+        if _usable(imputers):
             nominal_first["imputation"] = _same(imputers[0], plan.imputer)
             custom = [i.id for i in plan.indicators.values() if i.imputer is not None]
             note = (f"; indicators with their own imputer ({', '.join(custom)}) take the alternative too"
@@ -471,6 +471,12 @@ def _ahp(spec: AHPSpec, plan: Plan, path: str, issue) -> tuple[tuple[AHPNode, ..
         out.append(AHPNode(node=nid, matrix=A, pairs=tuple((i, j) for i in range(m) for j in range(i + 1, m)),
                            method=obj.method))
     return tuple(out), spec.steps
+
+
+def _usable(methods: tuple) -> bool:
+    """Alternatives that resolved (at least two, each a method): only these are described and compared with the
+    nominal method; otherwise :func:`_alternatives` has already reported the issue."""
+    return len(methods) >= 2 and all(m is not None for m in methods)
 
 
 def _alternatives_text(methods, nominal_first: bool, nominal: str) -> str:
