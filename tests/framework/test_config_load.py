@@ -315,3 +315,22 @@ children = ["x"]
 [indicators.x]
 direction = 1
 """
+
+
+def test_the_cycle_collector_is_resumed_after_a_load_whatever_happens(tmp_path):
+    import gc
+
+    config = tmp_path / "c.toml"
+    config.write_text(_SHARED_CONFIG, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("unit,year,x\nA,2021,1\n", encoding="utf-8")
+    load_config(config)
+    assert gc.isenabled()
+    with pytest.raises(ConfigError):
+        load_config("[index]\nid = 1\n")
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it keeps it paused
+    try:
+        load_config(config)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

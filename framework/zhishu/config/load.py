@@ -10,6 +10,8 @@ node names against the registries, with each method's ``params`` structured into
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import re
 import sys
@@ -331,6 +333,26 @@ def attach_frames(plan: Plan, data: Mapping[str, Any], file: str) -> list[Issue]
     return issues
 
 
+def _cycle_collector_paused(fn):
+    """Run ``fn`` with Python's cyclic garbage collector paused (and resumed after, whatever happens): a load
+    allocates objects that all stay alive (the parsed TOML, the structured sections, the plan), so every full
+    collection it triggers walks the growing heap for nothing — half the time of a 10,000-indicator config.
+    Reference counting still frees everything as usual; cycles left behind are collected once it resumes."""
+
+    @functools.wraps(fn)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return fn(*args, **kwargs)
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_cycle_collector_paused
 def load_config(
     source: str | os.PathLike | Mapping[str, Any],
     *,
