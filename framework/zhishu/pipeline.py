@@ -9,6 +9,7 @@ within a stage, whose work is whole-frame pandas/numpy arithmetic. Every call in
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -62,39 +63,55 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
     values: dict[str, np.ndarray] = dict(zip(normalised.columns, by_item))
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
-    weight_rows = []
+    index = normalised.index
+    local: dict[str, float] = {}
+    parents: dict[str, str] = {}
     for nid in plan.aggregation_order:
         node = plan.nodes[nid]
-        block = np.vstack([values[c] for c in node.children]).T  # rows × children, a view of children × rows
-        X = pd.DataFrame(block, index=normalised.index, columns=list(node.children), copy=False)
-        w = _check_weights(call(node.weighting, "weights", X, specs), node)
+        children = list(node.children)
+        block = np.vstack([values[c] for c in children]).T  # rows × children, a view of children × rows
+        X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
+        w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
+        wv = w.to_numpy()
         present = ~np.isnan(block)
         keep = None
         if not present.all():  # the missing-children rule, uniform for every aggregator
-            share = present @ w.to_numpy()
+            share = present @ wv
             keep = (share > 0) & (share >= node.min_share - TOLERANCE)
         # units below min_share take no part, even in aggregators that compare units (Copeland, TOPSIS)
-        rows = X if keep is None or keep.all() or not compares_units(node.aggregator.obj) else X[keep]
+        by_year = compares_units(node.aggregator.obj)
+        rows = X if keep is None or keep.all() or not by_year else X[keep]
         with blame(node.aggregator):
-            score = aggregate_rows(node.aggregator.obj, rows, w)
-        if not isinstance(score, pd.Series) or not score.index.equals(rows.index):
+            score = _aggregate_rows(node.aggregator.obj, rows, w, by_year)
+        if not isinstance(score, pd.Series) or not (score.index is rows.index or score.index.equals(rows.index)):
             raise PluginError(f"{describe(node.aggregator)} must return a Series with the same index as its input")
         score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
         if keep is not None:
             score = np.where(keep, score, np.nan)
         values[nid] = score
-        weight_rows.extend((nid, c, float(w[c])) for c in node.children)
-    weights = pd.DataFrame(weight_rows, columns=["parent", "node", "weight"])
-    weights = _effective_weights(plan, weights)
+        for c, weight in zip(children, wv.tolist()):
+            local[c] = weight
+            parents[c] = nid
+    weights = _weights_table(plan, local, parents)
     order = plan.tree_order()
-    scores = pd.DataFrame(np.vstack([values[k] for k in order]).T, index=normalised.index, columns=order, copy=False)
+    scores = pd.DataFrame(np.vstack([values[k] for k in order]).T, index=index, columns=order, copy=False)
     return scores, weights
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(names: tuple[str, ...]) -> pd.Index:
+    """The column labels of a node's children (an Index of text is slow to build; it is immutable, so shared)."""
+    return pd.Index(list(names))
 
 
 def aggregate_rows(aggregator, X: pd.DataFrame, w: pd.Series) -> pd.Series:
     """``aggregator.aggregate(X, w)``; aggregators that compare units with each other
     (:class:`~zhishu.components.ByYear`: Copeland, TOPSIS …) see one year at a time, the others every row."""
-    if not compares_units(aggregator):
+    return _aggregate_rows(aggregator, X, w, compares_units(aggregator))
+
+
+def _aggregate_rows(aggregator, X: pd.DataFrame, w: pd.Series, by_year: bool) -> pd.Series:
+    if not by_year:
         return aggregator.aggregate(X, w)
     years = X.index.get_level_values("year")
     if years.nunique() == 1:
@@ -114,26 +131,35 @@ def weight_reports(plan: Plan) -> dict[str, dict]:
     return reports
 
 
-def _check_weights(w, node) -> pd.Series:
+def _check_weights(w, node, labels: pd.Index | None = None) -> pd.Series:
     m = node.weighting
     who = f"weighting {m.name!r} (plugin {m.plugin!r}) at node {node.id!r}"
-    if not isinstance(w, pd.Series) or set(w.index) != set(node.children) or len(w) != len(node.children):
-        raise PluginError(f"{who} must return a Series indexed by the node's children {list(node.children)}")
-    w = w.reindex(list(node.children)).astype("float64")
-    if not np.isfinite(w).all() or (w < 0).any() or abs(w.sum() - 1.0) > 1e-6:
+    children = list(node.children)
+    if not isinstance(w, pd.Series):
+        raise PluginError(f"{who} must return a Series indexed by the node's children {children}")
+    # in another order, or not floats: check and align
+    if not (w.index is labels or w.index.tolist() == children) or w.dtype != np.float64:
+        if set(w.index) != set(children) or len(w) != len(children):
+            raise PluginError(f"{who} must return a Series indexed by the node's children {children}")
+        w = w.reindex(children).astype("float64")
+    values = w.to_numpy()
+    if not np.isfinite(values).all() or (values < 0).any() or abs(values.sum() - 1.0) > 1e-6:
         raise PluginError(f"{who} returned weights that are not finite, non-negative and summing to 1: "
                           f"{w.round(6).to_dict()}")
     return w
 
 
-def _effective_weights(plan: Plan, weights: pd.DataFrame) -> pd.DataFrame:
-    local = dict(zip(weights["node"], weights["weight"]))
+def _weights_table(plan: Plan, local: Mapping[str, float], parents: Mapping[str, str]) -> pd.DataFrame:
+    """parent, node, weight (within the parent) and effective weight (the product down from the root), one row
+    per tree item below the root, in tree order."""
     effective = {plan.root: 1.0}
+    rows = []
     for item in plan.tree_order()[1:]:
         effective[item] = effective[plan.parent_of(item)] * local[item]
-    order = {k: i for i, k in enumerate(plan.tree_order())}
-    weights = weights.assign(effective_weight=weights["node"].map(effective))
-    return weights.sort_values("node", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
+        rows.append(item)
+    return pd.DataFrame({"parent": [parents[i] for i in rows], "node": rows,
+                         "weight": np.array([local[i] for i in rows], dtype="float64"),
+                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")})
 
 
 def rank(scores: pd.DataFrame) -> pd.DataFrame:
@@ -166,7 +192,8 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
     try:
         hooks.before_run(plan)
         stages = run_stages(plan, "normalise", on_start=starting,
-                            after_step=lambda name, frame: hooks.after_step(name, frame, plan))
+                            after_step=(lambda name, frame: hooks.after_step(name, frame, plan))
+                            if _observes_steps(hooks) else None)  # no frame built for nobody
         starting("aggregate")
         scores, weights = aggregate(plan, stages.normalised)
         hooks.after_step("aggregate", scores, plan)
@@ -201,6 +228,12 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
         raise
     finally:
         bar.close()
+
+
+def _observes_steps(hooks) -> bool:
+    """Whether some plugin implements ``after_step`` (the stages' reported frames are built only then)."""
+    pm = getattr(hooks, "pm", None)
+    return pm is None or bool(pm.hook.after_step.get_hookimpls())
 
 
 def screening_manifest(plan: Plan, screened: pd.DataFrame | None) -> dict:

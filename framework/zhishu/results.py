@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import numpy as np
 import pandas as pd
 
 SCORES_COLUMNS = ["unit", "year", "node", "level", "score", "rank"]
@@ -30,7 +31,17 @@ MAX_HTML_ROWS = 50
 
 def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
     """Ranks (whole numbers, NaN where a score is missing) as nullable integers: ``1``, ``<NA>``."""
-    return ranks.astype("Float64").astype("Int64")
+    by_item = ranks.to_numpy(dtype="float64").T  # items × rows: a view of the float block
+    if not ranks.columns.is_unique or np.isinf(by_item).any():
+        return ranks.astype("Float64").astype("Int64")  # pandas' own casts
+    # one integer array and mask per column, from one cast of the whole block (numpy truncates a fraction
+    # toward zero, as pandas' Float64 → Int64 cast does; ranks are whole numbers)
+    masks = np.isnan(by_item)
+    with np.errstate(invalid="ignore"):
+        ints = by_item.astype("int64")
+    ints[masks] = 0
+    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(ranks.columns)},
+                        index=ranks.index, columns=ranks.columns, copy=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -384,6 +395,27 @@ def _dist_version(name: str) -> str:
         return "-"
 
 
+#: plugin set → (its plugin objects, their manifest rows); see :func:`plugin_rows`
+_PLUGIN_ROWS: dict[tuple, tuple[list, list[dict]]] = {}
+
+
+def plugin_rows(hooks) -> list[dict]:
+    """``hooks.plugins()`` as manifest rows, worked out once per process for each set of registered plugins:
+    finding distributions and versions reads package metadata (tens of milliseconds), and every
+    ``load_config`` builds a new plugin manager holding the same plugin modules."""
+    pm = getattr(hooks, "pm", None)
+    if pm is None:
+        return [attrs.asdict(p) for p in hooks.plugins()]
+    pairs = pm.list_name_plugin()
+    key = tuple((name, id(plugin)) for name, plugin in pairs)
+    if key not in _PLUGIN_ROWS:
+        if len(_PLUGIN_ROWS) >= 32:
+            _PLUGIN_ROWS.clear()
+        # the entry keeps the plugin objects alive, so that their ids cannot be taken by other objects
+        _PLUGIN_ROWS[key] = ([plugin for _, plugin in pairs], [attrs.asdict(p) for p in hooks.plugins()])
+    return [dict(row) for row in _PLUGIN_ROWS[key][1]]
+
+
 def build_manifest(plan, inputs: list[Path], details: dict, started: datetime) -> dict:
     """Everything needed to know what produced a run's numbers."""
     from . import __version__
@@ -411,7 +443,7 @@ def build_manifest(plan, inputs: list[Path], details: dict, started: datetime) -
         "libraries": {name: _dist_version(name) for name in ("pandas", "numpy", "pluggy", "attrs", "cattrs")},
         "config": config,
         "inputs": files,
-        "plugins": [attrs.asdict(p) for p in plan.hooks.plugins()],
+        "plugins": plugin_rows(plan.hooks),
         "seeds": {"index.seed": plan.seed},
         "resolved_config": plan.describe(),
     }

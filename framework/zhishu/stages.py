@@ -128,7 +128,7 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     Without ``[[units]]`` the labels are the ids, in order of first appearance.
     """
     if not plan.units:
-        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.get_level_values("unit")))
+        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.unique(level="unit").tolist()))
         return dict(frames), order
     lookup = {}
     for unit in plan.units:
@@ -174,35 +174,100 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
     """The raw indicator values: each indicator's variable, or its formula over source variables.
 
     A variable found in several sources must be disambiguated with ``indicators.<id>.source``.
+
+    Built as one (indicators × rows) float array: a plain variable is a column of its source's values on the
+    (unit, year) grid (each source aligned to the grid once); formulas and denominators are evaluated on frames.
     """
     owners: dict[str, list[str]] = {}
     for sid, frame in frames.items():
         for col in frame.columns:
             owners.setdefault(str(col), []).append(sid)
     unique = {v: s[0] for v, s in owners.items() if len(s) == 1}
-    index = _grid(units, sorted({int(y) for f in frames.values() for y in f.index.get_level_values("year")}))
-    combined = pd.concat(
-        [frames[sid][[v for v in frames[sid].columns if unique.get(str(v)) == sid]] for sid in frames], axis=1
-    ).reindex(index) if frames else pd.DataFrame(index=index)
+    index = _grid(units, sorted({int(y) for f in frames.values() for y in f.index.get_level_values("year").unique()}))
+    aligned: dict[str | None, _Aligned] = {}
 
-    issues, columns = [], {}
-    for iid, ind in plan.indicators.items():
-        data = frames[ind.source].reindex(index) if ind.source else combined
+    def source_data(sid: str | None) -> _Aligned:
+        if sid not in aligned:
+            if sid is not None:
+                aligned[sid] = _Aligned(frames[sid], index)
+            elif frames:
+                parts = []
+                for s, frame in frames.items():
+                    own = [unique.get(str(v)) == s for v in frame.columns]
+                    parts.append(frame if all(own) else frame.loc[:, own])
+                aligned[sid] = _Aligned(parts[0] if len(parts) == 1 else pd.concat(parts, axis=1), index)
+            else:
+                aligned[sid] = _Aligned(pd.DataFrame(index=index), index)
+        return aligned[sid]
+
+    if not plan.indicators:
+        return pd.DataFrame({}, index=index, dtype="float64")
+    issues = []
+    out = np.empty((len(plan.indicators), len(index)), dtype="float64")  # one contiguous row per indicator
+    for j, (iid, ind) in enumerate(plan.indicators.items()):
+        data = source_data(ind.source)
         missing = sorted(v for v in ind.variables if v not in data.columns)
         if missing:
             issues.extend(_missing_variable(ind, v, owners, list(owners)) for v in missing)
             continue
+        if ind.formula is None and ind.denominator is None:
+            out[j] = data.column(ind.spec.variable or ind.spec.id)
+            continue
+        frame = data.frame()
         if ind.formula is not None:
-            value = ind.formula.evaluate(data[sorted(ind.variables)], ind.spec.params)
+            value = ind.formula.evaluate(frame[sorted(ind.variables)], ind.spec.params)
         else:
-            value = data[ind.spec.variable or ind.spec.id].astype("float64")
+            value = frame[ind.spec.variable or ind.spec.id].astype("float64")
         if ind.denominator is not None:  # per capita, per GDP, per area …; division by 0 is missing
-            denominator = data[ind.denominator].astype("float64")
+            denominator = frame[ind.denominator].astype("float64")
             value = (value / denominator.where(denominator != 0)) * ind.denominator_scale
-        columns[iid] = value
+        if not _same_index(value.index, index):
+            value = value.reindex(index)
+        out[j] = value.to_numpy(dtype="float64", na_value=np.nan)
     if issues:
         raise DataError(issues)
-    return pd.DataFrame(columns, index=index, dtype="float64")
+    return pd.DataFrame(out.T, index=index, columns=pd.Index(list(plan.indicators)), copy=False)
+
+
+class _Aligned:
+    """A source's frame on the (unit, year) grid of :func:`derive`: its float values as one array (columns ×
+    rows) when every column is float, the frame reindexed to the grid (once) otherwise or for formulas."""
+
+    def __init__(self, frame: pd.DataFrame, index: pd.MultiIndex):
+        self._frame, self._index = frame, index
+        self.columns = frame.columns
+        self._aligned: pd.DataFrame | None = None
+        self._values: np.ndarray | None = None
+        self._positions: dict | None = None
+
+    def frame(self) -> pd.DataFrame:
+        if self._aligned is None:
+            same = _same_index(self._frame.index, self._index)
+            self._aligned = self._frame if same else self._frame.reindex(self._index)
+        return self._aligned
+
+    def column(self, name) -> np.ndarray:
+        if self._positions is None:
+            frame = self._frame
+            if (frame.columns.is_unique and all(dt == np.float64 for dt in frame.dtypes)
+                    and _same_index(frame.index, self._index)):
+                self._values = np.ascontiguousarray(frame.to_numpy(dtype="float64").T)
+                self._positions = {c: i for i, c in enumerate(frame.columns)}
+            else:
+                self._positions = {}
+        if name in self._positions:
+            return self._values[self._positions[name]]
+        return self.frame()[name].astype("float64").to_numpy()
+
+
+def _same_index(a: pd.Index, b: pd.Index) -> bool:
+    """``a.equals(b)``, cheaply for two (unit, year) MultiIndexes with equal levels (compared by their codes)."""
+    if a is b:
+        return True
+    if (isinstance(a, pd.MultiIndex) and isinstance(b, pd.MultiIndex) and a.nlevels == b.nlevels
+            and len(a) == len(b) and all(la.equals(lb) for la, lb in zip(a.levels, b.levels))):
+        return all(np.array_equal(ca, cb) for ca, cb in zip(a.codes, b.codes))
+    return a.equals(b)
 
 
 def _missing_variable(ind, var: str, owners: Mapping[str, list[str]], available) -> Issue:
@@ -230,7 +295,8 @@ def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
     if absent:
         have = sorted(set(int(y) for y in present))
         raise DataError([Issue(f"no source has data for year(s) {absent}; the data cover {have}", "index.years")])
-    return raw[present.isin(plan.years)]
+    keep = present.isin(plan.years)
+    return raw if keep.all() else raw[keep]
 
 
 def impute(plan: Plan, X: pd.DataFrame, context: Mapping) -> pd.DataFrame:
@@ -265,8 +331,9 @@ def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
         groups.setdefault(method.key_path, []).append(col)
         methods[method.key_path] = method
     parts = []
+    whole = len(groups) == 1  # one method for every column: its block is X itself
     for key, cols in groups.items():
-        block = X[cols]
+        block = X if whole else X[cols]
         parts.append(_check_same_shape(call(methods[key], block), block, methods[key]))
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[list(X.columns)]
     return out
@@ -283,13 +350,13 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
         ind = plan.indicators[iid]
         key = (ind.normaliser.key_path, ind.transform.key_path if ind.transform else None)
         groups.setdefault(key, []).append(iid)
-    parts = [_normalise_group(plan, X[cols]) for cols in groups.values()]
+    parts = [_normalise_group(plan, X if len(groups) == 1 else X[cols]) for cols in groups.values()]
     if not parts:
         return pd.DataFrame(index=X.index, columns=X.columns, dtype="float64")
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     if not (out.index.equals(X.index) and out.columns.equals(X.columns)):
         out = out.reindex(index=X.index, columns=X.columns)
-    return out.astype("float64")
+    return _floats(out)
 
 
 def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
@@ -329,15 +396,35 @@ def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
             or list(out.columns) != list(X.columns)):
         raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
                           "input")
-    return out.astype("float64")
+    return _floats(out)
+
+
+def _floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame.astype("float64")``, without the pass when every column already is."""
+    return frame if all(dt == np.float64 for dt in frame.dtypes) else frame.astype("float64")
 
 
 def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
-    """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or ""."""
-    flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
-    flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
-    changed = imputed.notna() & (treated != imputed)
-    return flags.mask(changed, "treated")
+    """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or "".
+
+    Decided on the float arrays and built as one frame of strings (no passes over a frame of strings)."""
+    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)):  # not aligned: let pandas align
+        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
+        flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
+        changed = imputed.notna() & (treated != imputed)
+        return flags.mask(changed, "treated")
+    r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
+    filled = ~np.isnan(i)
+    codes = np.zeros(r.shape, dtype=np.int8)  # "", then "imputed", then "treated" wins
+    codes[np.isnan(r) & filled] = 1
+    codes[filled & (t != i)] = 2
+    cells = np.array(["", "imputed", "treated"], dtype=object)[codes]
+    return pd.DataFrame(cells, index=raw.index, columns=raw.columns, dtype="str")
+
+
+def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return (a.shape == b.shape and a.columns.equals(b.columns) and _same_index(a.index, b.index)
+            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in (a, b) for dt in f.dtypes))
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:

@@ -271,3 +271,66 @@ def test_all_units_appear_even_without_data(write_config):
     result = zhishu.run(write_config(text, data__csv="unit,year,a,b\n北京,2021,1,2\n"))
     assert list(result.scores.index) == [("BJ", 2021), ("SH", 2021)]
     assert result.scores["index"].isna().tolist() == [False, True]
+
+
+def test_plugins_are_reused_only_while_nothing_they_depend_on_changes(tmp_path, monkeypatch):
+    """Loads with the same plugin settings share one plugin manager; blocking a plugin (argument or
+    ZHISHU_BLOCK_PLUGINS) or installing a distribution (a sys.path folder changes) gives a new one."""
+    import os
+    import sys
+
+    config = tmp_path / "c.toml"
+    config.write_text(_SHARED_CONFIG, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("unit,year,x\nA,2021,1\nB,2021,2\n", encoding="utf-8")
+    first = load_config(config).hooks
+    assert load_config(config).hooks is first
+    blocked = load_config(config, block=("template",)).hooks
+    assert blocked is not first and "template" not in {p.name for p in blocked.plugins()}
+    monkeypatch.setenv("ZHISHU_BLOCK_PLUGINS", "template")
+    from_env = load_config(config).hooks
+    assert from_env is not first and "template" not in {p.name for p in from_env.plugins()}
+    monkeypatch.delenv("ZHISHU_BLOCK_PLUGINS")
+    assert load_config(config).hooks is first
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(site)])
+    before = load_config(config).hooks
+    assert before is not first
+    (site / "newdist-1.0.dist-info").mkdir()  # what installing a distribution into that folder does
+    os.utime(site, ns=(0, os.stat(site).st_mtime_ns + 1_000_000_000))
+    assert load_config(config).hooks is not before
+
+
+_SHARED_CONFIG = """
+[index]
+id = "shared"
+
+[sources.main]
+plugin = "table"
+params = { path = "d.csv" }
+
+[nodes.index]
+children = ["x"]
+
+[indicators.x]
+direction = 1
+"""
+
+
+def test_the_cycle_collector_is_resumed_after_a_load_whatever_happens(tmp_path):
+    import gc
+
+    config = tmp_path / "c.toml"
+    config.write_text(_SHARED_CONFIG, encoding="utf-8")
+    (tmp_path / "d.csv").write_text("unit,year,x\nA,2021,1\n", encoding="utf-8")
+    load_config(config)
+    assert gc.isenabled()
+    with pytest.raises(ConfigError):
+        load_config("[index]\nid = 1\n")
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it keeps it paused
+    try:
+        load_config(config)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

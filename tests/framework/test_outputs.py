@@ -309,3 +309,14 @@ def test_excel_alone_writes_workbook_and_manifest(demo_result, tmp_path):
 def test_unknown_exporter_name(demo_result):
     with pytest.raises(zhishu.ConfigError, match="did you mean 'excel'"):
         resolve_method(demo_result.plan.hooks.registries, "exporters", "exel", "--excel")
+
+
+def test_manifest_plugins_follow_the_plugin_set():
+    """The manifest's plugin rows are worked out once per set of plugins: a run with a plugin blocked lists
+    the others, and each run gets rows of its own to change."""
+    whole = zhishu.run_config(zhishu.load_config(DEMO)).manifest["plugins"]
+    blocked = zhishu.run_config(zhishu.load_config(DEMO, block=("template",))).manifest["plugins"]
+    assert "template" in {p["name"] for p in whole}
+    assert {p["name"] for p in blocked} == {p["name"] for p in whole} - {"template"}
+    again = zhishu.run_config(zhishu.load_config(DEMO)).manifest["plugins"]
+    assert again == whole and again is not whole and again[0] is not whole[0]

@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import math
 
+import attrs
+import numpy as np
+
 import pandas as pd
 import pytest
 
@@ -258,3 +261,74 @@ def test_units_below_min_share_take_no_part_in_copeland(write_config):
     r = zhishu.run(write_config(text, data__csv=DATA))
     got = r.scores.xs(2022, level="year")["index"]
     assert got["Q"] == 1.0 and got["P"] == -1.0 and math.isnan(got["R"])
+
+
+class _GivenWeights:
+    """A weighting plugin that returns whatever Series the test puts in ``RETURNED``."""
+
+    RETURNED: dict = {}
+
+    @zhishu.hookimpl
+    def register_weightings(self, register):
+        outer = self
+
+        @attrs.define(kw_only=True)
+        class Given:
+            def weights(self, X, specs=None):
+                return outer.RETURNED["w"]
+
+        register("given", Given)
+
+
+WEIGHTS_CONFIG = """
+[index]
+id = "w"
+
+[sources.main]
+plugin = "table"
+params = { path = "data.csv" }
+
+[indicators.a]
+direction = 1
+
+[indicators.b]
+direction = 1
+
+[nodes.index]
+children = ["a", "b"]
+weighting = "given"
+"""
+
+
+def _run_with_weights(write_config, w):
+    pm = zhishu.get_plugin_manager(entry_points=False)
+    plugin = _GivenWeights()
+    plugin.RETURNED = {"w": w}
+    pm.register(plugin, name="test_given")
+    path = write_config(WEIGHTS_CONFIG, data__csv="unit,year,a,b\nP,2021,0,4\nQ,2021,10,0\n")
+    return zhishu.run_config(zhishu.load_config(path, hooks=zhishu.Hooks(pm)))
+
+
+@pytest.mark.parametrize("w", [pd.Series({"a": 0.25, "b": 0.75}), pd.Series({"b": 0.75, "a": 0.25}),
+                               pd.Series({"b": 3, "a": 1}) / 4, pd.Series({"a": 0.25, "b": 0.75}, dtype="Float64")])
+def test_weights_in_any_order_and_float_type_are_matched_by_label(write_config, w):
+    # min-max: P has a = 0, b = 100; Q has a = 100, b = 0 → P 0.25·0 + 0.75·100 = 75, Q 25
+    result = _run_with_weights(write_config, w)
+    assert result.scores["index"].tolist() == [75.0, 25.0]
+    assert result.weights.set_index("node")["weight"].to_dict() == {"a": 0.25, "b": 0.75}
+
+
+@pytest.mark.parametrize("w, message", [
+    (pd.Series({"a": 0.5, "c": 0.5}), "must return a Series indexed by the node's children ['a', 'b']"),
+    (pd.Series({"a": 0.5, "b": 0.25, "c": 0.25}), "must return a Series indexed by the node's children"),
+    (pd.Series({"a": 0.5, "a2": 0.5}).set_axis(["a", "a"]), "must return a Series indexed by the node's children"),
+    ([0.5, 0.5], "must return a Series indexed by the node's children"),
+    (pd.Series({"a": 0.5, "b": 0.6}), "not finite, non-negative and summing to 1: {'a': 0.5, 'b': 0.6}"),
+    (pd.Series({"a": 1.5, "b": -0.5}), "not finite, non-negative and summing to 1"),
+    (pd.Series({"a": np.nan, "b": 1.0}), "not finite, non-negative and summing to 1"),
+])
+def test_bad_weights_are_a_plugin_error_naming_the_node(write_config, w, message):
+    with pytest.raises(zhishu.PluginError) as info:
+        _run_with_weights(write_config, w)
+    assert "weighting 'given'" in str(info.value) and "at node 'index'" in str(info.value)
+    assert message in str(info.value)

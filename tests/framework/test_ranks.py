@@ -64,3 +64,15 @@ def test_the_sensitivity_engine_ranks_the_same_way():
 def test_competition_ranking_examples(scores, expected):
     np.testing.assert_array_equal(rank_columns(np.array(scores, dtype=float)[:, None], np.zeros(len(scores)))[:, 0],
                                   expected)
+
+
+def test_nullable_ranks_by_hand():
+    from zhishu.results import nullable_ranks
+
+    index = pd.MultiIndex.from_tuples([("P", 2021), ("Q", 2021)], names=["unit", "year"])
+    ranks = pd.DataFrame({"root": [1.0, 2.0], "x": [np.nan, 1.0]}, index=index)
+    out = nullable_ranks(ranks)
+    assert list(out.dtypes) == [pd.Int64Dtype()] * 2 and out.index is ranks.index
+    assert out["root"].tolist() == [1, 2] and out["x"].isna().tolist() == [True, False] and out.loc[("Q", 2021), "x"] == 1
+    fractional = ranks.assign(x=[0.5, -1.7])  # not a rank: truncated as pandas casts it
+    pd.testing.assert_frame_equal(nullable_ranks(fractional), fractional.astype("Float64").astype("Int64"))

@@ -8,6 +8,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import zhishu
 from zhishu import DataError, PluginError
@@ -145,6 +147,44 @@ def test_blank_lines_and_multiline_cells_keep_line_numbers(tmp_path):
     frame, _ = _read(path)
     assert _strings(frame) == {"unit": ["A", "B", "C"], "note": ["x", "two\nlines", "y"]}
     assert frame.index.tolist() == [2, 4, 6]
+
+
+_CELL = st.text(alphabet=st.sampled_from(list('a1 \t"\u3000\xa0\x1c\r\n,')), max_size=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=2, max_size=2), min_size=1, max_size=5),
+       ending=st.sampled_from(["\n", "\r\n", "\r"]), final=st.booleans())
+def test_blank_rows_found_by_the_text_test_are_those_found_cell_by_cell(tmp_path, rows, ending, final):
+    """The cheap test on the text (no line that could be a blank row: skip the cell-by-cell test) never
+    keeps a row that the cell-by-cell test drops: the frame is the same either way."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator=ending).writerows([["u", "v"], *rows])
+    text = out.getvalue() if final else out.getvalue()[: -len(ending)]
+    path = tmp_path / "cells.csv"
+    path.write_bytes(text.encode("utf-8"))
+    try:
+        fast = readers.read_text(path, {})
+    except DataError:
+        return  # a row longer than the header and the like: not a question of blank rows
+    original = readers._maybe_blank
+    readers._maybe_blank = lambda text, sep: True
+    try:
+        exhaustive = readers.read_text(path, {})
+    finally:
+        readers._maybe_blank = original
+    pd.testing.assert_frame_equal(fast, exhaustive)
+
+
+def test_blank_row_of_whitespace_and_quotes_is_dropped(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes('unit,x\r\nA,1\r\n \u3000,""\r\nB,2'.encode("utf-8"))
+    frame, _ = _read(path)
+    assert _strings(frame) == {"unit": ["A", "B"], "x": ["1", "2"]} and frame.index.tolist() == [2, 4]
+    assert not readers._maybe_blank("unit,x\r\nA,1\r\nB,2\r\n", ",")
 
 
 def test_headers_are_stripped(tmp_path):

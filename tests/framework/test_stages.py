@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 import zhishu
+import zhishu.pipeline  # the test compares the two modules' tables (zhishu's submodules load lazily)
+import zhishu.stages
 from zhishu import STAGE_NAMES, Stages, run_stages
 from zhishu.config import load_config
 from zhishu.config.resolve import resolve_method
@@ -140,3 +142,21 @@ def test_a_screening_stage_slots_in_as_a_table_entry(plan):
         zhishu.with_stage(table, zhishu.Stage("complete", "derive", screen), after="load")
     with pytest.raises(ValueError, match="no stage 'aggregate' to insert"):
         zhishu.with_stage(zhishu.STAGES, zhishu.Stage("x", "x", screen), after="aggregate")
+
+
+def test_cell_flags_by_hand():
+    """imputed: missing raw, then filled; treated: changed by treatment (wins over imputed); else ""."""
+    from zhishu.stages import cell_flags
+
+    index = pd.MultiIndex.from_tuples([("P", 2021), ("Q", 2021), ("R", 2021)], names=["unit", "year"])
+    nan = np.nan
+    raw = pd.DataFrame({"a": [nan, 1.0, nan], "b": [2.0, nan, 5.0]}, index=index)
+    imputed = pd.DataFrame({"a": [3.0, 1.0, nan], "b": [2.0, 4.0, 5.0]}, index=index)
+    treated = pd.DataFrame({"a": [3.0, 0.5, nan], "b": [2.0, 9.0, 5.0]}, index=index)
+    expected = pd.DataFrame({"a": ["imputed", "treated", ""], "b": ["", "treated", ""]}, index=index)
+    flags = cell_flags(raw, imputed, treated)
+    pd.testing.assert_frame_equal(flags, expected)
+    assert str(flags.dtypes.iloc[0]) == str(pd.DataFrame({"x": [""]}).dtypes.iloc[0])  # pandas' default text
+    # frames in another row order are aligned by label, as pandas does
+    shuffled = cell_flags(raw, imputed.iloc[::-1], treated.iloc[::-1])
+    pd.testing.assert_frame_equal(shuffled, expected)

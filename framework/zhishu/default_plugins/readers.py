@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -113,7 +114,22 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     # as many lines as header and rows: no quoted cell spans lines, so no row needs its breaks counted
     multiline = lines != first_data_line - 1 + len(frame)
-    return _with_positions(frame, first_data_line, "line", multiline=multiline)
+    return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=_maybe_blank(text, sep))
+
+
+#: What a line of a blank row may hold besides separators: whitespace by Python's or pyarrow's definition (and a
+#: few more invisible characters), except the line breaks themselves, and quotes.
+_BLANKISH = "\"\x00-\x09\x0b\x0c\x0e-\x20\x7f\x85\xa0\u1680\u180e\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def _maybe_blank(text: str, sep: str) -> bool:
+    """False when no line of ``text`` could belong to a blank row. A blank row's cells are empty or whitespace,
+    so each of its lines holds only whitespace, quotes and separators: this test on the text spares the
+    cell-by-cell test (:func:`_blank_rows`) for files without such a line. Lines end at ``\\n``, ``\\r\\n`` or
+    ``\\r``, as for pandas' parser; the last line break ends the last line, it starts no line."""
+    body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
+    line = f"(?:^|\\n|\\r(?!\\n))[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
+    return re.search(line, body) is not None
 
 
 def _long_row(text: str, sep: str, header_line: int) -> tuple[int, int, int] | None:
@@ -368,8 +384,10 @@ def _clean_labels(columns: pd.Index) -> list[str]:
     return [str(c).lstrip("\ufeff").strip() for c in columns]
 
 
-def _with_positions(frame: pd.DataFrame, first: int, name: str, *, multiline: bool) -> pd.DataFrame:
-    """``frame`` indexed by each row's 1-based line (or sheet row) number, blank rows dropped."""
+def _with_positions(frame: pd.DataFrame, first: int, name: str, *, multiline: bool,
+                    maybe_blank: bool = True) -> pd.DataFrame:
+    """``frame`` indexed by each row's 1-based line (or sheet row) number, blank rows dropped (looked for only
+    when ``maybe_blank``)."""
     if frame.shape[1] == 0:
         frame.index = pd.RangeIndex(first, first + len(frame), name=name)
         return frame
@@ -382,8 +400,8 @@ def _with_positions(frame: pd.DataFrame, first: int, name: str, *, multiline: bo
             breaks += text[column].str.count("\n").to_numpy(dtype="int64")
         if breaks.any():
             positions += np.concatenate(([0], np.cumsum(breaks)[:-1]))
-    blank = _blank_rows(frame)
-    frame = frame.set_axis(pd.Index(positions, name=name), axis=0)
+    blank = _blank_rows(frame) if maybe_blank else np.zeros(len(frame), dtype=bool)
+    frame.index = pd.Index(positions, name=name)  # the frame is this reader's own: no copy
     return frame.loc[~blank] if blank.any() else frame
 
 

@@ -359,17 +359,46 @@ def _numbers(cells: pd.Series, source: TableSource) -> tuple[np.ndarray, np.ndar
     return values, bad, text
 
 
-def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource) -> dict | None:
-    """:func:`_numbers` of many text columns in one pass (the columns stacked into one Series), as
-    ``{column: (values, bad, text)}``; ``None`` when some column is not text (each is then read alone)."""
-    if len(columns) < 2 or not all(pd.api.types.is_string_dtype(raw[c].dtype) or raw[c].dtype == object
-                                   for c in columns):
+def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
+    """:func:`_numbers` of many text columns in one pass (the columns stacked into one Series), as ``(values,
+    bad, texts)``: values and bad as (columns × rows) arrays, ``texts[j]`` the text of column ``j`` (only read
+    for messages); ``None`` when some column is not text (each is then read alone)."""
+    if len(columns) < 2:
+        return None
+    dtypes = raw.dtypes
+    if not all(dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c]) for c in columns):
         return None
     n = len(raw)
-    stacked = pd.Series(raw[columns].to_numpy(dtype=object).ravel(order="F"))
-    values, bad, text = _numbers(stacked, source)
-    return {c: (values[j * n:(j + 1) * n], bad[j * n:(j + 1) * n], text.iloc[j * n:(j + 1) * n].reset_index(drop=True))
-            for j, c in enumerate(columns)}
+    values, bad, text = _numbers(_stacked(raw, columns), source)
+    shape = (len(columns), n)
+    return values.reshape(shape), bad.reshape(shape), [_Cells(text, j * n) for j in range(len(columns))]
+
+
+def _stacked(raw: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The cells of ``columns``, column after column, as one Series: pyarrow text columns are joined as they
+    are (no Python string per cell), other columns through an object array."""
+    arrays = [raw[c].array for c in columns]
+    first = arrays[0]
+    if isinstance(first, pd.arrays.ArrowStringArray) and all(a.dtype == first.dtype for a in arrays):
+        import pyarrow as pa  # installed: the arrays are pyarrow's
+
+        try:
+            joined = pa.chunked_array([pa.array(a) for a in arrays])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # chunks of different string types: the general way
+            pass
+        else:
+            return pd.Series(pd.arrays.ArrowStringArray(joined), dtype=first.dtype)
+    return pd.Series(raw[columns].to_numpy(dtype=object).ravel(order="F"))
+
+
+class _Cells:
+    """Row ``r`` of one column of a stacked text Series (``cells[r]``), without cutting the Series per column."""
+
+    def __init__(self, text: pd.Series, start: int):
+        self._text, self._start = text, start
+
+    def __getitem__(self, row: int):
+        return self._text.iloc[self._start + int(row)]
 
 
 def _wide(raw, source, columns, units, years, keep, label, positions, problems) -> pd.DataFrame:
@@ -404,26 +433,34 @@ def _wide(raw, source, columns, units, years, keep, label, positions, problems) 
         problems.raise_if_any()
 
     by_name = dict(zip(renamed, candidates))
-    data: dict[str, np.ndarray] = {}
     bad_cells: list[tuple[int, int, str]] = []  # (row, column order, message): the first few of each column
     total = 0
     block = _numbers_block(raw, [by_name[name] for name in chosen], source)
-    for order, name in enumerate(chosen):
-        column = by_name[name]
-        values, bad, text = block[column] if block is not None else _numbers(raw[column], source)
-        data[name] = values
-        rows = np.flatnonzero(bad & keep)
-        total += len(rows)
-        for row in rows[:MAX_LISTED]:
-            message = _cell(source, label, positions[row], column, units[row], years[row], text[row])
-            bad_cells.append((row, order, message))
+    if block is None:  # columns read one by one
+        parts = [_numbers(raw[by_name[name]], source) for name in chosen]
+        values = np.array([v for v, _, _ in parts], dtype="float64").reshape(len(chosen), len(raw))
+        bad = np.array([b for _, b, _ in parts], dtype=bool).reshape(len(chosen), len(raw))
+        texts = [t for _, _, t in parts]
+    else:
+        values, bad, texts = block
+    bad = bad & keep
+    if bad.any():
+        for order in np.flatnonzero(bad.any(axis=1)):
+            column = by_name[chosen[order]]
+            rows = np.flatnonzero(bad[order])
+            total += len(rows)
+            for row in rows[:MAX_LISTED]:
+                message = _cell(source, label, positions[row], column, units[row], years[row], texts[order][row])
+                bad_cells.append((row, order, message))
     _report_cells(bad_cells, total, problems)
 
     row_codes, index = _unit_years(units[keep], years[keep])
     _duplicates(row_codes, index, None, None, positions[keep], label, source, problems)
     problems.raise_if_any()
-    data = {name: values[keep] for name, values in data.items()}
-    return pd.DataFrame(data, index=index, columns=pd.Index(chosen), dtype="float64")
+    if not keep.all():
+        values = values[:, keep]
+    # one float block, a contiguous row per variable (as pandas lays out a frame built column by column)
+    return pd.DataFrame(np.ascontiguousarray(values).T, index=index, columns=pd.Index(chosen), copy=False)
 
 
 def _long(raw, source, units, years, keep, label, positions, problems) -> pd.DataFrame:

@@ -17,7 +17,7 @@ class Equal:
 
     def weights(self, X: pd.DataFrame, specs=None) -> pd.Series:
         n = X.shape[1]
-        return pd.Series(np.full(n, 1.0 / n if n else np.nan), index=X.columns, dtype="float64")
+        return pd.Series(np.full(n, 1.0 / n if n else np.nan), index=X.columns, dtype=np.float64)
 
 
 def _nonnegative(instance, attribute, value: Mapping[str, float]) -> None:
