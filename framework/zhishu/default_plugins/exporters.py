@@ -26,18 +26,89 @@ class CsvExporter:
 @attrs.define(kw_only=True)
 class ParquetExporter:
     """The tables of the CSV exporter as Parquet files (``ranking.parquet``, ``scores.parquet`` …; needs
-    pyarrow), for indices too large for CSV: ``[output] format = "parquet"``."""
+    pyarrow), for indices too large for CSV: ``[output] format = "parquet"``.
+
+    The two long tables (``scores``: units × years × items rows, ``indicators``: units × years × indicators)
+    are written a few items at a time, each part built by :class:`~zhishu.Result`'s own table method on the
+    result restricted to those columns and appended to one Parquet file as row groups: the rows and values
+    are those of the whole table, but only one part (about :data:`PARQUET_PART_ROWS` rows) is in memory at
+    once — at 10⁶ units × 100 indicators the whole ``scores`` table would be 1.3 × 10⁸ rows of Python objects.
+    """
 
     def export(self, result, outdir, writer) -> list:
         from ..optional import require
 
         require("pyarrow", extra="parquet", purpose='[output] format = "parquet"')
         written = []
-        for name, table in result.tables().items():
+        for name, parts in _table_parts(result):
             with writer.open_path(f"{name}.parquet") as tmp:
-                table.to_parquet(tmp, engine="pyarrow", index=False)
+                _write_parquet(tmp, parts)
             written.append(outdir / f"{name}.parquet")
         return written
+
+
+#: rows of a long table built and written at once by the Parquet exporter (a few items × all units)
+PARQUET_PART_ROWS = 2**22
+
+
+def _table_parts(result):
+    """``(name, iterator of frames)`` for every table of ``result.tables()``, in its order; ``scores`` and
+    ``indicators`` in parts of whole items (columns of the wide frames), the others whole. Each part goes
+    through the same rank-integer and rounding steps as ``tables()``."""
+    from ..results import integer_ranks, round_numbers
+
+    decimals = result.round
+
+    def finish(table):
+        table = integer_ranks(table)
+        return round_numbers(table, decimals) if decimals is not None else table
+
+    def parts(columns, table_of):
+        rows = max(1, len(result.scores))
+        step = max(1, PARQUET_PART_ROWS // rows)
+        for start in range(0, max(len(columns), 1), step):  # a table without items is still written once
+            yield finish(table_of(columns[start:start + step]))
+
+    def scores(cols):
+        return attrs.evolve(result, scores=result.scores[cols], ranks=result.ranks[cols]).scores_table()
+
+    def indicators(cols):
+        return attrs.evolve(result, raw=result.raw[cols], data=result.data[cols],
+                            normalised=result.normalised[cols], flags=result.flags[cols]).indicators_table()
+
+    small = {"ranking": result.ranking_table, "weights": result.weights_table}
+    long = {"scores": (list(result.scores.columns), scores), "indicators": (list(result.raw.columns), indicators)}
+    names = ["ranking", "scores", "indicators", "weights"]
+    if result.treatment_details is not None:
+        small["outliers"] = lambda: result.treatment_details
+        names.append("outliers")
+    for name, table in result.analyses.items():
+        small[f"analysis-{name}"] = lambda table=table: table
+        names.append(f"analysis-{name}")
+    for name in names:
+        if name in long:
+            yield name, parts(*long[name])
+        else:
+            yield name, iter([finish(small[name]())])
+
+
+def _write_parquet(path, parts) -> None:
+    """Append each frame of ``parts`` to one Parquet file (the first part's schema for every part)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = None
+    try:
+        for frame in parts:
+            if out is None:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                out = pq.ParquetWriter(path, table.schema)
+            else:
+                table = pa.Table.from_pandas(frame, schema=out.schema, preserve_index=False)
+            out.write_table(table)
+    finally:
+        if out is not None:
+            out.close()
 
 
 @attrs.define(kw_only=True)
