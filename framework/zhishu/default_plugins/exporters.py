@@ -122,12 +122,21 @@ def long_parts(result, name: str):
             columns = [*common, pa.array(levels), pa.array(rounded(values(frame[part]))),
                        pa.array(np.where(missing, 0, ranks).astype("int64"), mask=missing)]
         else:
-            flags = pa.array(np.ascontiguousarray(result.flags[part].to_numpy(dtype=object).T).reshape(-1),
-                             type=pa.string())
-            imputed = pc.equal(flags, "imputed").to_numpy(zero_copy_only=False)
+            flags = _item_major_text(result.flags[part])
+            imputed = pc.equal(flags, "imputed").to_numpy()
             raw = np.where(imputed, values(result.data[part]), values(frame[part]))
             columns = [*common, pa.array(rounded(raw)), pa.array(rounded(values(result.normalised[part]))), flags]
         yield pa.Table.from_arrays([c.cast(f.type) for c, f in zip(columns, schema)], schema=schema)
+
+
+def _item_major_text(block: pd.DataFrame):
+    """The text cells of ``block`` column after column as one Arrow string array (Arrow-backed string
+    columns are taken as they are, without a Python object per cell)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(block, preserve_index=False)
+    return pa.chunked_array([chunk for column in table.columns for chunk in column.cast(pa.string()).chunks],
+                            type=pa.string())
 
 
 def _write_parquet(path, parts) -> None:
