@@ -7,8 +7,9 @@ same input, ``values.npy`` (log-normal, complete, one year; 1 in 7 indicators lo
   match, derive, impute, treat, normalise, aggregate, rank, cell flags — no file reading) against
   :func:`benchmarks.large_data.numpy_index`, the same arithmetic as a numpy user writes it: orient into one new
   array and min-max it in place, the weighted means level by level as matrix-vector products, and the ranks of
-  every node and indicator (131 columns) column by column with ``scipy.stats.rankdata(-column, method="min")``
-  into one n × 131 array. The best of 2 runs in each child (both at full size and in ``--quick``);
+  every node and indicator (125 columns: 25 nodes, 100 indicators) column by column with
+  ``scipy.stats.rankdata(-column, method="min")`` into one n × 125 array. The best of 2 runs in each child
+  (both at full size and in ``--quick``);
 * whole process: the same children, interpreter start, imports, loading the array and building the frame
   included; and the peak RSS of each child;
 * end to end: ``zhishu run`` on a Parquet input with Parquet outputs, against a numpy + pyarrow script that
