@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhishu.default_plugins.normalisers import MinMax, ZScore, minmax, zscore
+from zhishu.default_plugins.normalisers import MinMax, ZScore, column_range, minmax, zscore
 
 #: property tests: no deadline (timings vary on a busy machine), few enough examples to stay quick
 PROPERTY = settings(max_examples=40, deadline=None)
@@ -320,3 +320,42 @@ def test_zscore_monotone_non_decreasing(X):
     for c in X.columns:
         pairs = pd.DataFrame({"x": X[c], "y": out[c]}).dropna().sort_values("x", kind="stable")
         assert (np.diff(pairs["y"].to_numpy()) >= -1e-12).all()
+
+
+_cells = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=64), st.just(0.0), st.just(-0.0))
+
+
+@given(st.integers(0, 6), st.integers(1, 4), st.data())
+@settings(max_examples=200, deadline=None)
+def test_column_range_is_pandas_min_and_max(rows, cols, data):
+    """The numpy reductions give exactly pandas' skipna min and max (NaN for a column without values), and the
+    input is not changed."""
+    values = np.array(data.draw(st.lists(_cells, min_size=rows * cols, max_size=rows * cols)),
+                      dtype="float64").reshape(rows, cols)
+    X = pd.DataFrame(values, columns=[f"c{j}" for j in range(cols)])
+    before = X.copy()
+    lo, hi = column_range(X)
+    pd.testing.assert_series_equal(lo, X.min(axis=0))
+    pd.testing.assert_series_equal(hi, X.max(axis=0))
+    pd.testing.assert_frame_equal(X, before)
+
+
+def test_column_range_known_values():
+    X = pd.DataFrame({"a": [3.0, np.nan, -1.0], "b": [np.nan, np.nan, np.nan], "c": [-np.inf, 2.0, 5.0]})
+    lo, hi = column_range(X)
+    assert lo["a"] == -1.0 and hi["a"] == 3.0
+    assert np.isnan(lo["b"]) and np.isnan(hi["b"])
+    assert lo["c"] == -np.inf and hi["c"] == 5.0
+
+
+def test_minmax_in_place_steps_leave_the_input_alone_and_round_like_the_expression():
+    rng = np.random.default_rng(1)
+    values = rng.lognormal(size=(50, 3)) * np.array([1.0, -1.0, 1e-300])
+    X = pd.DataFrame(values, columns=["a", "b", "c"])
+    before = values.copy()
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    out = minmax(X, lo, hi, 1.0, 100.0)
+    scale = (100.0 - 1.0) / (hi - lo).to_numpy()
+    expected = (before - lo.to_numpy()) * scale + 1.0  # the expression, evaluated independently
+    assert np.array_equal(out.to_numpy(), expected)
+    assert np.array_equal(X.to_numpy(), before)

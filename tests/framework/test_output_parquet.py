@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pandas as pd
 import pytest
 
@@ -50,3 +52,45 @@ def test_unknown_format_is_a_config_error(tmp_path):
     (tmp_path / "c.toml").write_text(CONFIG.format(output='[output]\nformat = "xlsx"\n'), encoding="utf-8")
     with pytest.raises(zhishu.ConfigError, match="format"):
         zhishu.load_config(tmp_path / "c.toml")
+
+
+def test_parquet_parts_make_exactly_the_tables(tmp_path, monkeypatch):
+    """The long tables written in parts of a few items are, read back, exactly ``Result.tables()``'s (rows,
+    order, values, dtypes), including a rounded result and the outliers and analysis tables."""
+    import pyarrow.parquet as pq
+
+    from zhishu.default_plugins import exporters
+
+    monkeypatch.setattr(exporters, "PARQUET_PART_ROWS", 4)  # 3 units: one item per part
+    rows = "".join(f"u{i},{2019 + y},{i * 1.5 + y},{(7 * i) % 5 + 0.25 * y}\n" for i in range(3) for y in range(2))
+    (tmp_path / "d.csv").write_text("unit,year,a,b\n" + rows + "u9,2020,,1\n", encoding="utf-8")
+    config = CONFIG.format(output='[output]\nformat = "parquet"\n') + (
+        '[imputation]\ndefault = "mean"\n[outliers]\ndefault = "jrc"\n'
+        '[analyses.top]\nplugin = "tiers"\nparams = { by = "rank", thresholds = [2], labels = ["top", "rest"] }\n')
+    (tmp_path / "c.toml").write_text(config, encoding="utf-8")
+    result = zhishu.run(tmp_path / "c.toml")
+    for res in (result, result.rounded(3)):
+        out = tmp_path / f"out{res.round}"
+        out.mkdir()
+        names = [p.name for p in exporters.ParquetExporter().export(res, out, _Writer(out))]
+        tables = res.tables()
+        assert names == [f"{name}.parquet" for name in tables]
+        for name, want in tables.items():  # what the whole table written at once gives
+            want.to_parquet(tmp_path / "whole.parquet", engine="pyarrow", index=False)
+            whole, back = pq.read_table(tmp_path / "whole.parquet"), pq.read_table(out / f"{name}.parquet")
+            assert back.schema.equals(whole.schema, check_metadata=True), name
+            assert back.equals(whole), name
+            assert len(want) == back.num_rows
+        parts = pq.ParquetFile(out / "scores.parquet").num_row_groups
+        assert parts == len(res.scores.columns) > 1  # one part per item: the parts were really written apart
+
+
+class _Writer:
+    """The one method of an output folder the exporter uses: a path to write ``name`` to."""
+
+    def __init__(self, outdir):
+        self.outdir = outdir
+
+    @contextlib.contextmanager
+    def open_path(self, name):
+        yield self.outdir / name

@@ -63,6 +63,15 @@ def _series(X: pd.DataFrame, out: np.ndarray) -> pd.Series:
     return pd.Series(out, index=X.index, dtype="float64")
 
 
+def _scores(X: pd.DataFrame, values: np.ndarray, out: np.ndarray) -> pd.Series:
+    """``out`` as a Series on ``X``'s index, NaN in the rows without any child present (``X.notna().any(axis=1)``
+    on the float values, without a frame of booleans; complete data: one pass, no mask)."""
+    missing = np.isnan(values)
+    if missing.any():
+        out = np.where(missing.all(axis=1), np.nan, out)
+    return _series(X, out)
+
+
 
 def _reject(X: pd.DataFrame, values: np.ndarray, bad: np.ndarray, need: str, threshold: str) -> None:
     """Raise a DataError listing (up to 10 of) the cells in ``bad``: value, unit, year, child and the rule."""
@@ -285,7 +294,7 @@ class Arithmetic:
     def aggregate(self, X: pd.DataFrame, weights: pd.Series) -> pd.Series:
         values = X.to_numpy(dtype="float64")
         out = arithmetic_mean(values, _weight_vector(X, weights))
-        return _series(X, out).where(X.notna().any(axis=1))
+        return _scores(X, values, out)
 
     def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The same mean for many weight vectors at once (:class:`zhishu.AggregatesArrays`)."""
@@ -314,7 +323,7 @@ class Geometric:
                     f"the geometric mean with offset = {self.offset:g} needs values > {-self.offset:g} "
                     "(raise the offset or normalise to a positive range)", f"<= {-self.offset:g}")
         out = geometric_mean(values, _weight_vector(X, weights), self.offset)
-        return _series(X, out).where(X.notna().any(axis=1))
+        return _scores(X, values, out)
 
     def aggregate_array(self, values: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The same mean for many weight vectors at once (:class:`zhishu.AggregatesArrays`); the values must
@@ -337,7 +346,7 @@ class Harmonic:
         values = X.to_numpy(dtype="float64")
         _reject(X, values, values <= 0, f"the harmonic mean needs values > 0 ({_POSITIVE_HINT})", "<= 0")
         out = harmonic_mean(values, _weight_vector(X, weights))
-        return _series(X, out).where(X.notna().any(axis=1))
+        return _scores(X, values, out)
 
 
 @attrs.define(kw_only=True)
@@ -357,7 +366,7 @@ class Generalised:
             _reject(X, values, values <= 0, f"the generalised mean of order p = {self.p:g} needs values > 0 "
                     f"({_POSITIVE_HINT})", "<= 0")
         out = power_mean(values, _weight_vector(X, weights), self.p)
-        return _series(X, out).where(X.notna().any(axis=1))
+        return _scores(X, values, out)
 
 
 @attrs.define(kw_only=True)

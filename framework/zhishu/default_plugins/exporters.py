@@ -6,6 +6,7 @@ import json
 import unicodedata
 
 import attrs
+import numpy as np
 import pandas as pd
 
 from ..hookspecs import hookimpl
@@ -26,18 +27,134 @@ class CsvExporter:
 @attrs.define(kw_only=True)
 class ParquetExporter:
     """The tables of the CSV exporter as Parquet files (``ranking.parquet``, ``scores.parquet`` …; needs
-    pyarrow), for indices too large for CSV: ``[output] format = "parquet"``."""
+    pyarrow), for indices too large for CSV: ``[output] format = "parquet"``.
+
+    The two long tables (``scores``: units × years × items rows, ``indicators``: units × years × indicators)
+    are built by :func:`long_parts` straight from the wide frames as Arrow columns, a few items at a time
+    (about :data:`PARQUET_PART_ROWS` rows), and appended to one file as row groups: the rows, values and
+    schema (pandas metadata included) are those of ``Result.tables()``'s table written at once — tested —
+    without 10⁸ Python objects for the repeated unit and item labels at 10⁶ units × 100 indicators.
+    """
 
     def export(self, result, outdir, writer) -> list:
         from ..optional import require
 
         require("pyarrow", extra="parquet", purpose='[output] format = "parquet"')
         written = []
-        for name, table in result.tables().items():
+        for name, parts in _table_parts(result):
             with writer.open_path(f"{name}.parquet") as tmp:
-                table.to_parquet(tmp, engine="pyarrow", index=False)
+                _write_parquet(tmp, parts)
             written.append(outdir / f"{name}.parquet")
         return written
+
+
+#: rows of a long table built and written at once by the Parquet exporter (a few items × all units)
+PARQUET_PART_ROWS = 2**22
+
+
+def _finish(result, table: pd.DataFrame) -> pd.DataFrame:
+    """The steps ``Result.tables()`` applies to every table: whole-number ranks as integers, rounding."""
+    from ..results import integer_ranks, round_numbers
+
+    table = integer_ranks(table)
+    return round_numbers(table, result.round) if result.round is not None else table
+
+
+def _table_parts(result):
+    """``(name, iterator of parts)`` for every table of ``result.tables()``, in its order: ``scores`` and
+    ``indicators`` as Arrow tables of whole items (:func:`long_parts`), the others as one frame."""
+    small = {"ranking": result.ranking_table, "weights": result.weights_table}
+    names = ["ranking", "scores", "indicators", "weights"]
+    if result.treatment_details is not None:
+        small["outliers"] = lambda: result.treatment_details
+        names.append("outliers")
+    for name, table in result.analyses.items():
+        small[f"analysis-{name}"] = lambda table=table: table
+        names.append(f"analysis-{name}")
+    for name in names:
+        yield name, (long_parts(result, name) if name in ("scores", "indicators")
+                     else iter([_finish(result, small[name]())]))
+
+
+def long_parts(result, name: str):
+    """The Arrow tables, a few items each, whose rows one after the other are ``result.tables()[name]``
+    (``"scores"`` or ``"indicators"``): item-major, then the wide frame's (unit, year) rows in order.
+
+    The schema (pandas metadata included) is that of the table method's own output for one cell; the columns
+    are built from the wide frames: unit and year repeated per item, the item label and level repeated per
+    row, the values of a column block laid out item-major; ranks as integers with nulls; the flag of an
+    imputed cell picks ``data`` for ``raw`` (``Result.indicators_table``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    scores = name == "scores"
+    frame = result.scores if scores else result.raw
+    items = list(frame.columns)
+    if scores:
+        tiny = attrs.evolve(result, scores=frame.iloc[:1, :1], ranks=result.ranks.iloc[:1, :1]).scores_table()
+    else:
+        first = (slice(0, 1), slice(0, 1))
+        tiny = attrs.evolve(result, raw=frame.iloc[first], data=result.data[items].iloc[first],
+                            normalised=result.normalised[items].iloc[first],
+                            flags=result.flags[items].iloc[first]).indicators_table()
+    schema = pa.Table.from_pandas(_finish(result, tiny), preserve_index=False).schema
+    n = len(frame)
+    units = pa.array(np.asarray(frame.index.get_level_values("unit"), dtype=object))
+    years = np.asarray(frame.index.get_level_values("year"))
+    decimals = result.round
+
+    def values(block: pd.DataFrame) -> np.ndarray:  # rows × items → item-major
+        return np.ascontiguousarray(block.to_numpy(dtype="float64", na_value=np.nan).T).reshape(-1)
+
+    def rounded(v: np.ndarray) -> np.ndarray:
+        return v if decimals is None else pd.Series(v).round(decimals).to_numpy()
+
+    step = max(1, PARQUET_PART_ROWS // max(n, 1))
+    for start in range(0, max(len(items), 1), step):  # a table without items is still written (empty)
+        part = items[start:start + step]
+        k = len(part)
+        labels = pc.take(pa.array(part, type=pa.string()), pa.array(np.repeat(np.arange(k), n)))
+        common = [pa.concat_arrays([units] * k) if k else units[:0], pa.array(np.tile(years, k)), labels]
+        if scores:
+            levels = np.repeat(np.array([result.plan.level_of(i) for i in part], dtype="int64"), n)
+            ranks = values(result.ranks[part])
+            missing = np.isnan(ranks)
+            columns = [*common, pa.array(levels), pa.array(rounded(values(frame[part]))),
+                       pa.array(np.where(missing, 0, ranks).astype("int64"), mask=missing)]
+        else:
+            flags = _item_major_text(result.flags[part])
+            imputed = pc.equal(flags, "imputed").to_numpy()
+            raw = np.where(imputed, values(result.data[part]), values(frame[part]))
+            columns = [*common, pa.array(rounded(raw)), pa.array(rounded(values(result.normalised[part]))), flags]
+        yield pa.Table.from_arrays([c.cast(f.type) for c, f in zip(columns, schema)], schema=schema)
+
+
+def _item_major_text(block: pd.DataFrame):
+    """The text cells of ``block`` column after column as one Arrow string array (Arrow-backed string
+    columns are taken as they are, without a Python object per cell)."""
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(block, preserve_index=False)
+    return pa.chunked_array([chunk for column in table.columns for chunk in column.cast(pa.string()).chunks],
+                            type=pa.string())
+
+
+def _write_parquet(path, parts) -> None:
+    """Append each part (an Arrow table, or a frame) to one Parquet file (the first part's schema for all)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = None
+    try:
+        for part in parts:
+            if isinstance(part, pd.DataFrame):
+                part = pa.Table.from_pandas(part, preserve_index=False, schema=out.schema if out else None)
+            if out is None:
+                out = pq.ParquetWriter(path, part.schema)
+            out.write_table(part)
+    finally:
+        if out is not None:
+            out.close()
 
 
 @attrs.define(kw_only=True)
