@@ -50,8 +50,10 @@ def row_weights(values: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _weight_vector(X: pd.DataFrame, weights: pd.Series) -> np.ndarray:
-    """The weights in the order of X's columns (matched by label)."""
-    return weights.reindex(X.columns).to_numpy(dtype="float64")
+    """The weights in the order of X's columns (matched by label; no reindex when they already are in order)."""
+    if not weights.index.equals(X.columns):
+        weights = weights.reindex(X.columns)
+    return weights.to_numpy(dtype=np.float64)
 
 
 def _active(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -60,7 +62,7 @@ def _active(values: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 def _series(X: pd.DataFrame, out: np.ndarray) -> pd.Series:
-    return pd.Series(out, index=X.index, dtype="float64")
+    return pd.Series(np.asarray(out, dtype=np.float64), index=X.index, copy=False)
 
 
 def _scores(X: pd.DataFrame, values: np.ndarray, out: np.ndarray) -> pd.Series:
