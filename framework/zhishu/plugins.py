@@ -1,7 +1,9 @@
 """The plugin-manager factory: built-ins from an explicit tuple, everything else from entry points.
 
-There is no import-time global manager: every run (and every test) builds its own with
-:func:`get_plugin_manager`, so blocking a plugin or installing one never leaks between runs.
+There is no import-time global manager: :func:`get_plugin_manager` builds a new one on every call.
+:func:`zhishu.load_config` reuses the manager of an earlier load only while nothing it depends on has changed
+(the plugins blocked, the modules a config imports, ``sys.path`` and its folders' modification times: see
+``config/load.py`` ``_hooks_key``), so blocking a plugin or installing one never leaks between runs.
 """
 
 from __future__ import annotations
