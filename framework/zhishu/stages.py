@@ -176,7 +176,8 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
     A variable found in several sources must be disambiguated with ``indicators.<id>.source``.
 
     Built as one (indicators × rows) float array: a plain variable is a column of its source's values on the
-    (unit, year) grid (each source aligned to the grid once); formulas and denominators are evaluated on frames.
+    (unit, year) grid (each source aligned to the grid once), and so is a denominator's; formulas are evaluated on
+    frames.
     """
     owners: dict[str, list[str]] = {}
     for sid, frame in frames.items():
@@ -210,15 +211,17 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
         if missing:
             issues.extend(_missing_variable(ind, v, owners, list(owners)) for v in missing)
             continue
-        if ind.formula is None and ind.denominator is None:
-            out[j] = data.column(ind.spec.variable or ind.spec.id)
+        if ind.formula is None:
+            value = data.column(ind.spec.variable or ind.spec.id)
+            if ind.denominator is not None:  # per capita, per GDP, per area …; division by 0 is missing
+                denominator = data.column(ind.denominator)
+                with np.errstate(all="ignore"):  # as pandas' arithmetic: an overflow is inf, not a warning
+                    value = (value / np.where(denominator != 0, denominator, np.nan)) * ind.denominator_scale
+            out[j] = value
             continue
         frame = data.frame()
-        if ind.formula is not None:
-            value = ind.formula.evaluate(frame[sorted(ind.variables)], ind.spec.params)
-        else:
-            value = frame[ind.spec.variable or ind.spec.id].astype("float64")
-        if ind.denominator is not None:  # per capita, per GDP, per area …; division by 0 is missing
+        value = ind.formula.evaluate(frame[sorted(ind.variables)], ind.spec.params)
+        if ind.denominator is not None:
             denominator = frame[ind.denominator].astype("float64")
             value = (value / denominator.where(denominator != 0)) * ind.denominator_scale
         if not _same_index(value.index, index):

@@ -3,6 +3,8 @@ as asked, resumable with another plan, and the one thing run_config, validate an
 
 from __future__ import annotations
 
+import warnings
+
 import attrs
 import numpy as np
 import pandas as pd
@@ -160,3 +162,19 @@ def test_cell_flags_by_hand():
     # frames in another row order are aligned by label, as pandas does
     shuffled = cell_flags(raw, imputed.iloc[::-1], treated.iloc[::-1])
     pd.testing.assert_frame_equal(shuffled, expected)
+
+
+def test_denominators_divide_cell_by_cell_and_a_zero_or_missing_denominator_is_missing(tmp_path):
+    """``denominator`` (per capita, per GDP …) by hand: 6/3·100 = 200, 1/4·100 = 25; a denominator of 0 or a
+    missing one leaves the cell missing (no inf, no warning)."""
+    (tmp_path / "d.csv").write_text("unit,year,x,pop\nP,2021,6,3\nQ,2021,5,0\nR,2021,7,\nS,2021,1,4\n")
+    (tmp_path / "c.toml").write_text(
+        '[index]\nid = "t"\n[sources.main]\nplugin = "table"\nparams = { path = "d.csv" }\n'
+        '[indicators.x]\ndirection = 1\ndenominator = "pop"\ndenominator_scale = 100\n'
+        '[indicators.pop]\ndirection = 1\n[nodes.index]\nchildren = ["x", "pop"]\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        derived = zhishu.run_stages(zhishu.load_config(tmp_path / "c.toml"), "derive").derived
+    x = derived["x"].to_numpy()
+    assert x[0] == 200.0 and x[3] == 25.0 and np.isnan(x[1]) and np.isnan(x[2])
+    assert derived["pop"].tolist()[:2] == [3.0, 0.0]
