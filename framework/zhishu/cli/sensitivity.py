@@ -30,9 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="where chunks run: this process (default), local processes, or Dask distributed. A "
                         "local Dask cluster costs ~7-10 s of CPU to start (scheduler and worker processes "
                         "importing numpy, pandas and zhishu) and pays only when the replications take much "
-                        "longer than that on cores nothing else uses: measured on a shared 2-core machine "
-                        "(load 10), caict-2023 with 20,000 and 100,000 replications and a 2,800-unit-year "
-                        "county index with 5,120 ran slower or no faster on Dask (no crossover found; "
+                        "longer than that on cores nothing else uses. Measured on a quiet 2-core machine (caict-2023, "
+                        "--no-replications): Dask is slower below about 50,000-100,000 replications (20,000: "
+                        "1.8x slower), then faster (100,000: 1.12x, 300,000: 1.18x; "
                         "docs/sensitivity.md). Use --no-replications with large runs: only exact "
                         "reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
