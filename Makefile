@@ -32,7 +32,10 @@ fuzz: $(STAMP)
 	ZHISHU_FUZZ_MUTANTS=$${ZHISHU_FUZZ_MUTANTS:-$(FUZZ_MUTANTS)} ZHISHU_FUZZ_CLI=$${ZHISHU_FUZZ_CLI:-10} \
 		$(BIN)/python -m pytest -q -p no:cacheprovider tests/framework/test_fuzz_configs.py
 
+# bytecode compiled first, as `pip install` does for a user (an editable install under PYTHONDONTWRITEBYTECODE
+# would otherwise compile ~100 modules at every start of a timed process)
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q framework plugins > /dev/null
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -39,12 +39,11 @@ def commands(block: Sequence[str] = ()) -> dict[str, tuple[Command, str]]:
     """Every command (built-ins first, then plugins' in registration order) with the plugin that registered it
     (``"zhishu"`` for a built-in). A plugin command named like a built-in, or not a :class:`zhishu.Command`, is a
     :class:`~zhishu.PluginError`; two plugins registering one name already are (naming both)."""
-    from ..hooks import Hooks
-    from ..plugins import get_plugin_manager
+    from ..config.load import shared_hooks
 
     table = {name: (command, "zhishu") for name, command in BUILTINS.items()}
     try:
-        entries = Hooks(get_plugin_manager(tuple(block))).commands().entries()
+        entries = shared_hooks(tuple(block)).commands().entries()  # the manager the command's load reuses
     except PluginError as exc:  # e.g. two plugins registering one command: say how to leave one out
         if "--block" in str(exc):  # the message already names the plugin to leave out
             raise

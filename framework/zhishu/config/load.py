@@ -474,18 +474,27 @@ def _make_hooks(plugins_cfg, block, allow_imports: bool, base_dir: Path, file: s
                 return None, issues
             paths = tuple(str((base_dir / p).resolve()) for p in plugins_cfg.paths)
             modules = tuple(plugins_cfg.modules)
+    try:
+        return shared_hooks(blocked, modules, paths), issues
+    except PluginError as exc:
+        issues.append(Issue(str(exc), "plugins", file))
+        return None, issues
+
+
+def shared_hooks(blocked: tuple[str, ...] = (), modules: tuple[str, ...] = (),
+                 paths: tuple[str, ...] = ()) -> Hooks:
+    """The plugin facade with these plugins blocked and these modules/paths imported, built once and shared
+    while nothing it depends on changes (:func:`_hooks_key`): by every load, and by the CLI for its command
+    table, so ``zhishu run`` builds one plugin manager, not two. Raises :class:`~zhishu.PluginError`."""
+    blocked, modules, paths = tuple(blocked), tuple(modules), tuple(paths)
     key = _hooks_key(blocked, modules, paths)
     hooks = _HOOKS.get(key)
     if hooks is None:
-        try:
-            hooks = Hooks(get_plugin_manager(blocked, extra_modules=modules, extra_paths=paths))
-        except PluginError as exc:
-            issues.append(Issue(str(exc), "plugins", file))
-            return None, issues
+        hooks = Hooks(get_plugin_manager(blocked, extra_modules=modules, extra_paths=paths))
         if len(_HOOKS) >= 8:
             _HOOKS.clear()
         _HOOKS[key] = hooks
-    return hooks, issues
+    return hooks
 
 
 #: the plugins of earlier loads, by :func:`_hooks_key`: building a plugin manager reads every installed
