@@ -1,6 +1,7 @@
 """``make bench``: every goal of issue 12 with its measured ratio to a baseline and PASS/FAIL.
 
-    python -m benchmarks                 # the sizes of the goals (about 15 minutes on 2 cores)
+    python -m benchmarks                 # the sizes of the goals (goals 1-4: ~10 min on a quiet 2-core machine;
+                                         # goal 5 adds its county case, estimated at ~15 min of CPU per executor)
     python -m benchmarks --quick         # small sizes (a smoke run: the cases run, the figures mean little)
     python -m benchmarks --goals 1 2     # only some goals
 
