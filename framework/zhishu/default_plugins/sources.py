@@ -186,9 +186,27 @@ class TableSource:
             options["sep"] = self.sep
         return options
 
+    def number_columns(self) -> dict[str, Any]:
+        """The reader option ``numbers``: the columns holding this source's values, which the built-in text
+        reader may parse straight to numbers (``text``: the key columns, kept as strings; ``years``: a key
+        column that may be read as integers; ``skip``: columns not read; ``floats``: the value columns, ``None``
+        for every other column; ``na_values``). Other readers ignore it."""
+        if self.layout == "long":
+            floats: list[str] | None = [self.value_column]
+        elif self.variables is None:
+            floats = None
+        else:
+            columns = {new: old for old, new in self.rename.items()}
+            floats = [columns.get(name, name) for name in self.variables]
+        return {"text": self.key_columns(), "skip": list(self.ignore_columns), "floats": floats,
+                "years": [self.year_column] if self.year is None else [], "na_values": list(self.na_values)}
+
     def load(self, context: SourceContext) -> pd.DataFrame:
         """Floats indexed by (unit, year), one column per variable; a :class:`DataError` lists every problem."""
-        raw = context.read_table(self.path, **self.reader_options())
+        options = self.reader_options()
+        if self.thousands is None and not self.percent:  # plain numbers: the reader may parse them itself
+            options["numbers"] = self.number_columns()
+        raw = context.read_table(self.path, **options)
         return table_frame(raw, self, file=str(context.resolve(self.path)), key_path=context.key_path)
 
 
@@ -366,6 +384,11 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     if len(columns) < 2:
         return None
     dtypes = raw.dtypes
+    if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
+        # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
+        values = np.ascontiguousarray(raw[columns].to_numpy(dtype="float64").T)
+        bad = np.isinf(values)
+        return None if bad.any() else (values, bad, [None] * len(columns))  # infinities: column by column
     if not all(dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c]) for c in columns):
         return None
     n = len(raw)
