@@ -59,6 +59,7 @@ def test_clean_numbers_are_read_as_floats(tmp_path):
     [
         (["1", "2"], None),  # whole numbers without a missing cell: read as integers, as pd.to_numeric does
         (["-0", "1.5"], "negative integer zero"),
+        (["+4000000000000.0020", "1.5"], "pd.to_numeric reads a leading + with another algorithm"),
         (["9007199254740993", "1.5"], "beyond 2**53"),
         (["inf", "1.5"], "infinite"),
         (["abc", "1.5"], "not a number"),
@@ -119,7 +120,9 @@ _cell = st.one_of(
     _number.map(lambda s: f'"{s}"'),
     st.sampled_from(["", "NA", "N/A", "NaN", "nan", "-", "--", "…", "...", "null", " NA", "-0", "-00", "+0", "0",
                      "inf", "-Infinity", "1e400", "1e-400", "4.9e-324", "1,5", "1_000", "0x10", "٣", "\u30001",
-                     "1.", ".5", "e5", "1e", "TRUE", "9007199254740993", "18446744073709551616", " ", '"1,5"']),
+                     "1.", ".5", "e5", "1e", "TRUE", "9007199254740993", "18446744073709551616", " ", '"1,5"',
+                     "1e-310", "2.2250738585072011e-308", "1.7976931348623157e308", "0.1e1", "1.e5", "00.5",
+                     "1" + "0" * 30, "0." + "3" * 40, "+1.5", "1e+05", "-1E-05"]),
 )
 
 
@@ -127,7 +130,7 @@ _cell = st.one_of(
 _clean = st.one_of(_number, _number.map(lambda s: f" {s} "), st.sampled_from(["", "NA", "-"]))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.one_of(st.lists(st.lists(_cell, min_size=3, max_size=3), min_size=1, max_size=6),
                      st.lists(st.lists(_clean, min_size=3, max_size=3), min_size=1, max_size=6)),
        na_values=st.sampled_from([None, ["NA"], ["-999"], ["", "n/a"], ["nan"]]),

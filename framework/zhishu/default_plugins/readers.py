@@ -139,16 +139,18 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
     those not in ``floats``) are returned as parsed: the source does not read them.
 
     The values are those the source computes from the strings with ``pd.to_numeric``: both read a number with
-    pandas' ``precise_xstrtod``, or as an integer when every cell is one; the two agree on integers below 2**53
-    except for ``"-0"`` (an integer 0, a float -0.0), so files with either are read as strings. Also read as
-    strings: any cell of a value column that is not a number in ASCII (with optional surrounding ASCII
-    whitespace) or exactly an NA token, an infinite value (an error the source reports), key cells that are
-    missing or NA tokens, NA tokens with surrounding whitespace or that pandas would also match as numbers.
+    pandas' ``precise_xstrtod`` (correctly rounded, by fast_float — except ``pd.to_numeric`` of a number written
+    with a leading "+"), or as an integer when every cell is one; the two agree on integers below 2**53 except
+    for ``"-0"`` (an integer 0, a float -0.0). So files with a leading "+", a "-0" or an integer from 2**53 up are
+    read as strings, and so are files where a cell of a value column is not a number in ASCII (with optional
+    surrounding ASCII whitespace) or exactly an NA token, or is infinite (an error the source reports), where a
+    key cell is missing or an NA token, or whose NA tokens have surrounding whitespace or are numbers to pandas.
     """
     if len(sep) != 1:
         return None
     na_values = [str(v) for v in numbers.get("na_values", ())]
-    if any(v != v.strip() or _is_float(v) for v in na_values) or _NEGATIVE_ZERO.search(text):
+    if (any(v != v.strip() or _is_float(v) for v in na_values) or sep in "eE" or _NEGATIVE_ZERO.search(text)
+            or _LEADING_PLUS.search(text)):
         return None
     try:
         with warnings.catch_warnings():
@@ -187,12 +189,18 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
             floats.append(position)
     if not floats:
         return None
-    values = frame.iloc[:, floats].to_numpy(dtype="float64")
+    contiguous = floats == list(range(floats[0], floats[0] + len(floats)))
+    block = frame.iloc[:, slice(floats[0], floats[-1] + 1) if contiguous else floats]  # a slice: no copies
+    values = block.to_numpy(dtype="float64")
     with np.errstate(invalid="ignore"):
         if not (np.abs(values[~np.isnan(values)]) < 2.0**53).all():  # infinities, and integers pandas may round
             return None
     return frame
 
+
+#: A "+" that is not an exponent's sign: ``pd.to_numeric`` reads "+…" with an older algorithm than pandas' C parser
+#: (it may differ in the last bit: "+4000000000000.0020"), so files with a number written "+…" are read as strings.
+_LEADING_PLUS = re.compile(r"\+(?<![eE]\+)")
 
 #: A cell holding a negative integer zero ("-0", "-00", with or without quotes and spaces).
 _NEGATIVE_ZERO = re.compile(r"-(?<![\w.]-)0+(?![\w.])")  # led by "-", so that the scan for it is fast
@@ -218,8 +226,11 @@ def _maybe_blank(text: str, sep: str) -> bool:
     cell-by-cell test (:func:`_blank_rows`) for files without such a line. Lines end at ``\\n``, ``\\r\\n`` or
     ``\\r``, as for pandas' parser; the last line break ends the last line, it starts no line."""
     body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
-    line = f"(?:^|\\n|\\r(?!\\n))[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
-    return re.search(line, body) is not None
+    blank = f"[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
+    if re.match(blank, body):  # the first line
+        return True
+    # a line after a break ("\n", or "\r" not followed by "\n"); led by a character set for a fast scan
+    return re.search(f"[\\n\\r](?<!\\r(?=\\n)){blank}", body) is not None
 
 
 def _long_row(text: str, sep: str, header_line: int) -> tuple[int, int, int] | None:

@@ -254,7 +254,8 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
     """The source's frame from a reader's raw cells (pure: ``raw`` is not modified)."""
     problems = _Problems(file, key_path)
     columns = [str(c) for c in raw.columns]
-    raw = raw.set_axis(columns, axis=1)
+    if not all(isinstance(c, str) for c in raw.columns):  # (readers give strings: no new frame for them)
+        raw = raw.set_axis(columns, axis=1)
     _check_columns(source, columns, problems)
     problems.raise_if_any()
 
@@ -325,12 +326,14 @@ def _years(raw, source, label, positions, problems) -> tuple[np.ndarray, np.ndar
     if source.year is not None:
         return np.full(n, source.year, dtype="int64"), np.zeros(n, dtype=bool)
     cells = raw[source.year_column]
-    text = _text(cells)
+    numeric = pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype)
+    text = None if numeric else _text(cells)  # numbers: the text is needed for messages only
     numbers = _to_float(cells, text)
     with np.errstate(invalid="ignore"):
         whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
     bad = ~whole
     if bad.any():
+        text = _text(cells) if text is None else text
         rows = np.flatnonzero(bad)
         problems.add_listed(
             [
@@ -345,7 +348,7 @@ def _years(raw, source, label, positions, problems) -> tuple[np.ndarray, np.ndar
     return np.where(whole, numbers, 0).astype("int64"), bad
 
 
-def _to_float(cells: pd.Series, text: pd.Series) -> np.ndarray:
+def _to_float(cells: pd.Series, text: pd.Series | None) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         return cells.to_numpy(dtype="float64", na_value=np.nan)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
@@ -383,10 +386,10 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     for messages); ``None`` when some column is not text (each is then read alone)."""
     if len(columns) < 2:
         return None
-    dtypes = raw.dtypes
+    dtypes = dict(zip(raw.columns, raw.dtypes))
     if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
         # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
-        values = np.ascontiguousarray(raw[columns].to_numpy(dtype="float64").T)
+        values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
         bad = np.isinf(values)
         return None if bad.any() else (values, bad, [None] * len(columns))  # infinities: column by column
     if not all(dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c]) for c in columns):
@@ -395,6 +398,16 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     values, bad, text = _numbers(_stacked(raw, columns), source)
     shape = (len(columns), n)
     return values.reshape(shape), bad.reshape(shape), [_Cells(text, j * n) for j in range(len(columns))]
+
+
+def _columns(raw: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``raw[columns]`` (unique labels), as a slice when they are side by side in file order (a view: no copy of
+    each column)."""
+    where = raw.columns.get_indexer(columns)
+    start = int(where[0])
+    if (where == np.arange(start, start + len(where))).all():
+        return raw.iloc[:, start:start + len(where)]
+    return raw[columns]
 
 
 def _stacked(raw: pd.DataFrame, columns: list[str]) -> pd.Series:
