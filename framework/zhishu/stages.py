@@ -434,6 +434,9 @@ def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:
     """id, name and one column per group (e.g. region) for every unit in the run."""
     if plan.units:
         rows = [{"unit": u.id, "name": u.name or u.id, **dict(u.groups)} for u in plan.units]
+    elif units:  # the labels are the ids and names: the same frame as from rows, built by column
+        ids = list(units)
+        return pd.DataFrame({"name": ids}, index=pd.Index(ids, name="unit"))
     else:
         rows = [{"unit": u, "name": u} for u in units]
     return pd.DataFrame(rows).set_index("unit")

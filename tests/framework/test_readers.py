@@ -347,3 +347,17 @@ def test_header_none_reads_ragged_lines_with_their_line_numbers(tmp_path):
     assert frame.loc[8].tolist() == ["注：示例", "", ""]
     skipped = zhishu.Hooks().read_table(path, {"header": None, "skip_rows": 2})
     assert skipped.index.tolist() == [3, 4, 5, 8]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('a1 \t"\u3000\xa0\x1c\r\n,;')), max_size=12),
+       sep=st.sampled_from([",", ";", "\t"]))
+def test_the_blank_line_scan_finds_the_lines_a_plain_line_by_line_scan_finds(text, sep):
+    """The reference: split the text into lines at "\\n", "\\r\\n" or "\\r" (the last break ends the last line),
+    and look for a line made only of whitespace, quotes and separators."""
+    import re
+
+    body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
+    lines = re.split(r"\r\n|\r|\n", body)
+    allowed = re.compile(f"[{readers._BLANKISH}{re.escape(sep)}]*")
+    assert readers._maybe_blank(text, sep) == any(allowed.fullmatch(line) for line in lines)

@@ -178,3 +178,27 @@ def test_denominators_divide_cell_by_cell_and_a_zero_or_missing_denominator_is_m
     x = derived["x"].to_numpy()
     assert x[0] == 200.0 and x[3] == 25.0 and np.isnan(x[1]) and np.isnan(x[2])
     assert derived["pop"].tolist()[:2] == [3.0, 0.0]
+
+
+def test_units_table_without_units_is_the_frame_of_one_row_per_label():
+    """Without [[units]] each label is its unit's id and name: the same frame (values, dtypes, index name) as
+    the one built from a row per unit."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    plan = load_config({"index": {"id": "x", "root": "r"}, "nodes": {"r": {"children": ["a"]}},
+                        "indicators": {"a": {"direction": 1}},
+                        "sources": {"s": {"plugin": "frame"}}},
+                       data={"s": pd.DataFrame({"unit": ["p"], "year": [2020], "a": [1.0]})})
+    assert not plan.units
+
+    @settings(max_examples=50, deadline=None)
+    @given(st.one_of(st.lists(st.text(min_size=1, max_size=4), min_size=1, max_size=6, unique=True),
+                     st.lists(st.integers(), min_size=1, max_size=6, unique=True)))
+    def check(units):
+        expected = pd.DataFrame([{"unit": u, "name": u} for u in units]).set_index("unit")
+        table = zhishu.stages.units_table(plan, units)
+        pd.testing.assert_frame_equal(table, expected)
+        assert table.index.dtype == expected.index.dtype and table.columns.equals(expected.columns)
+
+    check()

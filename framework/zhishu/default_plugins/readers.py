@@ -9,6 +9,11 @@ The index of a text or Excel frame carries each row's position in the file, so t
 cell a user must fix: it is named ``"line"`` (text: the 1-based line number, counting the header line and any
 skipped lines) or ``"row"`` (Excel: the 1-based row number in the sheet). Blank lines are dropped.
 
+With the option ``numbers`` (the ``table`` source sets it), a text file's value columns are parsed by pandas' C
+parser straight to numbers, with no string per cell, whenever that gives bit for bit what the source computes
+from the strings; otherwise (a cell that is not a number, and the few cases listed in :func:`_read_numbers`) the
+file is read as strings, which the source needs to say where a bad cell is.
+
 Options for text: ``sep``, ``header`` (the header's line among the rows after ``skip_rows``, default 0; ``None``
 for files without a header or with lines of different lengths — every line becomes a row of strings padded to
 the longest, columns ``"0"``, ``"1"`` …), ``skip_rows`` and ``encoding``.
@@ -82,6 +87,15 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     if skip_rows + header >= lines:
         raise DataError([Issue(f"header = {header} is beyond the end of the file ({lines} lines, {skip_rows} "
                                "skipped)", file=str(path))])
+    maybe_blank = _maybe_blank(text, sep)
+    first_data_line = skip_rows + header + 2
+    numbers = options.get("numbers")
+    frame = None if maybe_blank or not isinstance(numbers, dict) else _read_numbers(text, sep, skip_rows, header,
+                                                                                    numbers)
+    if frame is not None:  # the value columns as floats: no string per cell, no blank row possible
+        frame.columns = _clean_labels(frame.columns)
+        multiline = lines != first_data_line - 1 + len(frame)
+        return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=False)
     try:
         with warnings.catch_warnings():
             # a data row longer than the header: pandas would warn and drop cells (index_col=False) or shift
@@ -110,11 +124,95 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
             message = f"cannot parse the file: {quote(str(exc), 200)}"
         raise DataError([Issue(message, file=str(path))]) from None
     frame.columns = _clean_labels(frame.columns)
-    first_data_line = skip_rows + header + 2
-    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     # as many lines as header and rows: no quoted cell spans lines, so no row needs its breaks counted
     multiline = lines != first_data_line - 1 + len(frame)
-    return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=_maybe_blank(text, sep))
+    return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=maybe_blank)
+
+
+def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dict[str, Any]) -> pd.DataFrame | None:
+    """The option ``numbers`` (``{"text": [...], "years": [...], "skip": [...], "floats": [...] or None,
+    "na_values": [...]}``, set by the ``table`` source): the file parsed by pandas' C parser with its own type
+    inference, the ``floats`` columns (``None``: every column not in ``text`` or ``skip``) as numbers (NaN for
+    the cells in ``na_values`` or empty), the ``text`` columns as the same strings the string path gives (a
+    ``years`` column may be int64 instead) — or ``None`` when that could differ from the string path by one bit,
+    and the caller reads strings (which also locate a bad cell for its message). Other columns (``skip``, and
+    those not in ``floats``) are returned as parsed: the source does not read them.
+
+    The values are those the source computes from the strings with ``pd.to_numeric``: both read a number with
+    pandas' ``precise_xstrtod`` (correctly rounded, by fast_float — except ``pd.to_numeric`` of a number written
+    with a leading "+"), or as an integer when every cell is one; the two agree on integers below 2**53 except
+    for ``"-0"`` (an integer 0, a float -0.0). So files with a leading "+", a "-0" or an integer from 2**53 up are
+    read as strings, and so are files where a cell of a value column is not a number in ASCII (with optional
+    surrounding ASCII whitespace) or exactly an NA token, or is infinite (an error the source reports), where a
+    key cell is missing or an NA token, or whose NA tokens have surrounding whitespace or are numbers to pandas.
+    """
+    if len(sep) != 1:
+        return None
+    na_values = [str(v) for v in numbers.get("na_values", ())]
+    if (any(v != v.strip() or _is_float(v) for v in na_values) or sep in "eE" or _NEGATIVE_ZERO.search(text)
+            or _LEADING_PLUS.search(text)):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a long row, a dtype warning…: the string path says what is wrong
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sep,
+                header=header,
+                skiprows=skip_rows,
+                keep_default_na=False,
+                na_values=[*na_values, ""],
+                index_col=False,
+                skip_blank_lines=False,
+            )
+    except Exception:  # any failure: the string path reports it
+        return None
+    labels = _clean_labels(frame.columns)
+    if len(set(labels)) != len(labels):
+        return None
+    keep_text = {str(c) for c in numbers.get("text", ())}
+    years = {str(c) for c in numbers.get("years", ())}
+    skip = {str(c) for c in numbers.get("skip", ())}
+    wanted = numbers.get("floats")
+    wanted = None if wanted is None else {str(c) for c in wanted}
+    floats = []
+    for position, (label, dtype) in enumerate(zip(labels, frame.dtypes)):
+        if label in keep_text:
+            if label in years and dtype == np.int64:
+                continue
+            text_column = isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA  # as dtype=str gives
+            if not text_column or frame.iloc[:, position].isna().any():
+                return None
+        elif label not in skip and (wanted is None or label in wanted):
+            if not (isinstance(dtype, np.dtype) and dtype.kind in "if"):
+                return None
+            floats.append(position)
+    if not floats:
+        return None
+    contiguous = floats == list(range(floats[0], floats[0] + len(floats)))
+    block = frame.iloc[:, slice(floats[0], floats[-1] + 1) if contiguous else floats]  # a slice: no copies
+    values = block.to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        if not (np.abs(values[~np.isnan(values)]) < 2.0**53).all():  # infinities, and integers pandas may round
+            return None
+    return frame
+
+
+#: A "+" that is not an exponent's sign: ``pd.to_numeric`` reads "+…" with an older algorithm than pandas' C parser
+#: (it may differ in the last bit: "+4000000000000.0020"), so files with a number written "+…" are read as strings.
+_LEADING_PLUS = re.compile(r"\+(?<![eE]\+)")
+
+#: A cell holding a negative integer zero ("-0", "-00", with or without quotes and spaces).
+_NEGATIVE_ZERO = re.compile(r"-(?<![\w.]-)0+(?![\w.])")  # led by "-", so that the scan for it is fast
+
+
+def _is_float(value: str) -> bool:
+    """Whether pandas matches the NA token ``value`` as a number too (its ``_floatify_na_values``: ``float()``
+    gives a number that is not NaN)."""
+    try:
+        return not np.isnan(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 #: What a line of a blank row may hold besides separators: whitespace by Python's or pyarrow's definition (and a
@@ -128,8 +226,11 @@ def _maybe_blank(text: str, sep: str) -> bool:
     cell-by-cell test (:func:`_blank_rows`) for files without such a line. Lines end at ``\\n``, ``\\r\\n`` or
     ``\\r``, as for pandas' parser; the last line break ends the last line, it starts no line."""
     body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
-    line = f"(?:^|\\n|\\r(?!\\n))[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
-    return re.search(line, body) is not None
+    blank = f"[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
+    if re.match(blank, body):  # the first line
+        return True
+    # a line after a break ("\n", or "\r" not followed by "\n"); led by a character set for a fast scan
+    return re.search(f"[\\n\\r](?<!\\r(?=\\n)){blank}", body) is not None
 
 
 def _long_row(text: str, sep: str, header_line: int) -> tuple[int, int, int] | None:

@@ -186,9 +186,27 @@ class TableSource:
             options["sep"] = self.sep
         return options
 
+    def number_columns(self) -> dict[str, Any]:
+        """The reader option ``numbers``: the columns holding this source's values, which the built-in text
+        reader may parse straight to numbers (``text``: the key columns, kept as strings; ``years``: a key
+        column that may be read as integers; ``skip``: columns not read; ``floats``: the value columns, ``None``
+        for every other column; ``na_values``). Other readers ignore it."""
+        if self.layout == "long":
+            floats: list[str] | None = [self.value_column]
+        elif self.variables is None:
+            floats = None
+        else:
+            columns = {new: old for old, new in self.rename.items()}
+            floats = [columns.get(name, name) for name in self.variables]
+        return {"text": self.key_columns(), "skip": list(self.ignore_columns), "floats": floats,
+                "years": [self.year_column] if self.year is None else [], "na_values": list(self.na_values)}
+
     def load(self, context: SourceContext) -> pd.DataFrame:
         """Floats indexed by (unit, year), one column per variable; a :class:`DataError` lists every problem."""
-        raw = context.read_table(self.path, **self.reader_options())
+        options = self.reader_options()
+        if self.thousands is None and not self.percent:  # plain numbers: the reader may parse them itself
+            options["numbers"] = self.number_columns()
+        raw = context.read_table(self.path, **options)
         return table_frame(raw, self, file=str(context.resolve(self.path)), key_path=context.key_path)
 
 
@@ -236,7 +254,8 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
     """The source's frame from a reader's raw cells (pure: ``raw`` is not modified)."""
     problems = _Problems(file, key_path)
     columns = [str(c) for c in raw.columns]
-    raw = raw.set_axis(columns, axis=1)
+    if not all(isinstance(c, str) for c in raw.columns):  # (readers give strings: no new frame for them)
+        raw = raw.set_axis(columns, axis=1)
     _check_columns(source, columns, problems)
     problems.raise_if_any()
 
@@ -307,12 +326,14 @@ def _years(raw, source, label, positions, problems) -> tuple[np.ndarray, np.ndar
     if source.year is not None:
         return np.full(n, source.year, dtype="int64"), np.zeros(n, dtype=bool)
     cells = raw[source.year_column]
-    text = _text(cells)
+    numeric = pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype)
+    text = None if numeric else _text(cells)  # numbers: the text is needed for messages only
     numbers = _to_float(cells, text)
     with np.errstate(invalid="ignore"):
         whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
     bad = ~whole
     if bad.any():
+        text = _text(cells) if text is None else text
         rows = np.flatnonzero(bad)
         problems.add_listed(
             [
@@ -327,7 +348,7 @@ def _years(raw, source, label, positions, problems) -> tuple[np.ndarray, np.ndar
     return np.where(whole, numbers, 0).astype("int64"), bad
 
 
-def _to_float(cells: pd.Series, text: pd.Series) -> np.ndarray:
+def _to_float(cells: pd.Series, text: pd.Series | None) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(cells.dtype) and not pd.api.types.is_bool_dtype(cells.dtype):
         return cells.to_numpy(dtype="float64", na_value=np.nan)
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
@@ -365,13 +386,28 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     for messages); ``None`` when some column is not text (each is then read alone)."""
     if len(columns) < 2:
         return None
-    dtypes = raw.dtypes
+    dtypes = dict(zip(raw.columns, raw.dtypes))
+    if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
+        # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
+        values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
+        bad = np.isinf(values)
+        return None if bad.any() else (values, bad, [None] * len(columns))  # infinities: column by column
     if not all(dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c]) for c in columns):
         return None
     n = len(raw)
     values, bad, text = _numbers(_stacked(raw, columns), source)
     shape = (len(columns), n)
     return values.reshape(shape), bad.reshape(shape), [_Cells(text, j * n) for j in range(len(columns))]
+
+
+def _columns(raw: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``raw[columns]`` (unique labels), as a slice when they are side by side in file order (a view: no copy of
+    each column)."""
+    where = raw.columns.get_indexer(columns)
+    start = int(where[0])
+    if (where == np.arange(start, start + len(where))).all():
+        return raw.iloc[:, start:start + len(where)]
+    return raw[columns]
 
 
 def _stacked(raw: pd.DataFrame, columns: list[str]) -> pd.Series:
