@@ -20,6 +20,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginError
+from .versions import headers, version
 
 ENTRYPOINT_GROUP = "zhishu"
 BLOCK_ENV = "ZHISHU_BLOCK_PLUGINS"
@@ -166,8 +167,8 @@ def _name_version(dist: md.Distribution) -> tuple[str, str]:
     key = str(getattr(dist, "_path", "")) or None  # PathDistribution's folder; other kinds are not cached
     if key is not None and key in _METADATA:
         return _METADATA[key]
-    meta = dist.metadata
-    found = (meta["Name"] or "(unnamed distribution)", meta["Version"] or "-")
+    meta = headers(dist, "Name", "Version")  # not the whole metadata file
+    found = (meta.get("Name") or "(unnamed distribution)", meta.get("Version") or "-")
     if key is not None:
         _METADATA[key] = found
     return found
@@ -226,6 +227,6 @@ def _distribution_of(module: str) -> str:
 def _version_of(module: str) -> str:
     dist = _distribution_of(module)
     try:
-        return md.version(dist)
+        return version(dist)
     except md.PackageNotFoundError:
         return "-"
