@@ -13,6 +13,7 @@ import importlib
 import importlib.metadata as md
 import os
 import sys
+import types
 from collections.abc import Iterable, Iterator
 
 import attrs
@@ -117,6 +118,20 @@ class PluginManager(pluggy.PluginManager):
         super().__init__(project_name)
         #: plugin name → the distribution whose entry point registered it
         self.distributions: dict[str, md.Distribution] = {}
+
+    def parse_hookimpl_opts(self, plugin, name: str):
+        """pluggy's answer, given at once for a module's global that is no function: pluggy asks for every name
+        in ``dir(module)`` (imported classes, modules, constants …) through ``inspect.getattr_static``, and
+        would find that same value, which cannot be a hook implementation."""
+        if isinstance(plugin, types.ModuleType):
+            value = plugin.__dict__.get(name, _ABSENT)
+            if value is not _ABSENT and not isinstance(value, _ROUTINES):
+                return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+_ABSENT = object()
+_ROUTINES = (types.FunctionType, types.MethodType, staticmethod, classmethod)
 
 
 def _load_entry_points(pm: PluginManager) -> None:
