@@ -106,17 +106,26 @@ def replications_table(result: SensitivityResult, node: str | None = None) -> pd
     n, R = result.scores[node].shape
     table = pd.DataFrame({
         "replication": np.repeat(np.arange(R), n),
-        "unit": np.tile(units, R),
+        "unit": _take_labels(units, np.tile(np.arange(n), R)),
         "year": np.tile(years, R),
         "score": result.scores[node].T.reshape(-1),
         "rank": pd.array(result.ranks[node].T.reshape(-1), dtype="Float64").astype("Int64"),
     })
     for name, labels in choice_labels(result).items():
-        table[name] = np.repeat(labels, n)
+        table[name] = _take_labels(labels, np.repeat(np.arange(R), n))
     change = _weight_change(result)
     if change is not None:
         table["weights_max_abs_change"] = np.repeat(change, n)
     return table
+
+
+def _take_labels(labels: np.ndarray, codes: np.ndarray):
+    """``labels[codes]`` as the column pandas makes of it, converting only the distinct labels: strings become
+    pandas' ``str`` column (one Arrow take instead of inferring the type of every repeated label)."""
+    if len(codes) and len(labels) and pd.get_option("future.infer_string") \
+            and all(type(v) is str for v in labels):
+        return pd.array(labels, dtype="str").take(codes)
+    return labels[codes]
 
 
 def samples_table(result: SensitivityResult) -> pd.DataFrame:
