@@ -31,7 +31,7 @@ def write_csv(frame: pd.DataFrame, fh: TextIO) -> None:
         frame.to_csv(fh, index=False, lineterminator="\n")
         return
     fh.write(",".join(_quoted([str(c) for c in frame.columns])) + "\n")
-    columns = [frame.iloc[:, j] for j in range(frame.shape[1])]
+    columns = [col for _, col in frame.items()]
     for start in range(0, len(frame), _CHUNK):
         cells = [_cells(col.array[start:start + _CHUNK]) for col in columns]
         fh.write("\n".join(map(",".join, zip(*cells))))
@@ -48,7 +48,7 @@ def csv_text(frame: pd.DataFrame) -> str:
 def _fast(frame: pd.DataFrame) -> bool:
     if frame.shape[1] < 2 or not all(type(c) is str for c in frame.columns):
         return False  # one column: csv quotes an empty row; other labels: pandas' own rules
-    return all(_kind(frame.iloc[:, j]) is not None for j in range(frame.shape[1]))
+    return all(_kind(col) is not None for _, col in frame.items())
 
 
 def _kind(col: pd.Series) -> str | None:
