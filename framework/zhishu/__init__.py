@@ -9,7 +9,7 @@ import types as _types
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from .versions import PackageNotFoundError, version
 
     try:
         return version("zhishu")

@@ -119,7 +119,7 @@ class OutputFolder:
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> Path:
         with self.open_path(name) as path:
-            frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+            _write_csv(path, frame)
         return self.written[-1]
 
     def write_json(self, name: str, data) -> Path:
@@ -143,6 +143,15 @@ class OutputFolder:
         for folder in [self.staging, *(p for p in self.staging.rglob("*") if p.is_dir())]:
             _fsync_dir(folder)
         self.written.append(self.outdir / self.manifest_file)
+
+
+def _write_csv(path: Path, frame: pd.DataFrame) -> None:
+    """``frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\\n")``, byte for byte, faster
+    (:mod:`zhishu.csvtext`)."""
+    from .csvtext import write_csv
+
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        write_csv(frame, fh)
 
 
 def _json(data) -> str:
@@ -454,7 +463,7 @@ class AtomicWriter:
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> Path:
         with self.open_path(name) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            _write_csv(tmp, frame)
         return self.outdir / name
 
     def write_json(self, name: str, data) -> Path:

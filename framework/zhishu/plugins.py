@@ -13,6 +13,7 @@ import importlib
 import importlib.metadata as md
 import os
 import sys
+import types
 from collections.abc import Iterable, Iterator
 
 import attrs
@@ -20,6 +21,7 @@ import pluggy
 
 from . import hookspecs
 from .errors import PluginError
+from .versions import headers, version
 
 ENTRYPOINT_GROUP = "zhishu"
 BLOCK_ENV = "ZHISHU_BLOCK_PLUGINS"
@@ -117,6 +119,20 @@ class PluginManager(pluggy.PluginManager):
         #: plugin name → the distribution whose entry point registered it
         self.distributions: dict[str, md.Distribution] = {}
 
+    def parse_hookimpl_opts(self, plugin, name: str):
+        """pluggy's answer, given at once for a module's global that is no function: pluggy asks for every name
+        in ``dir(module)`` (imported classes, modules, constants …) through ``inspect.getattr_static``, and
+        would find that same value, which cannot be a hook implementation."""
+        if isinstance(plugin, types.ModuleType):
+            value = plugin.__dict__.get(name, _ABSENT)
+            if value is not _ABSENT and not isinstance(value, _ROUTINES):
+                return None
+        return super().parse_hookimpl_opts(plugin, name)
+
+
+_ABSENT = object()
+_ROUTINES = (types.FunctionType, types.MethodType, staticmethod, classmethod)
+
 
 def _load_entry_points(pm: PluginManager) -> None:
     """Every plugin of the entry-point group ``zhishu`` (as pluggy's ``load_setuptools_entrypoints``, which
@@ -166,8 +182,8 @@ def _name_version(dist: md.Distribution) -> tuple[str, str]:
     key = str(getattr(dist, "_path", "")) or None  # PathDistribution's folder; other kinds are not cached
     if key is not None and key in _METADATA:
         return _METADATA[key]
-    meta = dist.metadata
-    found = (meta["Name"] or "(unnamed distribution)", meta["Version"] or "-")
+    meta = headers(dist, "Name", "Version")  # not the whole metadata file
+    found = (meta.get("Name") or "(unnamed distribution)", meta.get("Version") or "-")
     if key is not None:
         _METADATA[key] = found
     return found
@@ -226,6 +242,6 @@ def _distribution_of(module: str) -> str:
 def _version_of(module: str) -> str:
     dist = _distribution_of(module)
     try:
-        return md.version(dist)
+        return version(dist)
     except md.PackageNotFoundError:
         return "-"

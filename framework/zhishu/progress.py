@@ -12,8 +12,6 @@ import os
 import sys
 from typing import TextIO
 
-from tqdm import tqdm
-
 #: the bar's layout: ``[#####.....] 4/10 replications, 00:02 elapsed, 00:03 left``
 BAR_FORMAT = "{desc}[{bar:30}] {n_fmt}/{total_fmt} {unit}, {elapsed} elapsed, {remaining} left"
 
@@ -56,6 +54,8 @@ class Progress:
         self.done = 0
         self._bar = None
         if self.enabled:
+            from tqdm import tqdm  # only when a bar is drawn: a pipe or a Python caller never needs it
+
             columns, rows = _screen(self.stream)
             self._bar = tqdm(total=total, file=self.stream, unit=unit, desc=desc, bar_format=BAR_FORMAT,
                              ascii=".#", mininterval=0.1, delay=delay, leave=True, ncols=columns, nrows=rows)

@@ -12,13 +12,14 @@ import hashlib
 import platform
 import sys
 from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
 import pandas as pd
+
+from .versions import PackageNotFoundError, version
 
 SCORES_COLUMNS = ["unit", "year", "node", "level", "score", "rank"]
 INDICATORS_COLUMNS = ["unit", "year", "indicator", "raw", "normalised", "flag"]

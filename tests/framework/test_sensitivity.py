@@ -271,6 +271,26 @@ def test_sobol_one_input_that_matters_and_one_that_cannot(plan):
     assert shift.loc[(2021, "normaliser"), "ST"] == pytest.approx(1.0, abs=0.2)
 
 
+def test_sobol_confidence_with_seed_0_is_reproducible(plan, monkeypatch):
+    """Seed 0 is a seed like any other: SALib takes 0 for "no seed" and bootstraps from numpy's global generator,
+    so zhishu hands it default_rng(0). Two runs give the same confidence intervals, whether the ranks are kept
+    (SALib per unit) or only the Sobol sums (the reductions' bootstrap), and the two agree."""
+    import sys
+
+    spec = {**SPEC, "seed": 0}
+    tables = []
+    for _ in range(2):
+        np.random.seed(None)  # whatever numpy's global generator holds must not matter
+        tables.append(sobol_table(sens(plan, spec)))
+    pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=True)
+    assert (tables[0]["S1_conf"] > 0).any()
+    monkeypatch.setattr(sys.modules["zhishu.sensitivity.run"], "KEEP_CELLS", 0)  # the Sobol sums' path
+    sums = [sobol_table(sens(plan, spec, replications=False, chunk_size=c)) for c in (5, 35)]
+    pd.testing.assert_frame_equal(sums[0], sums[1], check_exact=True)
+    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+        np.testing.assert_allclose(sums[0][key], tables[0][key], rtol=0, atol=1e-12, err_msg=key)
+
+
 def test_sobol_single_input_keeps_the_weights_as_one_input(plan):
     result = sens(plan, {"replications": 32, "seed": 3, "sobol": True, "weights": {"noise": 0.3}})
     assert result.replications == 32 * (2 + 2)  # one input plus SALib's dummy

@@ -25,6 +25,7 @@ from .sampling import DUMMY, salib_problem
 RANKS_COLUMNS = ["unit", "year", "node", "nominal_score", "nominal_rank", "median_rank", "p05_rank", "p95_rank",
                  "min_rank", "max_rank", "mean_abs_shift"]
 SOBOL_COLUMNS = ["output", "unit", "year", "input", "S1", "S1_conf", "ST", "ST_conf"]
+INDICES = ("S1", "S1_conf", "ST", "ST_conf")  # SALib's keys, in the table's order
 
 
 def _units_years(result: SensitivityResult) -> tuple[np.ndarray, np.ndarray]:
@@ -105,17 +106,26 @@ def replications_table(result: SensitivityResult, node: str | None = None) -> pd
     n, R = result.scores[node].shape
     table = pd.DataFrame({
         "replication": np.repeat(np.arange(R), n),
-        "unit": np.tile(units, R),
+        "unit": _take_labels(units, np.tile(np.arange(n), R)),
         "year": np.tile(years, R),
         "score": result.scores[node].T.reshape(-1),
         "rank": pd.array(result.ranks[node].T.reshape(-1), dtype="Float64").astype("Int64"),
     })
     for name, labels in choice_labels(result).items():
-        table[name] = np.repeat(labels, n)
+        table[name] = _take_labels(labels, np.repeat(np.arange(R), n))
     change = _weight_change(result)
     if change is not None:
         table["weights_max_abs_change"] = np.repeat(change, n)
     return table
+
+
+def _take_labels(labels: np.ndarray, codes: np.ndarray):
+    """``labels[codes]`` as the column pandas makes of it, converting only the distinct labels: strings become
+    pandas' ``str`` column (one Arrow take instead of inferring the type of every repeated label)."""
+    if len(codes) and len(labels) and pd.get_option("future.infer_string") \
+            and all(type(v) is str for v in labels):
+        return pd.array(labels, dtype="str").take(codes)
+    return labels[codes]
 
 
 def samples_table(result: SensitivityResult) -> pd.DataFrame:
@@ -135,8 +145,6 @@ def sobol_table(result: SensitivityResult, num_resamples: int = 100, conf_level:
 
     An output that does not vary gets 0 for every index; one with missing values (a unit without a score in
     some replication) gets NaN."""
-    from SALib.analyze import sobol as sobol_analyze
-
     rs = result.spec
     problem = salib_problem(rs)
     names = list(dict.fromkeys(problem["groups"]))
@@ -149,19 +157,11 @@ def sobol_table(result: SensitivityResult, num_resamples: int = 100, conf_level:
     R = result.ranks[root]
 
     def analyse(Y: np.ndarray, output: str, unit: str, year: int) -> None:
-        if np.isnan(Y).any():
-            stats = {k: [np.nan] * len(names) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-        elif np.ptp(Y) == 0:
-            stats = {k: [0.0] * len(names) for k in ("S1", "S1_conf", "ST", "ST_conf")}
-        else:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                stats = sobol_analyze.analyze(problem, Y, calc_second_order=False, num_resamples=num_resamples,
-                                              conf_level=conf_level, seed=rs.spec.seed, print_to_console=False)
+        stats = salib_indices(problem, Y, len(names), num_resamples, conf_level, rs.spec.seed)
         for k, name in enumerate(names):
             if name == DUMMY:
                 continue
-            rows.append((output, unit, year, name, *(float(stats[s][k]) for s in ("S1", "S1_conf", "ST", "ST_conf"))))
+            rows.append((output, unit, year, name, *(float(stats[s][k]) for s in INDICES)))
 
     for i in range(len(units)):
         analyse(R[i], "rank", units[i], int(years[i]))
@@ -171,6 +171,27 @@ def sobol_table(result: SensitivityResult, num_resamples: int = 100, conf_level:
             shift = np.nanmean(np.abs(R[sel] - nominal[sel][:, None]), axis=0)
         analyse(shift, "mean_abs_rank_shift", "", int(year))
     return pd.DataFrame(rows, columns=SOBOL_COLUMNS)
+
+
+def salib_indices(problem: dict, Y: np.ndarray, inputs: int, num_resamples: int, conf_level: float,
+                  seed: int) -> dict[str, np.ndarray | list[float]]:
+    """SALib's first- and total-order indices of one output ``Y`` (in Saltelli's row order) with their bootstrap
+    confidence, for each of ``inputs`` inputs: NaN throughout when ``Y`` has a missing value, 0 when it does not
+    vary. The bootstrap draws from ``numpy.random.default_rng(seed)`` for every seed, as SALib does for a
+    nonzero one: SALib takes seed 0 for "no seed" and would draw from numpy's global generator, so that the
+    confidence intervals of a run with seed 0 would differ from run to run."""
+    from SALib.analyze import sobol as sobol_analyze
+
+    if np.isnan(Y).any():
+        return {k: [np.nan] * inputs for k in INDICES}
+    if np.ptp(Y) == 0:
+        return {k: [0.0] * inputs for k in INDICES}
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        # a new generator per output, as SALib makes one from an integer seed on each call
+        return sobol_analyze.analyze(problem, Y, calc_second_order=False, num_resamples=num_resamples,
+                                     conf_level=conf_level, seed=np.random.default_rng(seed),
+                                     print_to_console=False)
 
 
 def tables(result: SensitivityResult, replications: bool = True) -> dict[str, pd.DataFrame]:
@@ -214,8 +235,6 @@ def _sobol_from_sums(result: SensitivityResult, names: list[str], units, years, 
     """The Sobol table of a run that kept only the reductions: the unit ranks' indices from the exact Sobol
     sums (:func:`~zhishu.sensitivity.reduce.sobol_from_sums`, all units at once), the yearly mean rank shifts'
     from SALib on the per-replication shifts (one small series per year), as :func:`sobol_table` does."""
-    from SALib.analyze import sobol as sobol_analyze
-
     setup = result.sobol_setup
     if num_resamples + 1 != len(setup.weights):
         raise ValueError(f"the Sobol sums were computed for {len(setup.weights) - 1} resamples")
@@ -225,24 +244,15 @@ def _sobol_from_sums(result: SensitivityResult, names: list[str], units, years, 
     n = len(units)
     cols = {"output": "rank", "unit": np.repeat(units, len(keep)), "year": np.repeat(years, len(keep)),
             "input": np.tile(np.array([names[k] for k in keep], dtype=object), n)}
-    for key in ("S1", "S1_conf", "ST", "ST_conf"):
+    for key in INDICES:
         cols[key] = stats[key][:, keep].reshape(-1)
     frames = [pd.DataFrame(cols, columns=SOBOL_COLUMNS)]
     rows = []
     for k, year in enumerate(dict.fromkeys(years.tolist())):
-        Y = result.shifts[k]
-        if np.isnan(Y).any():
-            values = {s: [np.nan] * len(names) for s in ("S1", "S1_conf", "ST", "ST_conf")}
-        elif np.ptp(Y) == 0:
-            values = {s: [0.0] * len(names) for s in ("S1", "S1_conf", "ST", "ST_conf")}
-        else:
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                values = sobol_analyze.analyze(problem, Y, calc_second_order=False, num_resamples=num_resamples,
-                                               conf_level=conf_level, seed=result.spec.spec.seed,
-                                               print_to_console=False)
+        values = salib_indices(problem, result.shifts[k], len(names), num_resamples, conf_level,
+                               result.spec.spec.seed)
         for j in keep:
             rows.append(("mean_abs_rank_shift", "", int(year), names[j],
-                         *(float(values[s][j]) for s in ("S1", "S1_conf", "ST", "ST_conf"))))
+                         *(float(values[s][j]) for s in INDICES)))
     frames.append(pd.DataFrame(rows, columns=SOBOL_COLUMNS))
     return pd.concat(frames, ignore_index=True)

@@ -254,12 +254,10 @@ def summary_from_counts(counts: np.ndarray, nominal: np.ndarray) -> dict[str, np
 
 
 def sobol_setup(D: int, N: int, seed: int, num_resamples: int) -> SobolSetup:
-    """The bootstrap of SALib's ``sobol.analyze``: ``default_rng(seed).integers(N, size=(N, resamples))``
-    (with seed 0 SALib draws from numpy's global generator, and so does this), as multiplicities."""
-    if seed:
-        r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
-    else:
-        r = np.random.randint(N, size=(N, num_resamples))
+    """The bootstrap of SALib's ``sobol.analyze``: ``default_rng(seed).integers(N, size=(N, resamples))``,
+    as multiplicities; also for seed 0, which zhishu passes to SALib as that generator (SALib itself would draw
+    from numpy's global one: ``outputs.salib_indices``)."""
+    r = np.random.default_rng(seed).integers(N, size=(N, num_resamples))
     weights = np.ones((num_resamples + 1, N))
     for k in range(num_resamples):
         weights[k + 1] = np.bincount(r[:, k], minlength=N)

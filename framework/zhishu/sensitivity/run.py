@@ -159,7 +159,7 @@ def _have(module: str) -> bool:
 
 @functools.cache
 def _versions() -> dict[str, Any]:
-    from importlib.metadata import PackageNotFoundError, version
+    from ..versions import PackageNotFoundError, version
 
     out = {}
     for name in ("zhishu", "numpy", "pandas", "scipy", "SALib", "dask", "distributed"):
