@@ -24,8 +24,8 @@ from .config.plan import Plan
 from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
-from .ranks import rank_by_year
-from .results import Result, build_manifest, nullable_ranks
+from .ranks import rank_by_year, rank_items
+from .results import Result, build_manifest, integer_columns, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -47,8 +47,8 @@ RUN_PROGRESS_DELAY = 1.0
 
 __all__ = [
     "STAGES", "Stages", "aggregate", "aggregate_rows", "canonical_label", "cell_flags", "check_reference_year",
-    "derive", "impute", "load_sources", "match_units", "normalise", "rank", "run", "run_analyses", "run_config",
-    "run_stages", "select_years", "treat", "units_table", "weight_reports",
+    "derive", "impute", "load_sources", "match_units", "normalise", "nullable_rank", "rank", "run", "run_analyses",
+    "run_config", "run_stages", "select_years", "treat", "units_table", "weight_reports",
 ]
 
 TOLERANCE = 1e-9
@@ -170,6 +170,21 @@ def rank(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
 
 
+def nullable_rank(scores: pd.DataFrame) -> pd.DataFrame:
+    """:func:`rank` as nullable integers (``Int64``, ``<NA>`` where the score is missing), what
+    :attr:`Result.ranks` holds: ranked a few columns at a time straight into the integer data and mask of the
+    result (:func:`zhishu.ranks.rank_items`), with no float copy of every rank next to it."""
+    if not scores.columns.is_unique:
+        return nullable_ranks(rank(scores))
+    codes, _ = pd.factorize(scores.index.get_level_values("year"))
+
+    def block(a: int, b: int) -> np.ndarray:  # columns a..b, item-major (a view for a one-block float frame)
+        return scores.iloc[:, a:b].to_numpy(dtype="float64").T
+
+    ints, masks = rank_items(block, scores.shape[1], len(scores), codes)
+    return integer_columns(ints, masks, scores.index, scores.columns)
+
+
 def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
     """Run a loaded :class:`Plan` through the stage table, aggregate and rank, and return the :class:`Result`.
 
@@ -198,8 +213,9 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
         scores, weights = aggregate(plan, stages.normalised)
         hooks.after_step("aggregate", scores, plan)
         starting("rank")
-        ranks = rank(scores)
-        hooks.after_step("rank", ranks, plan)
+        ranks = nullable_rank(scores)
+        if _observes_steps(hooks):  # the float ranks, as they always were, built only for a plugin that looks
+            hooks.after_step("rank", ranks.astype("float64"), plan)
         reports = weight_reports(plan)
         result = Result(
             plan=plan,
@@ -207,7 +223,7 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
             data=stages.treated,
             normalised=stages.normalised,
             scores=scores,
-            ranks=nullable_ranks(ranks),
+            ranks=ranks,
             weights=weights,
             flags=stages.flags,
             units=stages.units,

@@ -40,8 +40,14 @@ def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         ints = by_item.astype("int64")
     ints[masks] = 0
-    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(ranks.columns)},
-                        index=ranks.index, columns=ranks.columns, copy=False)
+    return integer_columns(ints, masks, ranks.index, ranks.columns)
+
+
+def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+    """A frame of nullable integer (``Int64``) columns whose data and mask are the rows of ``ints`` and
+    ``masks`` (items × rows; used as they are, not copied). ``columns`` must be unique."""
+    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(columns)},
+                        index=index, columns=columns, copy=False)
 
 
 @attrs.frozen(kw_only=True)
