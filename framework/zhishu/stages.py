@@ -407,22 +407,41 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if all(dt == np.float64 for dt in frame.dtypes) else frame.astype("float64")
 
 
+#: the texts of the flag codes 0, 1, 2 of :func:`cell_flags`
+FLAG_TEXTS = ("", "imputed", "treated")
+
+
 def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
     """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or "".
 
-    Decided on the float arrays and built as one frame of strings (no passes over a frame of strings)."""
-    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)):  # not aligned: let pandas align
-        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
+    Decided on the float arrays (not at all when imputation or treatment returned its input: no cell was
+    filled or changed) as one code per cell; the frame is built from Arrow text columns, and every column
+    without a flag shares one immutable array of "" (each column its own pandas array around it), so a run
+    that imputes and treats nothing holds n cells of flags, not n × indicators."""
+    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)) or not raw.columns.is_unique:
+        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)  # not aligned: let pandas align
         flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
         changed = imputed.notna() & (treated != imputed)
         return flags.mask(changed, "treated")
-    r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
-    filled = ~np.isnan(i)
-    codes = np.zeros(r.shape, dtype=np.int8)  # "", then "imputed", then "treated" wins
-    codes[np.isnan(r) & filled] = 1
-    codes[filled & (t != i)] = 2
-    cells = np.array(["", "imputed", "treated"], dtype=object)[codes]
-    return pd.DataFrame(cells, index=raw.index, columns=raw.columns, dtype="str")
+    codes = None
+    if imputed is not raw or treated is not imputed:
+        r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
+        filled = ~np.isnan(i)
+        codes = np.zeros(r.shape, dtype=np.int8)  # "", then "imputed", then "treated" wins
+        if imputed is not raw:
+            codes[np.isnan(r) & filled] = 1
+        if treated is not imputed:
+            codes[filled & (t != i)] = 2
+    texts = pd.array(np.array(FLAG_TEXTS, dtype=object), dtype="str")
+    n = len(raw)
+    empty = texts.take(np.zeros(n, dtype=np.intp))
+    flagged = np.zeros(raw.shape[1], dtype=bool) if codes is None else codes.any(axis=0)
+    columns = {c: empty.copy() for c in raw.columns}  # .copy(): a new pandas array, the same Arrow data
+    if flagged.any():
+        cells = texts.take(np.ascontiguousarray(codes[:, flagged].T).reshape(-1).astype(np.intp))
+        for j, c in enumerate(raw.columns[flagged]):
+            columns[c] = cells[j * n:(j + 1) * n]
+    return pd.DataFrame(columns, index=raw.index, columns=raw.columns, copy=False)
 
 
 def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:

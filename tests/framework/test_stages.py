@@ -164,6 +164,28 @@ def test_cell_flags_by_hand():
     pd.testing.assert_frame_equal(shuffled, expected)
 
 
+def test_cell_flags_equal_pandas_masks_and_share_nothing_mutable():
+    """The flags built from codes and shared Arrow arrays equal pandas' own masks (computed here on frames of
+    text); a run that imputes and treats nothing (the stages hand on their input) flags nothing, and a change
+    to one column of the flags leaves the others as they were."""
+    from zhishu.stages import cell_flags
+
+    rng = np.random.default_rng(5)
+    index = pd.MultiIndex.from_arrays([[f"u{i}" for i in range(30)], [2021] * 30], names=["unit", "year"])
+    raw = pd.DataFrame(rng.integers(0, 4, (30, 6)).astype(float), index=index, columns=list("abcdef"))
+    raw = raw.mask(rng.random(raw.shape) < 0.3)
+    imputed = raw.fillna(9.0).assign(f=raw["f"])  # f: nothing imputed
+    treated = imputed.clip(upper=2.0).assign(e=imputed["e"], f=imputed["f"])  # e, f: not treated
+    expected = pd.DataFrame("", index=index, columns=raw.columns)
+    expected = expected.mask(raw.isna() & imputed.notna(), "imputed").mask(imputed.notna() & (treated != imputed),
+                                                                            "treated")
+    pd.testing.assert_frame_equal(cell_flags(raw, imputed, treated), expected)
+    none = cell_flags(raw, raw, raw)
+    pd.testing.assert_frame_equal(none, pd.DataFrame("", index=index, columns=raw.columns))
+    none.loc[("u0", 2021), "a"] = "imputed"
+    assert none["a"].tolist()[:2] == ["imputed", ""] and set(none["b"]) == {""}
+
+
 def test_denominators_divide_cell_by_cell_and_a_zero_or_missing_denominator_is_missing(tmp_path):
     """``denominator`` (per capita, per GDP …) by hand: 6/3·100 = 200, 1/4·100 = 25; a denominator of 0 or a
     missing one leaves the cell missing (no inf, no warning)."""
