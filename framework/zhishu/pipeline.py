@@ -57,11 +57,24 @@ TOLERANCE = 1e-9
 # --------------------------------------------------------------------------------------------- aggregation
 
 
+#: from this many cells (rows × tree items) on, :func:`aggregate`'s scores share the normalised values' block
+#: instead of holding a copy of it (on small frames the copy is cheaper than the shared frame's assembly)
+SHARE_CELLS = 2**20
+
+
 def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Node scores from the leaves up, and the weights table (parent, node, weight, effective_weight)."""
-    # one contiguous row per item (pandas keeps a float frame as an items × rows block, so this is a view)
-    by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
-    values: dict[str, np.ndarray] = dict(zip(normalised.columns, by_item))
+    """Node scores from the leaves up, and the weights table (parent, node, weight, effective_weight).
+
+    The scores frame has every tree item in pre-order; an indicator's column holds its normalised values. On
+    large frames (:data:`SHARE_CELLS`) those columns are the normalised frame's own block, shared copy-on-write
+    (a change to either frame copies first), next to one block of node scores."""
+    by_item = normalised.to_numpy(dtype="float64").T  # items × rows: a view of a one-block float frame
+    if not by_item.flags.c_contiguous:
+        by_item = np.ascontiguousarray(by_item)
+    node_ids = list(plan.nodes)
+    node_rows = np.empty((len(node_ids), len(normalised)))  # one row per node, in pre-order
+    where = {c: (by_item, j) for j, c in enumerate(normalised.columns)}
+    where.update({nid: (node_rows, j) for j, nid in enumerate(node_ids)})
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
     index = normalised.index
     local: dict[str, float] = {}
@@ -69,7 +82,7 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     for nid in plan.aggregation_order:
         node = plan.nodes[nid]
         children = list(node.children)
-        block = np.vstack([values[c] for c in children]).T  # rows × children, a view of children × rows
+        block = _children_block([where[c] for c in children])  # rows × children
         X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
         w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
         wv = w.to_numpy()
@@ -88,14 +101,30 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
         if keep is not None:
             score = np.where(keep, score, np.nan)
-        values[nid] = score
+        node_rows[where[nid][1]] = score
         for c, weight in zip(children, wv.tolist()):
             local[c] = weight
             parents[c] = nid
     weights = _weights_table(plan, local, parents)
     order = plan.tree_order()
-    scores = pd.DataFrame(np.vstack([values[k] for k in order]).T, index=index, columns=order, copy=False)
+    if len(index) * len(order) < SHARE_CELLS:
+        scores = pd.DataFrame(np.vstack([where[k][0][where[k][1]] for k in order]).T, index=index, columns=order,
+                              copy=False)
+    else:
+        nodes = pd.DataFrame(node_rows.T, index=index, columns=node_ids, copy=False)
+        scores = pd.concat([nodes, normalised], axis=1)[order]
     return scores, weights
+
+
+def _children_block(places: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """The children's values as rows × children: a read-only view when they are consecutive rows of one array
+    (a group's indicators, in config order), else a copy."""
+    first, j = places[0]
+    if all(a is first and k == j + i for i, (a, k) in enumerate(places)):
+        view = first[j:j + len(places)].T
+        view.flags.writeable = False  # the aggregator's input: never the normalised values themselves
+        return view
+    return np.vstack([a[k] for a, k in places]).T
 
 
 @functools.lru_cache(maxsize=4096)
