@@ -203,6 +203,9 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
 
     if not plan.indicators:
         return pd.DataFrame({}, index=index, dtype="float64")
+    shared = _shared_columns(plan, source_data, index)
+    if shared is not None:
+        return shared
     issues = []
     out = np.empty((len(plan.indicators), len(index)), dtype="float64")  # one contiguous row per indicator
     for j, (iid, ind) in enumerate(plan.indicators.items()):
@@ -232,12 +235,29 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
     return pd.DataFrame(out.T, index=index, columns=pd.Index(list(plan.indicators)), copy=False)
 
 
+def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> pd.DataFrame | None:
+    """:func:`derive`'s frame as the source's own float columns (shared copy-on-write, not copied) when every
+    indicator is a plain variable (no formula, no denominator) of one source whose columns are float and whose
+    rows already are the (unit, year) grid; ``None`` otherwise."""
+    inds = list(plan.indicators.values())
+    if len({ind.source for ind in inds}) != 1 or any(i.formula is not None or i.denominator is not None
+                                                     for i in inds):
+        return None
+    frame = source_data(inds[0].source).source
+    names = [ind.spec.variable or ind.spec.id for ind in inds]
+    if not (frame.columns.is_unique and set(names) <= set(frame.columns)
+            and all(dt == np.float64 for dt in frame.dtypes[names]) and _same_index(frame.index, index)):
+        return None
+    return frame[names].set_axis(index, axis=0).set_axis(pd.Index(list(plan.indicators)), axis=1)
+
+
 class _Aligned:
     """A source's frame on the (unit, year) grid of :func:`derive`: its float values as one array (columns ×
     rows) when every column is float, the frame reindexed to the grid (once) otherwise or for formulas."""
 
     def __init__(self, frame: pd.DataFrame, index: pd.MultiIndex):
         self._frame, self._index = frame, index
+        self.source = frame  # as given, not aligned
         self.columns = frame.columns
         self._aligned: pd.DataFrame | None = None
         self._values: np.ndarray | None = None

@@ -186,6 +186,31 @@ def test_cell_flags_equal_pandas_masks_and_share_nothing_mutable():
     assert none["a"].tolist()[:2] == ["imputed", ""] and set(none["b"]) == {""}
 
 
+def test_plain_variables_of_one_source_are_its_columns_shared_not_copied(tmp_path):
+    """When every indicator is a plain variable of one float source already on the (unit, year) grid, the
+    derived frame is the source's own columns (renamed to the indicators, on the grid index), shared
+    copy-on-write: the values read independently by pandas, and a change to ``raw`` leaves the source as it was."""
+    from toy_index import TOY_DATA, table_config
+
+    lines = TOY_DATA.strip().splitlines()
+    rows = sorted(lines[1:], key=lambda line: line.split(",")[0])  # unit by unit: the rows are the grid
+    (tmp_path / "data.csv").write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    config = table_config({"a": 1, "b": -1, "c": 1}, """
+    [nodes.index]
+    children = ["a", "b", "c"]
+    """)
+    (tmp_path / "c.toml").write_text(config, encoding="utf-8")
+    stages = zhishu.run_stages(zhishu.load_config(tmp_path / "c.toml"), "derive")
+    source = stages.sources["main"]
+    expected = pd.read_csv(tmp_path / "data.csv").set_index(["unit", "year"])[["a", "b", "c"]].astype("float64")
+    pd.testing.assert_frame_equal(stages.derived, expected, check_index_type=False)
+    assert np.shares_memory(stages.derived["a"].to_numpy(), source["a"].to_numpy())
+    assert stages.derived.index.levels[0].dtype == object  # the grid's index, not the source's
+    before = source.copy()
+    stages.derived.iloc[0, 0] = -99.0
+    pd.testing.assert_frame_equal(source, before)
+
+
 def test_denominators_divide_cell_by_cell_and_a_zero_or_missing_denominator_is_missing(tmp_path):
     """``denominator`` (per capita, per GDP …) by hand: 6/3·100 = 200, 1/4·100 = 25; a denominator of 0 or a
     missing one leaves the cell missing (no inf, no warning)."""
