@@ -17,6 +17,9 @@ import numpy as np
 
 #: columns are ranked in blocks of about this many cells, so temporaries stay near 6 × 8 × this many bytes
 BLOCK_ELEMENTS = 2**22
+#: from this many values per column on, the sorted gather and the scatter run one column at a time (a few
+#: numpy calls per column, each over all its values): below it, per-call overhead outweighs the faster 1-D steps
+ROW_GATHER_MIN = 2**14
 
 
 def _ranks_of_rows(K: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -30,7 +33,13 @@ def _ranks_of_rows(K: np.ndarray, out: np.ndarray) -> np.ndarray:
     key = np.negative(K)
     key[missing] = np.inf
     order = np.argsort(key, axis=1)
-    sk = np.take_along_axis(key, order, axis=1)
+    long = K.shape[1] >= ROW_GATHER_MIN
+    if long:  # a 1-D take per row: 2-3x faster than take_along_axis's fancy indexing on long rows
+        sk = np.empty_like(key)
+        for i in range(len(key)):
+            np.take(key[i], order[i], out=sk[i])
+    else:
+        sk = np.take_along_axis(key, order, axis=1)
     del key
     new = np.empty(sk.shape, dtype=bool)
     new[:, :1] = True
@@ -39,7 +48,11 @@ def _ranks_of_rows(K: np.ndarray, out: np.ndarray) -> np.ndarray:
     start = np.where(new, np.arange(1, K.shape[1] + 1, dtype="int64"), 0)
     del new
     np.maximum.accumulate(start, axis=1, out=start)
-    np.put_along_axis(out, order, start, axis=1)
+    if long:
+        for i in range(len(start)):
+            out[i][order[i]] = start[i]
+    else:
+        np.put_along_axis(out, order, start, axis=1)
     out[missing] = 0
     return missing
 

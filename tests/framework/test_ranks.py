@@ -81,7 +81,8 @@ def test_nullable_ranks_by_hand():
 def test_nullable_rank_is_pandas_rank_per_year_as_integers():
     """Result.ranks (ranked a few columns at a time straight into Int64 data and masks) equals pandas' own
     ``groupby(year).rank(method="min", ascending=False)`` cast to Int64, with ties, NaN, ±inf and several
-    years — and blocks smaller than a column (``BLOCK_ELEMENTS`` patched) give the same."""
+    years — and blocks smaller than a column (``BLOCK_ELEMENTS`` patched) and the one-column-at-a-time gather of
+    long columns (``ROW_GATHER_MIN`` patched) give the same."""
     from zhishu import ranks as ranks_module
     from zhishu.pipeline import nullable_rank, rank
 
@@ -97,9 +98,12 @@ def test_nullable_rank_is_pandas_rank_per_year_as_integers():
                 .astype("Float64").astype("Int64"))
     pd.testing.assert_frame_equal(nullable_rank(scores), expected)
     pd.testing.assert_frame_equal(rank(scores), expected.astype("float64"))
-    old = ranks_module.BLOCK_ELEMENTS
+    old = ranks_module.BLOCK_ELEMENTS, ranks_module.ROW_GATHER_MIN
     try:
         ranks_module.BLOCK_ELEMENTS = 3  # one column per block
         pd.testing.assert_frame_equal(nullable_rank(scores), expected)
+        ranks_module.BLOCK_ELEMENTS, ranks_module.ROW_GATHER_MIN = old[0], 0
+        pd.testing.assert_frame_equal(nullable_rank(scores), expected)
+        pd.testing.assert_frame_equal(rank(scores), expected.astype("float64"))
     finally:
-        ranks_module.BLOCK_ELEMENTS = old
+        ranks_module.BLOCK_ELEMENTS, ranks_module.ROW_GATHER_MIN = old
