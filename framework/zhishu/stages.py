@@ -411,7 +411,10 @@ def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
 def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
     if (directions == 1).all():
         return X
-    return pd.DataFrame(X.to_numpy() * directions, index=X.index, columns=X.columns, copy=False)
+    values = X.to_numpy()
+    out = np.empty(values.shape[::-1]).T  # item-major, as pandas holds a float block: a view for what follows
+    np.multiply(values, directions, out=out)
+    return pd.DataFrame(out, index=X.index, columns=X.columns, copy=False)
 
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
