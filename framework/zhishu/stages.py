@@ -128,7 +128,8 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     Without ``[[units]]`` the labels are the ids, in order of first appearance.
     """
     if not plan.units:
-        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.unique(level="unit").tolist()))
+        firsts = [f.index.unique(level="unit") for f in frames.values()]  # each in order of first appearance
+        order = firsts[0].tolist() if len(firsts) == 1 else list(dict.fromkeys(u for f in firsts for u in f.tolist()))
         return dict(frames), order
     lookup = {}
     for unit in plan.units:
@@ -476,8 +477,8 @@ def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:
     """id, name and one column per group (e.g. region) for every unit in the run."""
     if plan.units:
         rows = [{"unit": u.id, "name": u.name or u.id, **dict(u.groups)} for u in plan.units]
-    else:
-        rows = [{"unit": u, "name": u} for u in units]
+    else:  # one column of names: built from the list, not from a dict per unit
+        return pd.DataFrame({"unit": units, "name": units}).set_index("unit")
     return pd.DataFrame(rows).set_index("unit")
 
 
