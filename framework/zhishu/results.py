@@ -105,8 +105,10 @@ class Result:
         order = list(self.scores.columns)
         long = _long(self.scores, "node", "score")
         long["rank"] = _long(self.ranks[order], "node", "rank")["rank"].astype("Int64")
-        levels = {item: self.plan.level_of(item) for item in order}
-        long.insert(3, "level", long["node"].map(levels).astype("int64"))
+        # melt stacks the columns one after the other: each item's level repeated over its rows (not a lookup
+        # per row of text labels)
+        levels = np.repeat(np.array([self.plan.level_of(item) for item in order], dtype="int64"), len(self.scores))
+        long.insert(3, "level", levels)
         return long[SCORES_COLUMNS]
 
     def indicators_table(self) -> pd.DataFrame:

@@ -356,3 +356,11 @@ def test_bad_weights_are_a_plugin_error_naming_the_node(write_config, w, message
         _run_with_weights(write_config, w)
     assert "weighting 'given'" in str(info.value) and "at node 'index'" in str(info.value)
     assert message in str(info.value)
+
+
+def test_scores_table_levels_by_hand(write_config):
+    """scores.csv's level column, row by row: index 0, s1 1, x and y 2 (under s1), z 1 (under the root)."""
+    table = run(write_config).scores_table()
+    by_hand = {"index": 0, "s1": 1, "x": 2, "y": 2, "z": 1}
+    assert table["level"].tolist() == [by_hand[node] for node in table["node"]]
+    assert table["level"].dtype == np.int64 and list(table["node"].drop_duplicates()) == list(by_hand)
