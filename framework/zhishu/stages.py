@@ -246,10 +246,12 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
         return None
     frame = source_data(inds[0].source).source
     names = [ind.spec.variable or ind.spec.id for ind in inds]
-    if not (frame.columns.is_unique and set(names) <= set(frame.columns)
-            and all(dt == np.float64 for dt in frame.dtypes[names]) and _same_index(frame.index, index)):
+    if not (frame.columns.is_unique and set(names) <= set(frame.columns) and _same_index(frame.index, index)):
         return None
-    return frame[names].set_axis(index, axis=0).set_axis(pd.Index(list(plan.indicators)), axis=1)
+    columns = frame[names]
+    if not all(dt == np.float64 for dt in columns.dtypes):
+        return None
+    return columns.set_axis(index, axis=0).set_axis(pd.Index(list(plan.indicators)), axis=1)
 
 
 class _Aligned:
