@@ -24,8 +24,8 @@ from .config.plan import Plan
 from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
-from .ranks import rank_by_year
-from .results import Result, build_manifest, nullable_ranks
+from .ranks import rank_by_year, rank_items
+from .results import Result, build_manifest, integer_columns, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -47,8 +47,8 @@ RUN_PROGRESS_DELAY = 1.0
 
 __all__ = [
     "STAGES", "Stages", "aggregate", "aggregate_rows", "canonical_label", "cell_flags", "check_reference_year",
-    "derive", "impute", "load_sources", "match_units", "normalise", "rank", "run", "run_analyses", "run_config",
-    "run_stages", "select_years", "treat", "units_table", "weight_reports",
+    "derive", "impute", "load_sources", "match_units", "normalise", "nullable_rank", "rank", "run", "run_analyses",
+    "run_config", "run_stages", "select_years", "treat", "units_table", "weight_reports",
 ]
 
 TOLERANCE = 1e-9
@@ -57,11 +57,24 @@ TOLERANCE = 1e-9
 # --------------------------------------------------------------------------------------------- aggregation
 
 
+#: from this many cells (rows × tree items) on, :func:`aggregate`'s scores share the normalised values' block
+#: instead of holding a copy of it (on small frames the copy is cheaper than the shared frame's assembly)
+SHARE_CELLS = 2**20
+
+
 def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Node scores from the leaves up, and the weights table (parent, node, weight, effective_weight)."""
-    # one contiguous row per item (pandas keeps a float frame as an items × rows block, so this is a view)
-    by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
-    values: dict[str, np.ndarray] = dict(zip(normalised.columns, by_item))
+    """Node scores from the leaves up, and the weights table (parent, node, weight, effective_weight).
+
+    The scores frame has every tree item in pre-order; an indicator's column holds its normalised values. On
+    large frames (:data:`SHARE_CELLS`) those columns are the normalised frame's own block, shared copy-on-write
+    (a change to either frame copies first), next to one block of node scores."""
+    by_item = normalised.to_numpy(dtype="float64").T  # items × rows: a view of a one-block float frame
+    if not by_item.flags.c_contiguous:
+        by_item = np.ascontiguousarray(by_item)
+    node_ids = list(plan.nodes)
+    node_rows = np.empty((len(node_ids), len(normalised)))  # one row per node, in pre-order
+    where = {c: (by_item, j) for j, c in enumerate(normalised.columns)}
+    where.update({nid: (node_rows, j) for j, nid in enumerate(node_ids)})
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
     index = normalised.index
     local: dict[str, float] = {}
@@ -69,7 +82,7 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     for nid in plan.aggregation_order:
         node = plan.nodes[nid]
         children = list(node.children)
-        block = np.vstack([values[c] for c in children]).T  # rows × children, a view of children × rows
+        block = _children_block([where[c] for c in children])  # rows × children
         X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
         w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
         wv = w.to_numpy()
@@ -88,14 +101,30 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
         if keep is not None:
             score = np.where(keep, score, np.nan)
-        values[nid] = score
+        node_rows[where[nid][1]] = score
         for c, weight in zip(children, wv.tolist()):
             local[c] = weight
             parents[c] = nid
     weights = _weights_table(plan, local, parents)
     order = plan.tree_order()
-    scores = pd.DataFrame(np.vstack([values[k] for k in order]).T, index=index, columns=order, copy=False)
+    if len(index) * len(order) < SHARE_CELLS:
+        scores = pd.DataFrame(np.vstack([where[k][0][where[k][1]] for k in order]).T, index=index, columns=order,
+                              copy=False)
+    else:
+        nodes = pd.DataFrame(node_rows.T, index=index, columns=node_ids, copy=False)
+        scores = pd.concat([nodes, normalised], axis=1)[order]
     return scores, weights
+
+
+def _children_block(places: list[tuple[np.ndarray, int]]) -> np.ndarray:
+    """The children's values as rows × children: a read-only view when they are consecutive rows of one array
+    (a group's indicators, in config order), else a copy."""
+    first, j = places[0]
+    if all(a is first and k == j + i for i, (a, k) in enumerate(places)):
+        view = first[j:j + len(places)].T
+        view.flags.writeable = False  # the aggregator's input: never the normalised values themselves
+        return view
+    return np.vstack([a[k] for a, k in places]).T
 
 
 @functools.lru_cache(maxsize=4096)
@@ -170,6 +199,21 @@ def rank(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
 
 
+def nullable_rank(scores: pd.DataFrame) -> pd.DataFrame:
+    """:func:`rank` as nullable integers (``Int64``, ``<NA>`` where the score is missing), what
+    :attr:`Result.ranks` holds: ranked a few columns at a time straight into the integer data and mask of the
+    result (:func:`zhishu.ranks.rank_items`), with no float copy of every rank next to it."""
+    if not scores.columns.is_unique:
+        return nullable_ranks(rank(scores))
+    codes, _ = pd.factorize(scores.index.get_level_values("year"))
+
+    def block(a: int, b: int) -> np.ndarray:  # columns a..b, item-major (a view for a one-block float frame)
+        return scores.iloc[:, a:b].to_numpy(dtype="float64").T
+
+    ints, masks = rank_items(block, scores.shape[1], len(scores), codes)
+    return integer_columns(ints, masks, scores.index, scores.columns)
+
+
 def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
     """Run a loaded :class:`Plan` through the stage table, aggregate and rank, and return the :class:`Result`.
 
@@ -198,8 +242,9 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
         scores, weights = aggregate(plan, stages.normalised)
         hooks.after_step("aggregate", scores, plan)
         starting("rank")
-        ranks = rank(scores)
-        hooks.after_step("rank", ranks, plan)
+        ranks = nullable_rank(scores)
+        if _observes_steps(hooks):  # the float ranks, as they always were, built only for a plugin that looks
+            hooks.after_step("rank", ranks.astype("float64"), plan)
         reports = weight_reports(plan)
         result = Result(
             plan=plan,
@@ -207,7 +252,7 @@ def run_config(plan: Plan, *, progress: bool | None = False) -> Result:
             data=stages.treated,
             normalised=stages.normalised,
             scores=scores,
-            ranks=nullable_ranks(ranks),
+            ranks=ranks,
             weights=weights,
             flags=stages.flags,
             units=stages.units,

@@ -41,8 +41,14 @@ def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         ints = by_item.astype("int64")
     ints[masks] = 0
-    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(ranks.columns)},
-                        index=ranks.index, columns=ranks.columns, copy=False)
+    return integer_columns(ints, masks, ranks.index, ranks.columns)
+
+
+def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+    """A frame of nullable integer (``Int64``) columns whose data and mask are the rows of ``ints`` and
+    ``masks`` (items × rows; used as they are, not copied). ``columns`` must be unique."""
+    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(columns)},
+                        index=index, columns=columns, copy=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -100,8 +106,10 @@ class Result:
         order = list(self.scores.columns)
         long = _long(self.scores, "node", "score")
         long["rank"] = _long(self.ranks[order], "node", "rank")["rank"].astype("Int64")
-        levels = {item: self.plan.level_of(item) for item in order}
-        long.insert(3, "level", long["node"].map(levels).astype("int64"))
+        # melt stacks the columns one after the other: each item's level repeated over its rows (not a lookup
+        # per row of text labels)
+        levels = np.repeat(np.array([self.plan.level_of(item) for item in order], dtype="int64"), len(self.scores))
+        long.insert(3, "level", levels)
         return long[SCORES_COLUMNS]
 
     def indicators_table(self) -> pd.DataFrame:

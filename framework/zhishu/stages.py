@@ -128,7 +128,8 @@ def match_units(plan: Plan, frames: Mapping[str, pd.DataFrame]) -> tuple[dict[st
     Without ``[[units]]`` the labels are the ids, in order of first appearance.
     """
     if not plan.units:
-        order = list(dict.fromkeys(lab for f in frames.values() for lab in f.index.unique(level="unit").tolist()))
+        firsts = [f.index.unique(level="unit") for f in frames.values()]  # each in order of first appearance
+        order = firsts[0].tolist() if len(firsts) == 1 else list(dict.fromkeys(u for f in firsts for u in f.tolist()))
         return dict(frames), order
     lookup = {}
     for unit in plan.units:
@@ -203,6 +204,9 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
 
     if not plan.indicators:
         return pd.DataFrame({}, index=index, dtype="float64")
+    shared = _shared_columns(plan, source_data, index)
+    if shared is not None:
+        return shared
     issues = []
     out = np.empty((len(plan.indicators), len(index)), dtype="float64")  # one contiguous row per indicator
     for j, (iid, ind) in enumerate(plan.indicators.items()):
@@ -232,12 +236,31 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
     return pd.DataFrame(out.T, index=index, columns=pd.Index(list(plan.indicators)), copy=False)
 
 
+def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> pd.DataFrame | None:
+    """:func:`derive`'s frame as the source's own float columns (shared copy-on-write, not copied) when every
+    indicator is a plain variable (no formula, no denominator) of one source whose columns are float and whose
+    rows already are the (unit, year) grid; ``None`` otherwise."""
+    inds = list(plan.indicators.values())
+    if len({ind.source for ind in inds}) != 1 or any(i.formula is not None or i.denominator is not None
+                                                     for i in inds):
+        return None
+    frame = source_data(inds[0].source).source
+    names = [ind.spec.variable or ind.spec.id for ind in inds]
+    if not (frame.columns.is_unique and set(names) <= set(frame.columns) and _same_index(frame.index, index)):
+        return None
+    columns = frame[names]
+    if not all(dt == np.float64 for dt in columns.dtypes):
+        return None
+    return columns.set_axis(index, axis=0).set_axis(pd.Index(list(plan.indicators)), axis=1)
+
+
 class _Aligned:
     """A source's frame on the (unit, year) grid of :func:`derive`: its float values as one array (columns ×
     rows) when every column is float, the frame reindexed to the grid (once) otherwise or for formulas."""
 
     def __init__(self, frame: pd.DataFrame, index: pd.MultiIndex):
         self._frame, self._index = frame, index
+        self.source = frame  # as given, not aligned
         self.columns = frame.columns
         self._aligned: pd.DataFrame | None = None
         self._values: np.ndarray | None = None
@@ -391,7 +414,10 @@ def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
 def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
     if (directions == 1).all():
         return X
-    return pd.DataFrame(X.to_numpy() * directions, index=X.index, columns=X.columns, copy=False)
+    values = X.to_numpy()
+    out = np.empty(values.shape[::-1]).T  # item-major, as pandas holds a float block: a view for what follows
+    np.multiply(values, directions, out=out)
+    return pd.DataFrame(out, index=X.index, columns=X.columns, copy=False)
 
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
@@ -407,22 +433,41 @@ def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if all(dt == np.float64 for dt in frame.dtypes) else frame.astype("float64")
 
 
+#: the texts of the flag codes 0, 1, 2 of :func:`cell_flags`
+FLAG_TEXTS = ("", "imputed", "treated")
+
+
 def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) -> pd.DataFrame:
     """Per cell: "imputed" (missing, then filled), "treated" (changed by outlier treatment), or "".
 
-    Decided on the float arrays and built as one frame of strings (no passes over a frame of strings)."""
-    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)):  # not aligned: let pandas align
-        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)
+    Decided on the float arrays (not at all when imputation or treatment returned its input: no cell was
+    filled or changed) as one code per cell; the frame is built from Arrow text columns, and every column
+    without a flag shares one immutable array of "" (each column its own pandas array around it), so a run
+    that imputes and treats nothing holds n cells of flags, not n × indicators."""
+    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)) or not raw.columns.is_unique:
+        flags = pd.DataFrame("", index=raw.index, columns=raw.columns)  # not aligned: let pandas align
         flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
         changed = imputed.notna() & (treated != imputed)
         return flags.mask(changed, "treated")
-    r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
-    filled = ~np.isnan(i)
-    codes = np.zeros(r.shape, dtype=np.int8)  # "", then "imputed", then "treated" wins
-    codes[np.isnan(r) & filled] = 1
-    codes[filled & (t != i)] = 2
-    cells = np.array(["", "imputed", "treated"], dtype=object)[codes]
-    return pd.DataFrame(cells, index=raw.index, columns=raw.columns, dtype="str")
+    codes = None
+    if imputed is not raw or treated is not imputed:
+        r, i, t = (frame.to_numpy(dtype="float64") for frame in (raw, imputed, treated))
+        filled = ~np.isnan(i)
+        codes = np.zeros(r.shape, dtype=np.int8)  # "", then "imputed", then "treated" wins
+        if imputed is not raw:
+            codes[np.isnan(r) & filled] = 1
+        if treated is not imputed:
+            codes[filled & (t != i)] = 2
+    texts = pd.array(np.array(FLAG_TEXTS, dtype=object), dtype="str")
+    n = len(raw)
+    empty = texts.take(np.zeros(n, dtype=np.intp))
+    flagged = np.zeros(raw.shape[1], dtype=bool) if codes is None else codes.any(axis=0)
+    columns = {c: empty.copy() for c in raw.columns}  # .copy(): a new pandas array, the same Arrow data
+    if flagged.any():
+        cells = texts.take(np.ascontiguousarray(codes[:, flagged].T).reshape(-1).astype(np.intp))
+        for j, c in enumerate(raw.columns[flagged]):
+            columns[c] = cells[j * n:(j + 1) * n]
+    return pd.DataFrame(columns, index=raw.index, columns=raw.columns, copy=False)
 
 
 def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:

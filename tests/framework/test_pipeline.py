@@ -101,6 +101,30 @@ def test_scores_per_year_match_hand_computation(write_config):
     assert math.isnan(r.scores.loc[("R", 2022), "z"])
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_scores_by_hand_whether_or_not_they_share_the_normalised_block(write_config, monkeypatch, shared):
+    """Large frames (``SHARE_CELLS``, patched here to 0) hold the indicators' columns of ``scores`` as the
+    normalised frame's own block: the same hand-computed scores, every tables() output equal to the small path's,
+    and copy-on-write — a change to one frame leaves the other as it was."""
+    import zhishu.pipeline as pipeline
+
+    small = run(write_config)
+    monkeypatch.setattr(pipeline, "SHARE_CELLS", 0 if shared else 2**62)
+    r = run(write_config)
+    assert col(r, "index", 2022) == approx_dict({"P": 37.5, "Q": 87.5, "R": 25.0})
+    assert col(r, "y", 2022) == approx_dict({"P": 100.0, "Q": 200 / 3, "R": 0.0})
+    assert list(r.scores.columns) == ["index", "s1", "x", "y", "z"]
+    assert np.shares_memory(r.scores["x"].to_numpy(), r.normalised.to_numpy()) is shared
+    pd.testing.assert_frame_equal(r.scores, small.scores)
+    for name, table in small.tables().items():
+        pd.testing.assert_frame_equal(r.tables()[name], table)
+    before = r.normalised.copy()
+    r.scores.loc[("P", 2021), "x"] = -1.0
+    pd.testing.assert_frame_equal(r.normalised, before)
+    r.normalised.loc[("Q", 2021), "y"] = -2.0
+    assert r.scores.loc[("Q", 2021), "y"] == 0.0
+
+
 def test_ranks_and_raw_values(write_config):
     r = run(write_config)
     assert r.ranks.xs(2021, level="year")["index"].to_dict() == {"P": 1, "Q": 3, "R": 2}
@@ -332,3 +356,11 @@ def test_bad_weights_are_a_plugin_error_naming_the_node(write_config, w, message
         _run_with_weights(write_config, w)
     assert "weighting 'given'" in str(info.value) and "at node 'index'" in str(info.value)
     assert message in str(info.value)
+
+
+def test_scores_table_levels_by_hand(write_config):
+    """scores.csv's level column, row by row: index 0, s1 1, x and y 2 (under s1), z 1 (under the root)."""
+    table = run(write_config).scores_table()
+    by_hand = {"index": 0, "s1": 1, "x": 2, "y": 2, "z": 1}
+    assert table["level"].tolist() == [by_hand[node] for node in table["node"]]
+    assert table["level"].dtype == np.int64 and list(table["node"].drop_duplicates()) == list(by_hand)

@@ -76,3 +76,34 @@ def test_nullable_ranks_by_hand():
     assert out["root"].tolist() == [1, 2] and out["x"].isna().tolist() == [True, False] and out.loc[("Q", 2021), "x"] == 1
     fractional = ranks.assign(x=[0.5, -1.7])  # not a rank: truncated as pandas casts it
     pd.testing.assert_frame_equal(nullable_ranks(fractional), fractional.astype("Float64").astype("Int64"))
+
+
+def test_nullable_rank_is_pandas_rank_per_year_as_integers():
+    """Result.ranks (ranked a few columns at a time straight into Int64 data and masks) equals pandas' own
+    ``groupby(year).rank(method="min", ascending=False)`` cast to Int64, with ties, NaN, ±inf and several
+    years — and blocks smaller than a column (``BLOCK_ELEMENTS`` patched) and the one-column-at-a-time gather of
+    long columns (``ROW_GATHER_MIN`` patched) give the same."""
+    from zhishu import ranks as ranks_module
+    from zhishu.pipeline import nullable_rank, rank
+
+    rng = np.random.default_rng(3)
+    n = 40
+    index = pd.MultiIndex.from_arrays([[f"u{i}" for i in range(n)], rng.integers(2020, 2023, n)],
+                                      names=["unit", "year"])
+    values = rng.integers(0, 5, size=(n, 7)).astype(float)
+    values[rng.random(values.shape) < 0.2] = np.nan
+    values[0, 1], values[1, 1], values[2, 2] = -np.inf, np.inf, -np.inf
+    scores = pd.DataFrame(values, index=index, columns=[f"c{j}" for j in range(7)])
+    expected = (scores.groupby(level="year").rank(method="min", ascending=False)
+                .astype("Float64").astype("Int64"))
+    pd.testing.assert_frame_equal(nullable_rank(scores), expected)
+    pd.testing.assert_frame_equal(rank(scores), expected.astype("float64"))
+    old = ranks_module.BLOCK_ELEMENTS, ranks_module.ROW_GATHER_MIN
+    try:
+        ranks_module.BLOCK_ELEMENTS = 3  # one column per block
+        pd.testing.assert_frame_equal(nullable_rank(scores), expected)
+        ranks_module.BLOCK_ELEMENTS, ranks_module.ROW_GATHER_MIN = old[0], 0
+        pd.testing.assert_frame_equal(nullable_rank(scores), expected)
+        pd.testing.assert_frame_equal(rank(scores), expected.astype("float64"))
+    finally:
+        ranks_module.BLOCK_ELEMENTS, ranks_module.ROW_GATHER_MIN = old

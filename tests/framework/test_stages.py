@@ -164,6 +164,53 @@ def test_cell_flags_by_hand():
     pd.testing.assert_frame_equal(shuffled, expected)
 
 
+def test_cell_flags_equal_pandas_masks_and_share_nothing_mutable():
+    """The flags built from codes and shared Arrow arrays equal pandas' own masks (computed here on frames of
+    text); a run that imputes and treats nothing (the stages hand on their input) flags nothing, and a change
+    to one column of the flags leaves the others as they were."""
+    from zhishu.stages import cell_flags
+
+    rng = np.random.default_rng(5)
+    index = pd.MultiIndex.from_arrays([[f"u{i}" for i in range(30)], [2021] * 30], names=["unit", "year"])
+    raw = pd.DataFrame(rng.integers(0, 4, (30, 6)).astype(float), index=index, columns=list("abcdef"))
+    raw = raw.mask(rng.random(raw.shape) < 0.3)
+    imputed = raw.fillna(9.0).assign(f=raw["f"])  # f: nothing imputed
+    treated = imputed.clip(upper=2.0).assign(e=imputed["e"], f=imputed["f"])  # e, f: not treated
+    expected = pd.DataFrame("", index=index, columns=raw.columns)
+    expected = expected.mask(raw.isna() & imputed.notna(), "imputed").mask(imputed.notna() & (treated != imputed),
+                                                                            "treated")
+    pd.testing.assert_frame_equal(cell_flags(raw, imputed, treated), expected)
+    none = cell_flags(raw, raw, raw)
+    pd.testing.assert_frame_equal(none, pd.DataFrame("", index=index, columns=raw.columns))
+    none.loc[("u0", 2021), "a"] = "imputed"
+    assert none["a"].tolist()[:2] == ["imputed", ""] and set(none["b"]) == {""}
+
+
+def test_plain_variables_of_one_source_are_its_columns_shared_not_copied(tmp_path):
+    """When every indicator is a plain variable of one float source already on the (unit, year) grid, the
+    derived frame is the source's own columns (renamed to the indicators, on the grid index), shared
+    copy-on-write: the values read independently by pandas, and a change to ``raw`` leaves the source as it was."""
+    from toy_index import TOY_DATA, table_config
+
+    lines = TOY_DATA.strip().splitlines()
+    rows = sorted(lines[1:], key=lambda line: line.split(",")[0])  # unit by unit: the rows are the grid
+    (tmp_path / "data.csv").write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    config = table_config({"a": 1, "b": -1, "c": 1}, """
+    [nodes.index]
+    children = ["a", "b", "c"]
+    """)
+    (tmp_path / "c.toml").write_text(config, encoding="utf-8")
+    stages = zhishu.run_stages(zhishu.load_config(tmp_path / "c.toml"), "derive")
+    source = stages.sources["main"]
+    expected = pd.read_csv(tmp_path / "data.csv").set_index(["unit", "year"])[["a", "b", "c"]].astype("float64")
+    pd.testing.assert_frame_equal(stages.derived, expected, check_index_type=False)
+    assert np.shares_memory(stages.derived["a"].to_numpy(), source["a"].to_numpy())
+    assert stages.derived.index.levels[0].dtype == object  # the grid's index, not the source's
+    before = source.copy()
+    stages.derived.iloc[0, 0] = -99.0
+    pd.testing.assert_frame_equal(source, before)
+
+
 def test_denominators_divide_cell_by_cell_and_a_zero_or_missing_denominator_is_missing(tmp_path):
     """``denominator`` (per capita, per GDP …) by hand: 6/3·100 = 200, 1/4·100 = 25; a denominator of 0 or a
     missing one leaves the cell missing (no inf, no warning)."""

@@ -74,7 +74,9 @@ def minmax(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: floa
     values = X.to_numpy("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(hi > lo, (high - low) / (hi - lo), np.nan)
-    out = np.subtract(values, lo)  # a new array (the layout of values): the in-place steps below touch only it
+    # a new array, item-major (as pandas holds a float block, so later stages take views of it): the in-place
+    # steps below touch only it
+    out = np.subtract(values, lo, out=np.empty(values.shape[::-1]).T)
     out *= scale
     out += low
     flat = ~(hi > lo) & ~np.isnan(hi)  # max = min: the midpoint, where a value exists
