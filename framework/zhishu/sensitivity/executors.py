@@ -4,7 +4,8 @@ Every executor computes the same chunks (rows ``start … start + chunk_size`` o
 matrix) with the same pure function, :func:`~zhishu.sensitivity.engine.evaluate_chunk`, and folds them into
 the same exact reductions (:mod:`~zhishu.sensitivity.reduce`: sums of integers, arrays kept in row order), so
 the results are identical whatever the executor, the number of workers or the chunk size. Parallel executors
-run blocks of chunks as tasks; the model is sent to each worker once and only reductions come back.
+run blocks of chunks as tasks; the model is sent to each worker once and only reductions come back (on Dask,
+once per worker at the end: each task folds its rows into its worker's reduction and returns its row range).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ EXECUTORS = ("inprocess", "processes", "dask")
 DEFAULT_CHUNK_SIZE: int | None = None
 #: the largest (units × replications × children) block a chunk allocates per node when sized automatically
 CHUNK_CELLS = 2**19
-#: blocks (tasks) per worker of a parallel executor: a few, so that a slow worker does not hold up the end
+#: blocks (tasks) per worker of a parallel executor: several, so that a slow worker (on a shared machine) does
+#: not hold up the end; a Dask task returns only its row range, so more tasks cost little
 CHUNKS_PER_WORKER = 8
 
 
@@ -306,7 +308,7 @@ def _boot_local_cluster(workers: int, warm: bool = True):
     with dask.config.set(settings):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
-    if warm:
+    if warm and not FORK:  # a forked worker has the engine imported already
         client.run(_warm_worker)
     return cluster, client
 
