@@ -29,9 +29,12 @@ EXECUTORS = ("inprocess", "processes", "dask")
 DEFAULT_CHUNK_SIZE: int | None = None
 #: the largest (units × replications × children) block a chunk allocates per node when sized automatically
 CHUNK_CELLS = 2**19
-#: blocks (tasks) per worker of a parallel executor: several, so that a slow worker (on a shared machine) does
-#: not hold up the end; a Dask task returns only its row range, so more tasks cost little
-CHUNKS_PER_WORKER = 8
+#: blocks (tasks) per worker of the processes executor: a few, so that a slow worker does not hold up the end
+#: (each block's reduction comes back to this process)
+CHUNKS_PER_WORKER = 4
+#: … and of the Dask executor: more, as a Dask task returns only its row range (the reductions stay on the
+#: workers), so the blocks can be small enough that the last one ends soon after the others on a shared machine
+DASK_BLOCKS_PER_WORKER = 16
 
 
 def auto_chunk_size(model: Model, replications: int, executor: str, workers: int | None, step: int = 1) -> int:
@@ -94,7 +97,7 @@ def run_chunks(model: Model, U: np.ndarray, *, executor: str = "inprocess", work
     if executor == "inprocess":
         return evaluate_block(model, red, U, 0, chunk_size, progress)
     count = workers or (2 if executor == "dask" else os.cpu_count() or 1)
-    parts = blocks(len(U), chunk_size, CHUNKS_PER_WORKER * count)
+    parts = blocks(len(U), chunk_size, (DASK_BLOCKS_PER_WORKER if executor == "dask" else CHUNKS_PER_WORKER) * count)
     if executor == "processes":
         return _processes(model, red, U, parts, chunk_size, workers, progress)
     return _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress)
