@@ -105,12 +105,38 @@ def test_a_lost_block_is_an_error_not_a_smaller_result():
     from zhishu.sensitivity.reduce import Reduction, new_partial
 
     parts = [(0, 10), (10, 20), (20, 25)]
-    found = [(new_partial(0, 10), [(0, 10)]), (new_partial(20, 25), [(20, 25)])]
     with pytest.raises(RuntimeError, match=r"cover 2 blocks, expected 3 \(missing \[\(10, 20\)\]\)"):
-        _combine(found, parts, Reduction(), 3)
-    twice = [(new_partial(0, 20), [(0, 10), (10, 20)]), (new_partial(0, 25), [(0, 10), (20, 25)])]
+        _combine(new_partial(0, 25), [(0, 10), (20, 25)], parts, Reduction(), 3)
     with pytest.raises(RuntimeError, match="cover 4 blocks, expected 3"):
-        _combine(twice, parts, Reduction(), 3)
+        _combine(new_partial(0, 25), [(0, 10), (10, 20), (0, 10), (20, 25)], parts, Reduction(), 3)
+    whole = new_partial(0, 25)
+    assert _combine(whole, [(20, 25), (0, 10), (10, 20)], parts, Reduction(), 3) is whole
+
+
+def test_merge_into_adds_in_place_what_merge_adds():
+    from zhishu.sensitivity.reduce import Partial, merge, merge_into
+
+    rng = np.random.default_rng(0)
+
+    def part(start, stop, sobol=True):
+        p = Partial(start=start, stop=stop, pieces=[(start, None, None, {}, {}, None)],
+                    counts={"root": rng.integers(0, 50, size=(4, 6)).astype("int32")})
+        if sobol:
+            p.sobol = rng.integers(0, 1000, size=(3, 4, 5)).astype("float64")
+            p.sobol_total = rng.integers(0, 1000, size=4).astype("float64")
+            p.drawn_min, p.drawn_max = rng.integers(1, 3, size=4) * 1.0, rng.integers(3, 6, size=4) * 1.0
+        return p
+
+    for a_sobol, b_sobol in ((True, True), (False, True), (True, False)):
+        a, b = part(10, 20, a_sobol), part(0, 10, b_sobol)
+        expected = merge(a, b)
+        b_counts = b.counts["root"].copy()
+        got = merge_into(a, b)
+        assert got is a and (got.start, got.stop) == (0, 20) and [p[0] for p in got.pieces] == [0, 10]
+        np.testing.assert_array_equal(got.counts["root"], expected.counts["root"])
+        np.testing.assert_array_equal(b.counts["root"], b_counts)  # b is left as it was
+        for key in ("sobol", "sobol_total", "drawn_min", "drawn_max"):
+            np.testing.assert_array_equal(getattr(got, key), getattr(expected, key))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers on Linux only")

@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import ConfigError, Issue
 from ..progress import Progress
 from .engine import Model, evaluate_chunk
-from .reduce import Partial, Reduction, finish, fold, merge, new_partial
+from .reduce import Partial, Reduction, finish, fold, merge, merge_into, new_partial
 
 EXECUTORS = ("inprocess", "processes", "dask")
 #: ``None``: sized by :func:`auto_chunk_size`
@@ -164,14 +164,20 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
             for fut in as_completed(futures):
                 s, e = fut.result()  # re-raises the task's error
                 progress.update(e - s)
-            accumulated = [a for found in client.run(_collect, token).values() for a in found]
+            # one worker's reductions at a time, each added into the total at once (a large run's are
+            # hundreds of MB each)
+            total, covered = None, []
+            for address in client.scheduler_info()["workers"]:
+                for part, done in client.run(_collect, token, workers=[address]).get(address, []):
+                    total = part if total is None else merge_into(total, part)
+                    covered.extend(done)
         finally:  # nothing of the run stays on the workers, whatever happened
             try:
                 client.cancel([*futures, payload])
                 client.run(_collect, token)
             except Exception:  # pragma: no cover - a lost scheduler: the error that matters is already raised
                 pass
-        return _combine(accumulated, parts, red, model.units)
+        return _combine(total, covered, parts, red, model.units)
     finally:
         if own_client is not None:
             own_client.close()
@@ -214,18 +220,15 @@ def _collect(token: str) -> list[tuple[Partial, list[tuple[int, int]]]]:
     return list(_ACCUMULATED.pop(token, {}).values())
 
 
-def _combine(accumulated, parts, red: Reduction, units: int) -> Partial:
+def _combine(total: Partial | None, covered: list[tuple[int, int]], parts, red: Reduction, units: int) -> Partial:
     """The workers' reductions added up, after checking that they cover every block exactly once (a worker
     lost during the run would lose the blocks it had reduced)."""
-    covered = sorted(r for _, done in accumulated for r in done)
+    covered = sorted(covered)
     if covered != sorted(parts):
         missing = sorted(set(parts) - set(covered))
         raise RuntimeError(f"the Dask workers' reductions cover {len(covered)} blocks, expected {len(parts)} "
                            f"(missing {missing[:3]}{' …' if len(missing) > 3 else ''}); a worker was probably "
                            "lost during the run: run it again")
-    total = None
-    for part, _ in accumulated:
-        total = part if total is None else merge(total, part)
     return total if total is not None else finish(new_partial(0, 0), red, units)
 
 
