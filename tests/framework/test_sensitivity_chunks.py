@@ -95,6 +95,9 @@ def test_dask_workers_keep_the_reductions_and_forget_them_after_the_run(plan):
         assert on_dask.counts[model.root].sum() == len(U) * model.units  # every replication ranks every unit
         assert _accumulated_on_workers(client) == [0, 0]
         assert isinstance(client, distributed.Client)
+        with pytest.raises(IndexError):  # a task's error reaches the caller; nothing of the run stays behind
+            run_chunks(model, U[:, :1], executor="dask", client=client, reduction=red, chunk_size=7)
+        assert _accumulated_on_workers(client) == [0, 0]
     finally:
         client.close()
         cluster.close()

@@ -171,12 +171,9 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
                 for part, done in client.run(_collect, token, workers=[address]).get(address, []):
                     total = part if total is None else merge_into(total, part)
                     covered.extend(done)
-        finally:  # nothing of the run stays on the workers, whatever happened
-            try:
-                client.cancel([*futures, payload])
-                client.run(_collect, token)
-            except Exception:  # pragma: no cover - a lost scheduler: the error that matters is already raised
-                pass
+        finally:  # nothing of the run stays on the workers, whatever happened (a failure here is chained)
+            client.cancel([*futures, payload])
+            client.run(_collect, token)
         return _combine(total, covered, parts, red, model.units)
     finally:
         if own_client is not None:
