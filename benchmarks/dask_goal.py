@@ -9,6 +9,10 @@ time, target ≤ 1 / 1.5. Memory: the peak RSS of the process tree (the child an
   ``zhishu sensitivity … --no-replications``, rank and Sobol tables written (both executors' tables are
   compared byte for byte).
 * crossover: caict-2023 at growing numbers of replications; the smallest at which Dask is faster.
+
+The local cluster's workers are forked from the ``zhishu`` process (Linux), so the process tree's summed RSS
+counts the pages they share with it (the interpreter, numpy, pandas, zhishu: ~150 MiB) once per worker too:
+an upper bound of the memory used, not the memory used.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ def _county(folder: Path, quick: bool) -> list[Row | Skipped]:
 
 def _crossover(folder: Path, quick: bool, known: dict[int, float]) -> Info:
     """Dask / in-process whole-process time of caict-2023 at several sizes (``known``: measured already)."""
-    sizes = sorted({*known, *(() if quick else (2_000, 10_000, 30_000))})
+    sizes = sorted({*known, *(() if quick else (2_000, 10_000, 30_000, 50_000))})
     ratios = dict(known)
     for n in sizes:
         if n in ratios:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -64,3 +66,98 @@ def test_local_cluster_booted_during_preparation_gives_the_same_results(plan):
     on_dask = run_sensitivity(plan, rs, executor="dask", workers=2)
     assert on_dask.manifest["sensitivity"]["chunk_size"] == 300  # tasks are blocks of chunks
     _same(run_sensitivity(plan, rs), on_dask)
+
+
+def _accumulated_on_workers(client) -> list[int]:
+    from zhishu.sensitivity import executors
+
+    return list(client.run(lambda: len(executors._ACCUMULATED)).values())
+
+
+def test_dask_workers_keep_the_reductions_and_forget_them_after_the_run(plan):
+    """Each task folds its rows into its worker's reduction and returns only the row range; the workers'
+    reductions come back once at the end, cover every block once, and are then forgotten."""
+    distributed = pytest.importorskip("distributed")
+    from zhishu.sensitivity.engine import prepare
+    from zhishu.sensitivity.executors import _boot_local_cluster, run_chunks
+    from zhishu.sensitivity.reduce import Reduction
+    from zhishu.sensitivity.sampling import sample_matrix
+
+    rs = resolve_spec(SPEC, plan)
+    U = sample_matrix(rs)
+    model = prepare(plan, rs, U).model
+    red = Reduction(counts=(model.root,), max_rank=int(np.bincount(model.year_codes).max()))
+    inproc = run_chunks(model, U, reduction=red, chunk_size=7)
+    cluster, client = _boot_local_cluster(2)
+    try:
+        on_dask = run_chunks(model, U, executor="dask", client=client, reduction=red, chunk_size=7)
+        np.testing.assert_array_equal(inproc.counts[model.root], on_dask.counts[model.root])
+        assert on_dask.counts[model.root].sum() == len(U) * model.units  # every replication ranks every unit
+        assert _accumulated_on_workers(client) == [0, 0]
+        assert isinstance(client, distributed.Client)
+        with pytest.raises(IndexError):  # a task's error reaches the caller; nothing of the run stays behind
+            run_chunks(model, U[:, :1], executor="dask", client=client, reduction=red, chunk_size=7)
+        assert _accumulated_on_workers(client) == [0, 0]
+    finally:
+        client.close()
+        cluster.close()
+
+
+def test_a_lost_block_is_an_error_not_a_smaller_result():
+    from zhishu.sensitivity.executors import _combine
+    from zhishu.sensitivity.reduce import Reduction, new_partial
+
+    parts = [(0, 10), (10, 20), (20, 25)]
+    with pytest.raises(RuntimeError, match=r"cover 2 blocks, expected 3 \(missing \[\(10, 20\)\]\)"):
+        _combine(new_partial(0, 25), [(0, 10), (20, 25)], parts, Reduction(), 3)
+    with pytest.raises(RuntimeError, match="cover 4 blocks, expected 3"):
+        _combine(new_partial(0, 25), [(0, 10), (10, 20), (0, 10), (20, 25)], parts, Reduction(), 3)
+    whole = new_partial(0, 25)
+    assert _combine(whole, [(20, 25), (0, 10), (10, 20)], parts, Reduction(), 3) is whole
+
+
+def test_merge_into_adds_in_place_what_merge_adds():
+    from zhishu.sensitivity.reduce import Partial, merge, merge_into
+
+    rng = np.random.default_rng(0)
+
+    def part(start, stop, sobol=True):
+        p = Partial(start=start, stop=stop, pieces=[(start, None, None, {}, {}, None)],
+                    counts={"root": rng.integers(0, 50, size=(4, 6)).astype("int32")})
+        if sobol:
+            p.sobol = rng.integers(0, 1000, size=(3, 4, 5)).astype("float64")
+            p.sobol_total = rng.integers(0, 1000, size=4).astype("float64")
+            p.drawn_min, p.drawn_max = rng.integers(1, 3, size=4) * 1.0, rng.integers(3, 6, size=4) * 1.0
+        return p
+
+    for a_sobol, b_sobol in ((True, True), (False, True), (True, False)):
+        a, b = part(10, 20, a_sobol), part(0, 10, b_sobol)
+        expected = merge(a, b)
+        b_counts = b.counts["root"].copy()
+        got = merge_into(a, b)
+        assert got is a and (got.start, got.stop) == (0, 20) and [p[0] for p in got.pieces] == [0, 10]
+        np.testing.assert_array_equal(got.counts["root"], expected.counts["root"])
+        np.testing.assert_array_equal(b.counts["root"], b_counts)  # b is left as it was
+        for key in ("sobol", "sobol_total", "drawn_min", "drawn_max"):
+            np.testing.assert_array_equal(getattr(got, key), getattr(expected, key))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers on Linux only")
+def test_local_cluster_workers_are_forked_with_the_engine_imported(plan):
+    """The local cluster's workers are forked from this process (no second import of numpy, pandas, zhishu):
+    a module only this process imported is already in a worker's sys.modules."""
+    pytest.importorskip("distributed")
+    from zhishu.sensitivity import executors as X
+
+    marker = types.ModuleType("zhishu_fork_marker")
+    sys.modules["zhishu_fork_marker"] = marker
+    try:
+        booting = X.LocalClusterStart(2)
+        try:
+            client = booting.client()
+            seen = client.run(lambda: "zhishu_fork_marker" in sys.modules)
+            assert list(seen.values()) == [True, True]
+        finally:
+            booting.close()
+    finally:
+        del sys.modules["zhishu_fork_marker"]

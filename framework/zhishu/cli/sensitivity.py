@@ -28,13 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
                    help="where chunks run: this process (default), local processes, or Dask distributed. A "
-                        "local Dask cluster costs ~7-10 s of CPU to start (scheduler and worker processes "
-                        "importing numpy, pandas and zhishu) and pays only when the replications take much "
-                        "longer than that on cores nothing else uses. Measured on a quiet 2-core machine (caict-2023, "
-                        "--no-replications): Dask is slower below about 50,000-100,000 replications (20,000: "
-                        "1.8x slower), then faster (100,000: 1.12x, 300,000: 1.18x; "
-                        "docs/sensitivity.md). Use --no-replications with large runs: only exact "
-                        "reductions then come back from the workers")
+                        "local Dask cluster forks its workers from this process (Linux) and adds ~2-4 s of CPU "
+                        "(importing distributed, starting and closing the cluster, sending the sample matrix); "
+                        "it pays only when the replications take many seconds on cores nothing else uses. "
+                        "caict-2023 (--no-replications, whole process), measured only on a loaded 2-core "
+                        "machine: by its CPU figures Dask becomes faster at ~20,000-30,000 replications and is "
+                        "~1.3-1.4x faster at 100,000 on two idle cores (an estimate, not a quiet-machine "
+                        "measurement; docs/sensitivity.md, Dask: measured). Use --no-replications with large "
+                        "runs: only exact reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")

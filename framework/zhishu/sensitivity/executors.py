@@ -4,29 +4,37 @@ Every executor computes the same chunks (rows ``start … start + chunk_size`` o
 matrix) with the same pure function, :func:`~zhishu.sensitivity.engine.evaluate_chunk`, and folds them into
 the same exact reductions (:mod:`~zhishu.sensitivity.reduce`: sums of integers, arrays kept in row order), so
 the results are identical whatever the executor, the number of workers or the chunk size. Parallel executors
-run blocks of chunks as tasks; the model is sent to each worker once and only reductions come back.
+run blocks of chunks as tasks; the model is sent to each worker once and only reductions come back (on Dask,
+once per worker at the end: each task folds its rows into its worker's reduction and returns its row range).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
+import uuid
 from collections.abc import Iterator
 
+import attrs
 import numpy as np
 
 from ..errors import ConfigError, Issue
 from ..progress import Progress
 from .engine import Model, evaluate_chunk
-from .reduce import Partial, Reduction, finish, fold, merge, new_partial
+from .reduce import Partial, Reduction, finish, fold, merge, merge_into, new_partial
 
 EXECUTORS = ("inprocess", "processes", "dask")
 #: ``None``: sized by :func:`auto_chunk_size`
 DEFAULT_CHUNK_SIZE: int | None = None
 #: the largest (units × replications × children) block a chunk allocates per node when sized automatically
 CHUNK_CELLS = 2**19
-#: blocks (tasks) per worker of a parallel executor: a few, so that a slow worker does not hold up the end
+#: blocks (tasks) per worker of the processes executor: a few, so that a slow worker does not hold up the end
+#: (each block's reduction comes back to this process)
 CHUNKS_PER_WORKER = 4
+#: … and of the Dask executor: more, as a Dask task returns only its row range (the reductions stay on the
+#: workers), so the blocks can be small enough that the last one ends soon after the others on a shared machine
+DASK_BLOCKS_PER_WORKER = 16
 
 
 def auto_chunk_size(model: Model, replications: int, executor: str, workers: int | None, step: int = 1) -> int:
@@ -52,10 +60,12 @@ def blocks(total: int, chunk_size: int, count: int) -> list[tuple[int, int]]:
 
 
 def evaluate_block(model: Model, red: Reduction, U: np.ndarray, start: int, chunk_size: int,
-                   progress: Progress | None = None) -> Partial:
+                   progress: Progress | None = None, into: Partial | None = None) -> Partial:
     """Rows ``start … start + len(U)`` chunk by chunk, each chunk folded into one :class:`Partial` at once
-    (so only the reductions, and the arrays ``red`` keeps, outlive a chunk)."""
-    part = new_partial(start, start + len(U))
+    (so only the reductions, and the arrays ``red`` keeps, outlive a chunk): a new one, or ``into`` (which
+    then also covers these rows)."""
+    part = new_partial(start, start + len(U)) if into is None else into
+    part.start, part.stop = min(part.start, start), max(part.stop, start + len(U))
     for s, e in chunks(len(U), chunk_size):
         fold(part, evaluate_chunk(model, U[s:e], start + s), red, model)
         if progress is not None:
@@ -87,7 +97,7 @@ def run_chunks(model: Model, U: np.ndarray, *, executor: str = "inprocess", work
     if executor == "inprocess":
         return evaluate_block(model, red, U, 0, chunk_size, progress)
     count = workers or (2 if executor == "dask" else os.cpu_count() or 1)
-    parts = blocks(len(U), chunk_size, CHUNKS_PER_WORKER * count)
+    parts = blocks(len(U), chunk_size, (DASK_BLOCKS_PER_WORKER if executor == "dask" else CHUNKS_PER_WORKER) * count)
     if executor == "processes":
         return _processes(model, red, U, parts, chunk_size, workers, progress)
     return _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress)
@@ -129,6 +139,7 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
         raise ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
                                  "--executor")]) from None
     own_cluster = own_client = None
+    token = uuid.uuid4().hex
     try:
         if isinstance(client, LocalClusterStart):
             client = client.client()
@@ -145,23 +156,25 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
                 own_client = client
         if not parts:
             return finish(new_partial(0, 0), red, model.units)
-        payload = client.scatter((model, red), broadcast=True)  # the model goes to each worker once
-        futures = [client.submit(_run_block, payload, U[s:e], s, chunk_size, pure=False) for s, e in parts]
-        # merge on the workers as blocks complete (a tree): only the final reduction comes back
-        pending = as_completed(futures)
-        waiting = None
-        merges = 0
-        for fut in pending:
-            if fut in futures:
-                s, e = parts[futures.index(fut)]
+        # the model, the reduction and the sample matrix go to each worker once; a task is a range of rows
+        payload = client.scatter(_Payload(token, model, red, U), broadcast=True, hash=False)
+        futures = [client.submit(_fold_block, payload, s, e, chunk_size, key=f"zhishu-block-{token}-{s}")
+                   for s, e in parts]
+        try:
+            for fut in as_completed(futures):
+                s, e = fut.result()  # re-raises the task's error
                 progress.update(e - s)
-            if waiting is None:
-                waiting = fut
-                continue
-            pending.add(client.submit(merge, waiting, fut, pure=False))
-            merges += 1
-            waiting = None
-        return waiting.result()
+            # one worker's reductions at a time, each added into the total at once (a large run's are
+            # hundreds of MB each)
+            total, covered = None, []
+            for address in client.scheduler_info()["workers"]:
+                for part, done in client.run(_collect, token, workers=[address]).get(address, []):
+                    total = part if total is None else merge_into(total, part)
+                    covered.extend(done)
+        finally:  # nothing of the run stays on the workers, whatever happened (a failure here is chained)
+            client.cancel([*futures, payload])
+            client.run(_collect, token)
+        return _combine(total, covered, parts, red, model.units)
     finally:
         if own_client is not None:
             own_client.close()
@@ -169,24 +182,88 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
             own_cluster.close()
 
 
+@attrs.frozen
+class _Payload:
+    """What every task of one run shares (sent to each worker once): the run's token, the model, the
+    reduction and the whole sample matrix."""
+
+    token: str
+    model: Model
+    red: Reduction
+    U: np.ndarray
+
+
+#: on a Dask worker: per run token and worker thread, the reduction of the blocks it computed and their ranges
+_ACCUMULATED: dict[str, dict[int, tuple[Partial, list[tuple[int, int]]]]] = {}
+
+
+def _fold_block(payload: _Payload, start: int, stop: int, chunk_size: int) -> tuple[int, int]:
+    """Rows ``start … stop`` folded into this worker thread's reduction of the run (only the range comes
+    back: the reductions stay on the worker until :func:`_collect`)."""
+    import threading
+
+    mine = _ACCUMULATED.setdefault(payload.token, {})
+    part, done = mine.get(threading.get_ident(), (None, []))
+    if part is None:
+        part = new_partial(start, stop)
+    evaluate_block(payload.model, payload.red, payload.U[start:stop], start, chunk_size, into=part)
+    done.append((start, stop))
+    mine[threading.get_ident()] = (part, done)
+    return start, stop
+
+
+def _collect(token: str) -> list[tuple[Partial, list[tuple[int, int]]]]:
+    """This worker's reductions of the run (one per thread that computed blocks), forgotten here."""
+    return list(_ACCUMULATED.pop(token, {}).values())
+
+
+def _combine(total: Partial | None, covered: list[tuple[int, int]], parts, red: Reduction, units: int) -> Partial:
+    """The workers' reductions added up, after checking that they cover every block exactly once (a worker
+    lost during the run would lose the blocks it had reduced)."""
+    covered = sorted(covered)
+    if covered != sorted(parts):
+        missing = sorted(set(parts) - set(covered))
+        raise RuntimeError(f"the Dask workers' reductions cover {len(covered)} blocks, expected {len(parts)} "
+                           f"(missing {missing[:3]}{' …' if len(missing) > 3 else ''}); a worker was probably "
+                           "lost during the run: run it again")
+    return total if total is not None else finish(new_partial(0, 0), red, units)
+
+
 #: settings for the local cluster's workers. Dask's default MALLOC_TRIM_THRESHOLD_ (65536) makes glibc hand
 #: every freed block back to the system, so each chunk's large temporaries are mapped and zeroed again (page
 #: faults): measured, a chunk cost a worker ~1.3-2 x the CPU it costs this process. The worker's sampling
-#: profiler (every 10 ms, all threads) takes CPU and the GIL from the task. Both are off for the clusters
-#: zhishu starts; an existing scheduler's workers keep their own settings.
+#: profiler (every 10 ms, all threads) takes CPU and the GIL from the task. The event loops' health checks
+#: (every 20 ms), system monitors (500 ms) and the nannies' memory checks (100 ms) took ~0.12 s of CPU per second
+#: of an idle 2-worker cluster (parent and workers together), measured; at 1 s / 5 s / 1 s, 0.02 s. All of this
+#: is for the clusters zhishu starts; an existing scheduler's workers keep their own settings.
 WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                 "distributed.worker.profile.enabled": False}
+                 "distributed.worker.profile.enabled": False,
+                 "distributed.admin.tick.interval": "1s",
+                 "distributed.admin.system-monitor.interval": "5s",
+                 "distributed.worker.memory.monitor-interval": "1s"}
+#: on Linux the local cluster's worker processes are forked from this process, so they start with numpy, pandas,
+#: dask and zhishu imported (a spawned worker imports them again: ~2.5 s of CPU each, measured). The fork
+#: happens while the thread that asked for the cluster waits (:class:`LocalClusterStart`), so no thread of ours
+#: is inside an import or holds a lock at that moment; a worker the nanny restarts later is spawned.
+FORK = sys.platform.startswith("linux")
 
 
 class LocalClusterStart:
-    """A local Dask cluster booting in a background thread, so that its workers start (and import the engine)
-    while this process samples and prepares the variants; :meth:`client` waits for it."""
+    """A local Dask cluster booting in a background thread. The caller waits only until the worker processes
+    exist (forked, :data:`FORK`; or until the cluster runs, if spawned processes are used), then samples and
+    prepares the variants while the workers connect; :meth:`client` waits for the rest."""
 
     def __init__(self, workers: int | None):
         import concurrent.futures as cf
 
+        workers = workers or 2
+        before = _FORKS.count
         self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="zhishu-dask-start")
-        self._future = self._pool.submit(_boot_local_cluster, workers or 2)
+        self._future = self._pool.submit(_boot_local_cluster, workers)
+        if FORK:
+            with _FORKS.cond:
+                while _FORKS.count - before < workers and not self._future.done():
+                    _FORKS.cond.wait(0.05)
 
     def client(self):
         try:
@@ -206,14 +283,35 @@ class LocalClusterStart:
         cluster.close()
 
 
+class _ForkCount:
+    """Forks of this process so far (counted after each, in the parent)."""
+
+    def __init__(self):
+        import threading
+
+        self.cond = threading.Condition()
+        self.count = 0
+
+    def forked(self) -> None:
+        with self.cond:
+            self.count += 1
+            self.cond.notify_all()
+
+
+_FORKS = _ForkCount()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_parent=_FORKS.forked)
+
+
 def _boot_local_cluster(workers: int, warm: bool = True):
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set(WORKER_CONFIG):
+    settings = {**WORKER_CONFIG, **({"distributed.worker.multiprocessing-method": "fork"} if FORK else {})}
+    with dask.config.set(settings):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     client = Client(cluster)
-    if warm:
+    if warm and not FORK:  # a forked worker has the engine imported already
         client.run(_warm_worker)
     return cluster, client
 
