@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from pathlib import Path
@@ -119,11 +120,17 @@ def replications_table(result: SensitivityResult, node: str | None = None) -> pd
     return table
 
 
+@functools.cache
+def _infers_str() -> bool:
+    """Whether pandas makes its ``str`` dtype of Python strings (asked of pandas itself: the
+    ``future.infer_string`` option that says so is deprecated)."""
+    return pd.Series(["a"]).dtype == pd.StringDtype(na_value=np.nan)
+
+
 def _take_labels(labels: np.ndarray, codes: np.ndarray):
     """``labels[codes]`` as the column pandas makes of it, converting only the distinct labels: strings become
     pandas' ``str`` column (one Arrow take instead of inferring the type of every repeated label)."""
-    if len(codes) and len(labels) and pd.get_option("future.infer_string") \
-            and all(type(v) is str for v in labels):
+    if len(codes) and len(labels) and _infers_str() and all(type(v) is str for v in labels):
         return pd.array(labels, dtype="str").take(codes)
     return labels[codes]
 
