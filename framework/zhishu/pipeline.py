@@ -21,6 +21,9 @@ import pandas as pd
 from .calls import blame, call, describe
 from .components import Reports, compares_units
 from .config.plan import Plan
+from .default_plugins.aggregators import Arithmetic as _Arithmetic
+from .default_plugins.aggregators import arithmetic_mean as _arithmetic_mean
+from .default_plugins.weightings import Equal as _Equal
 from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
@@ -83,6 +86,13 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         node = plan.nodes[nid]
         children = list(node.children)
         block = _children_block([where[c] for c in children])  # rows × children
+        if _equal_arithmetic(node):
+            wv = _equal_weights(len(children))
+            node_rows[where[nid][1]] = _equal_arithmetic_scores(block, wv, node.min_share)
+            for c, weight in zip(children, wv.tolist()):
+                local[c] = weight
+                parents[c] = nid
+            continue
         X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
         w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
         wv = w.to_numpy()
@@ -114,6 +124,33 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         nodes = pd.DataFrame(node_rows.T, index=index, columns=node_ids, copy=False)
         scores = pd.concat([nodes, normalised], axis=1)[order]
     return scores, weights
+
+
+def _equal_arithmetic(node) -> bool:
+    """Whether the node uses the built-in equal weighting and arithmetic mean themselves (not a subclass, not a
+    third-party method): those :func:`aggregate` computes on the arrays directly, without a frame and Series per
+    node, with exactly the operations their methods apply (the same values bit for bit)."""
+    return (type(node.weighting.obj) is _Equal and type(node.aggregator.obj) is _Arithmetic
+            and len(node.children) > 0)
+
+
+def _equal_weights(n: int) -> np.ndarray:
+    """:meth:`Equal.weights <zhishu.default_plugins.weightings.Equal.weights>` as an array (what
+    :func:`_check_weights` returns of it: n > 0 weights 1/n, finite, non-negative, summing to 1)."""
+    return np.full(n, 1.0 / n, dtype=np.float64)
+
+
+def _equal_arithmetic_scores(block: np.ndarray, w: np.ndarray, min_share: float) -> np.ndarray:
+    """A node's scores by :meth:`Arithmetic.aggregate <zhishu.default_plugins.aggregators.Arithmetic.aggregate>`
+    over ``block`` (rows × children) with weights ``w``, then the missing-children rule of :func:`aggregate`."""
+    out = np.asarray(_arithmetic_mean(block, w), dtype=np.float64)
+    missing = np.isnan(block)
+    if missing.any():
+        out = np.where(missing.all(axis=1), np.nan, out)
+        share = (~missing) @ w
+        keep = (share > 0) & (share >= min_share - TOLERANCE)
+        out = np.where(keep, out, np.nan)
+    return out
 
 
 def _children_block(places: list[tuple[np.ndarray, int]]) -> np.ndarray:
