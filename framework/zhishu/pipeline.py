@@ -219,13 +219,22 @@ def _weights_table(plan: Plan, local: Mapping[str, float], parents: Mapping[str,
     """parent, node, weight (within the parent) and effective weight (the product down from the root), one row
     per tree item below the root, in tree order."""
     effective = {plan.root: 1.0}
-    rows = []
-    for item in plan.tree_order()[1:]:
-        effective[item] = effective[plan.parent_of(item)] * local[item]
-        rows.append(item)
-    return pd.DataFrame({"parent": [parents[i] for i in rows], "node": rows,
+    rows = plan.tree_order()[1:]
+    up = plan.parents
+    for item in rows:
+        effective[item] = effective[up[item]] * local[item]
+    return pd.DataFrame({"parent": _texts(tuple([parents[i] for i in rows])).copy(),
+                         "node": _texts(tuple(rows)).copy(),
                          "weight": np.array([local[i] for i in rows], dtype="float64"),
-                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")})
+                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")},
+                        copy=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _texts(labels: tuple[str, ...]):
+    """``labels`` as the pandas text array a frame column of them would be (the same for every run of a tree);
+    callers take ``.copy()``: a new pandas array around the same immutable Arrow data."""
+    return pd.Series(list(labels)).array  # inferred as a frame's column of them is (Arrow text by default)
 
 
 def rank(scores: pd.DataFrame) -> pd.DataFrame:

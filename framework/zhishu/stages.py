@@ -27,6 +27,7 @@ from .config.plan import Plan
 from .errors import DataError, Issue, PluginError, ZhishuError, quote
 from .labels import canonical_index, canonical_label
 from .registry import did_you_mean
+from .results import frame_of_arrays
 
 # --------------------------------------------------------------------------------------------- the result
 
@@ -462,12 +463,12 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     n = len(raw)
     empty = texts.take(np.zeros(n, dtype=np.intp))
     flagged = np.zeros(raw.shape[1], dtype=bool) if codes is None else codes.any(axis=0)
-    columns = {c: empty.copy() for c in raw.columns}  # .copy(): a new pandas array, the same Arrow data
+    columns = [empty.copy() for _ in range(raw.shape[1])]  # .copy(): a new pandas array, the same Arrow data
     if flagged.any():
         cells = texts.take(np.ascontiguousarray(codes[:, flagged].T).reshape(-1).astype(np.intp))
-        for j, c in enumerate(raw.columns[flagged]):
-            columns[c] = cells[j * n:(j + 1) * n]
-    return pd.DataFrame(columns, index=raw.index, columns=raw.columns, copy=False)
+        for j, at in enumerate(np.flatnonzero(flagged).tolist()):
+            columns[at] = cells[j * n:(j + 1) * n]
+    return frame_of_arrays(columns, raw.index, raw.columns)
 
 
 def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:
