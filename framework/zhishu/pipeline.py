@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .calls import blame, call, describe
-from .components import Reports, compares_units
+from .components import Reports, compares_units, provides
 from .config.plan import Plan
 from .default_plugins.aggregators import Arithmetic as _Arithmetic
 from .default_plugins.aggregators import arithmetic_mean as _arithmetic_mean
@@ -191,7 +191,7 @@ def weight_reports(plan: Plan) -> dict[str, dict]:
     CR), per node."""
     reports = {}
     for nid, node in plan.nodes.items():
-        if isinstance(node.weighting.obj, Reports):
+        if provides(node.weighting.obj, Reports):
             report = call(node.weighting, "report", node.children)
             reports[nid] = {**report, "weighting": node.weighting.name}
     return reports
