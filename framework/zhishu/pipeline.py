@@ -76,7 +76,7 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         by_item = np.ascontiguousarray(by_item)
     node_ids = list(plan.nodes)
     node_rows = np.empty((len(node_ids), len(normalised)))  # one row per node, in pre-order
-    where = {c: (by_item, j) for j, c in enumerate(normalised.columns)}
+    where = {c: (by_item, j) for j, c in enumerate(normalised.columns.tolist())}
     where.update({nid: (node_rows, j) for j, nid in enumerate(node_ids)})
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
     index = normalised.index

@@ -183,7 +183,7 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
     """
     owners: dict[str, list[str]] = {}
     for sid, frame in frames.items():
-        for col in frame.columns:
+        for col in frame.columns.tolist():
             owners.setdefault(str(col), []).append(sid)
     unique = {v: s[0] for v, s in owners.items() if len(s) == 1}
     index = _grid(units, sorted({int(y) for f in frames.values() for y in f.index.get_level_values("year").unique()}))
@@ -196,7 +196,7 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
             elif frames:
                 parts = []
                 for s, frame in frames.items():
-                    own = [unique.get(str(v)) == s for v in frame.columns]
+                    own = [unique.get(str(v)) == s for v in frame.columns.tolist()]
                     parts.append(frame if all(own) else frame.loc[:, own])
                 aligned[sid] = _Aligned(parts[0] if len(parts) == 1 else pd.concat(parts, axis=1), index)
             else:
@@ -247,7 +247,7 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
         return None
     frame = source_data(inds[0].source).source
     names = [ind.spec.variable or ind.spec.id for ind in inds]
-    if not (frame.columns.is_unique and set(names) <= set(frame.columns) and _same_index(frame.index, index)):
+    if not (frame.columns.is_unique and set(names) <= set(frame.columns.tolist()) and _same_index(frame.index, index)):
         return None
     columns = frame[names]
     if not all(dt == np.float64 for dt in columns.dtypes):
@@ -279,7 +279,7 @@ class _Aligned:
             if (frame.columns.is_unique and all(dt == np.float64 for dt in frame.dtypes)
                     and _same_index(frame.index, self._index)):
                 self._values = np.ascontiguousarray(frame.to_numpy(dtype="float64").T)
-                self._positions = {c: i for i, c in enumerate(frame.columns)}
+                self._positions = {c: i for i, c in enumerate(frame.columns.tolist())}
             else:
                 self._positions = {}
         if name in self._positions:
@@ -353,7 +353,7 @@ def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
     """Apply ``call(method, columns)`` once per method declaration, to the columns that chose it."""
     groups: dict[str, list[str]] = {}
     methods = {}
-    for col in X.columns:
+    for col in X.columns.tolist():
         method = chosen[col]
         groups.setdefault(method.key_path, []).append(col)
         methods[method.key_path] = method
@@ -362,7 +362,7 @@ def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
     for key, cols in groups.items():
         block = X if whole else X[cols]
         parts.append(_check_same_shape(call(methods[key], block), block, methods[key]))
-    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[list(X.columns)]
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[X.columns.tolist()]
     return out
 
 
@@ -373,7 +373,7 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
     Indicators that share a normaliser and pre-transform declaration (e.g. the defaults) are fitted together.
     """
     groups: dict[tuple, list[str]] = {}
-    for iid in X.columns:
+    for iid in X.columns.tolist():
         ind = plan.indicators[iid]
         key = (ind.normaliser.key_path, ind.transform.key_path if ind.transform else None)
         groups.setdefault(key, []).append(iid)
@@ -388,7 +388,7 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
 
 def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
     first = plan.indicators[block.columns[0]]
-    specs = {c: plan.indicators[c].spec for c in block.columns}
+    specs = {c: plan.indicators[c].spec for c in block.columns.tolist()}
     directions = np.array([float(s.direction) for s in specs.values()])
     normaliser, transform = first.normaliser, first.transform
 
@@ -423,7 +423,7 @@ def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
     if (not isinstance(out, pd.DataFrame) or not out.index.equals(X.index)
-            or list(out.columns) != list(X.columns)):
+            or out.columns.tolist() != X.columns.tolist()):
         raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
                           "input")
     return _floats(out)
