@@ -383,6 +383,8 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     if not (out.index.equals(X.index) and out.columns.equals(X.columns)):
         out = out.reindex(index=X.index, columns=X.columns)
+    elif len(parts) == 1:  # one group's frame, its columns already made float (_check_same_shape)
+        return out
     return _floats(out)
 
 
@@ -445,7 +447,7 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     filled or changed) as one code per cell; the frame is built from Arrow text columns, and every column
     without a flag shares one immutable array of "" (each column its own pandas array around it), so a run
     that imputes and treats nothing holds n cells of flags, not n × indicators."""
-    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)) or not raw.columns.is_unique:
+    if not _aligned_floats(raw, imputed, treated) or not raw.columns.is_unique:
         flags = pd.DataFrame("", index=raw.index, columns=raw.columns)  # not aligned: let pandas align
         flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
         changed = imputed.notna() & (treated != imputed)
@@ -471,9 +473,13 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     return frame_of_arrays(columns, raw.index, raw.columns)
 
 
-def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return (a.shape == b.shape and a.columns.equals(b.columns) and _same_index(a.index, b.index)
-            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in (a, b) for dt in f.dtypes))
+def _aligned_floats(raw: pd.DataFrame, *others: pd.DataFrame) -> bool:
+    """Every frame has ``raw``'s shape and labels and only float columns; each distinct frame looked at once (a
+    stage that changed nothing returned its input: the same frame, whose dtypes need no second look)."""
+    frames = list({id(f): f for f in (raw, *others)}.values())
+    return (all(f.shape == raw.shape and f.columns.equals(raw.columns) and _same_index(f.index, raw.index)
+                for f in frames[1:])
+            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in frames for dt in f.dtypes))
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:
