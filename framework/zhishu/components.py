@@ -11,6 +11,7 @@ state learned by ``fit`` ends in ``_``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -202,6 +203,19 @@ class ByYear(Protocol):
 def compares_units(aggregator: Any) -> bool:
     """True when ``aggregator`` declares :class:`ByYear` with ``by_year = True``."""
     return isinstance(aggregator, ByYear) and bool(aggregator.by_year)
+
+
+@functools.cache
+def _methods(protocol: type) -> tuple[str, ...]:
+    return tuple(n for n, v in vars(protocol).items() if callable(v) and not n.startswith("_"))
+
+
+def provides(obj: Any, protocol: type) -> bool:
+    """``isinstance(obj, protocol)`` for a runtime-checkable protocol of methods, answered ``False`` at once when
+    ``obj`` has no such method (no attribute, or None) — typing's check walks the protocol's members on every
+    call (tens of µs), which adds up over the nodes and methods of a config; the positive case still asks
+    ``isinstance``, so the same objects are accepted."""
+    return all(getattr(obj, n, None) is not None for n in _methods(protocol)) and isinstance(obj, protocol)
 
 
 @runtime_checkable

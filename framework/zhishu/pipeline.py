@@ -19,8 +19,11 @@ import numpy as np
 import pandas as pd
 
 from .calls import blame, call, describe
-from .components import Reports, compares_units
+from .components import Reports, compares_units, provides
 from .config.plan import Plan
+from .default_plugins.aggregators import Arithmetic as _Arithmetic
+from .default_plugins.aggregators import arithmetic_mean as _arithmetic_mean
+from .default_plugins.weightings import Equal as _Equal
 from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
@@ -73,7 +76,7 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         by_item = np.ascontiguousarray(by_item)
     node_ids = list(plan.nodes)
     node_rows = np.empty((len(node_ids), len(normalised)))  # one row per node, in pre-order
-    where = {c: (by_item, j) for j, c in enumerate(normalised.columns)}
+    where = {c: (by_item, j) for j, c in enumerate(normalised.columns.tolist())}
     where.update({nid: (node_rows, j) for j, nid in enumerate(node_ids)})
     specs = {i: ind.spec for i, ind in plan.indicators.items()}
     index = normalised.index
@@ -83,6 +86,13 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         node = plan.nodes[nid]
         children = list(node.children)
         block = _children_block([where[c] for c in children])  # rows × children
+        if _equal_arithmetic(node):
+            wv = _equal_weights(len(children))
+            node_rows[where[nid][1]] = _equal_arithmetic_scores(block, wv, node.min_share)
+            for c, weight in zip(children, wv.tolist()):
+                local[c] = weight
+                parents[c] = nid
+            continue
         X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
         w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
         wv = w.to_numpy()
@@ -114,6 +124,33 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         nodes = pd.DataFrame(node_rows.T, index=index, columns=node_ids, copy=False)
         scores = pd.concat([nodes, normalised], axis=1)[order]
     return scores, weights
+
+
+def _equal_arithmetic(node) -> bool:
+    """Whether the node uses the built-in equal weighting and arithmetic mean themselves (not a subclass, not a
+    third-party method): those :func:`aggregate` computes on the arrays directly, without a frame and Series per
+    node, with exactly the operations their methods apply (the same values bit for bit)."""
+    return (type(node.weighting.obj) is _Equal and type(node.aggregator.obj) is _Arithmetic
+            and len(node.children) > 0)
+
+
+def _equal_weights(n: int) -> np.ndarray:
+    """:meth:`Equal.weights <zhishu.default_plugins.weightings.Equal.weights>` as an array (what
+    :func:`_check_weights` returns of it: n > 0 weights 1/n, finite, non-negative, summing to 1)."""
+    return np.full(n, 1.0 / n, dtype=np.float64)
+
+
+def _equal_arithmetic_scores(block: np.ndarray, w: np.ndarray, min_share: float) -> np.ndarray:
+    """A node's scores by :meth:`Arithmetic.aggregate <zhishu.default_plugins.aggregators.Arithmetic.aggregate>`
+    over ``block`` (rows × children) with weights ``w``, then the missing-children rule of :func:`aggregate`."""
+    out = np.asarray(_arithmetic_mean(block, w), dtype=np.float64)
+    missing = np.isnan(block)
+    if missing.any():
+        out = np.where(missing.all(axis=1), np.nan, out)
+        share = (~missing) @ w
+        keep = (share > 0) & (share >= min_share - TOLERANCE)
+        out = np.where(keep, out, np.nan)
+    return out
 
 
 def _children_block(places: list[tuple[np.ndarray, int]]) -> np.ndarray:
@@ -154,7 +191,7 @@ def weight_reports(plan: Plan) -> dict[str, dict]:
     CR), per node."""
     reports = {}
     for nid, node in plan.nodes.items():
-        if isinstance(node.weighting.obj, Reports):
+        if provides(node.weighting.obj, Reports):
             report = call(node.weighting, "report", node.children)
             reports[nid] = {**report, "weighting": node.weighting.name}
     return reports
@@ -182,13 +219,22 @@ def _weights_table(plan: Plan, local: Mapping[str, float], parents: Mapping[str,
     """parent, node, weight (within the parent) and effective weight (the product down from the root), one row
     per tree item below the root, in tree order."""
     effective = {plan.root: 1.0}
-    rows = []
-    for item in plan.tree_order()[1:]:
-        effective[item] = effective[plan.parent_of(item)] * local[item]
-        rows.append(item)
-    return pd.DataFrame({"parent": [parents[i] for i in rows], "node": rows,
+    rows = plan.tree_order()[1:]
+    up = plan.parents
+    for item in rows:
+        effective[item] = effective[up[item]] * local[item]
+    return pd.DataFrame({"parent": _texts(tuple([parents[i] for i in rows])).copy(),
+                         "node": _texts(tuple(rows)).copy(),
                          "weight": np.array([local[i] for i in rows], dtype="float64"),
-                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")})
+                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")},
+                        copy=False)
+
+
+@functools.lru_cache(maxsize=256)
+def _texts(labels: tuple[str, ...]):
+    """``labels`` as the pandas text array a frame column of them would be (the same for every run of a tree);
+    callers take ``.copy()``: a new pandas array around the same immutable Arrow data."""
+    return pd.Series(list(labels)).array  # inferred as a frame's column of them is (Arrow text by default)
 
 
 def rank(scores: pd.DataFrame) -> pd.DataFrame:

@@ -47,8 +47,17 @@ def nullable_ranks(ranks: pd.DataFrame) -> pd.DataFrame:
 def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
     """A frame of nullable integer (``Int64``) columns whose data and mask are the rows of ``ints`` and
     ``masks`` (items × rows; used as they are, not copied). ``columns`` must be unique."""
-    return pd.DataFrame({c: pd.arrays.IntegerArray(ints[j], masks[j]) for j, c in enumerate(columns)},
-                        index=index, columns=columns, copy=False)
+    return frame_of_arrays([pd.arrays.IntegerArray(ints[j], masks[j]) for j in range(len(columns))], index,
+                           columns)
+
+
+def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+    """The frame whose columns are ``arrays`` (pandas arrays, used as they are, not copied), labelled
+    ``columns`` (unique, one per array). Keyed by position first and labelled after: pandas then neither
+    iterates nor re-aligns the labels (an Index of Arrow text is slow to walk element by element)."""
+    frame = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
+    frame.columns = columns
+    return frame
 
 
 @attrs.frozen(kw_only=True)

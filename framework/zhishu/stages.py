@@ -27,6 +27,7 @@ from .config.plan import Plan
 from .errors import DataError, Issue, PluginError, ZhishuError, quote
 from .labels import canonical_index, canonical_label
 from .registry import did_you_mean
+from .results import frame_of_arrays
 
 # --------------------------------------------------------------------------------------------- the result
 
@@ -182,7 +183,7 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
     """
     owners: dict[str, list[str]] = {}
     for sid, frame in frames.items():
-        for col in frame.columns:
+        for col in frame.columns.tolist():
             owners.setdefault(str(col), []).append(sid)
     unique = {v: s[0] for v, s in owners.items() if len(s) == 1}
     index = _grid(units, sorted({int(y) for f in frames.values() for y in f.index.get_level_values("year").unique()}))
@@ -195,7 +196,7 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
             elif frames:
                 parts = []
                 for s, frame in frames.items():
-                    own = [unique.get(str(v)) == s for v in frame.columns]
+                    own = [unique.get(str(v)) == s for v in frame.columns.tolist()]
                     parts.append(frame if all(own) else frame.loc[:, own])
                 aligned[sid] = _Aligned(parts[0] if len(parts) == 1 else pd.concat(parts, axis=1), index)
             else:
@@ -246,7 +247,7 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
         return None
     frame = source_data(inds[0].source).source
     names = [ind.spec.variable or ind.spec.id for ind in inds]
-    if not (frame.columns.is_unique and set(names) <= set(frame.columns) and _same_index(frame.index, index)):
+    if not (frame.columns.is_unique and set(names) <= set(frame.columns.tolist()) and _same_index(frame.index, index)):
         return None
     columns = frame[names]
     if not all(dt == np.float64 for dt in columns.dtypes):
@@ -278,7 +279,7 @@ class _Aligned:
             if (frame.columns.is_unique and all(dt == np.float64 for dt in frame.dtypes)
                     and _same_index(frame.index, self._index)):
                 self._values = np.ascontiguousarray(frame.to_numpy(dtype="float64").T)
-                self._positions = {c: i for i, c in enumerate(frame.columns)}
+                self._positions = {c: i for i, c in enumerate(frame.columns.tolist())}
             else:
                 self._positions = {}
         if name in self._positions:
@@ -352,7 +353,7 @@ def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
     """Apply ``call(method, columns)`` once per method declaration, to the columns that chose it."""
     groups: dict[str, list[str]] = {}
     methods = {}
-    for col in X.columns:
+    for col in X.columns.tolist():
         method = chosen[col]
         groups.setdefault(method.key_path, []).append(col)
         methods[method.key_path] = method
@@ -361,7 +362,7 @@ def _apply_by_method(X: pd.DataFrame, chosen: Mapping, call) -> pd.DataFrame:
     for key, cols in groups.items():
         block = X if whole else X[cols]
         parts.append(_check_same_shape(call(methods[key], block), block, methods[key]))
-    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[list(X.columns)]
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)[X.columns.tolist()]
     return out
 
 
@@ -372,7 +373,7 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
     Indicators that share a normaliser and pre-transform declaration (e.g. the defaults) are fitted together.
     """
     groups: dict[tuple, list[str]] = {}
-    for iid in X.columns:
+    for iid in X.columns.tolist():
         ind = plan.indicators[iid]
         key = (ind.normaliser.key_path, ind.transform.key_path if ind.transform else None)
         groups.setdefault(key, []).append(iid)
@@ -382,12 +383,14 @@ def normalise(plan: Plan, X: pd.DataFrame) -> pd.DataFrame:
     out = parts[0] if len(parts) == 1 else pd.concat(parts, axis=1)
     if not (out.index.equals(X.index) and out.columns.equals(X.columns)):
         out = out.reindex(index=X.index, columns=X.columns)
+    elif len(parts) == 1:  # one group's frame, its columns already made float (_check_same_shape)
+        return out
     return _floats(out)
 
 
 def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
     first = plan.indicators[block.columns[0]]
-    specs = {c: plan.indicators[c].spec for c in block.columns}
+    specs = {c: plan.indicators[c].spec for c in block.columns.tolist()}
     directions = np.array([float(s.direction) for s in specs.values()])
     normaliser, transform = first.normaliser, first.transform
 
@@ -422,7 +425,7 @@ def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
     if (not isinstance(out, pd.DataFrame) or not out.index.equals(X.index)
-            or list(out.columns) != list(X.columns)):
+            or out.columns.tolist() != X.columns.tolist()):
         raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
                           "input")
     return _floats(out)
@@ -444,7 +447,7 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     filled or changed) as one code per cell; the frame is built from Arrow text columns, and every column
     without a flag shares one immutable array of "" (each column its own pandas array around it), so a run
     that imputes and treats nothing holds n cells of flags, not n × indicators."""
-    if not (_same_labels(imputed, raw) and _same_labels(treated, raw)) or not raw.columns.is_unique:
+    if not _aligned_floats(raw, imputed, treated) or not raw.columns.is_unique:
         flags = pd.DataFrame("", index=raw.index, columns=raw.columns)  # not aligned: let pandas align
         flags = flags.mask(raw.isna() & imputed.notna(), "imputed")
         changed = imputed.notna() & (treated != imputed)
@@ -462,17 +465,21 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     n = len(raw)
     empty = texts.take(np.zeros(n, dtype=np.intp))
     flagged = np.zeros(raw.shape[1], dtype=bool) if codes is None else codes.any(axis=0)
-    columns = {c: empty.copy() for c in raw.columns}  # .copy(): a new pandas array, the same Arrow data
+    columns = [empty.copy() for _ in range(raw.shape[1])]  # .copy(): a new pandas array, the same Arrow data
     if flagged.any():
         cells = texts.take(np.ascontiguousarray(codes[:, flagged].T).reshape(-1).astype(np.intp))
-        for j, c in enumerate(raw.columns[flagged]):
-            columns[c] = cells[j * n:(j + 1) * n]
-    return pd.DataFrame(columns, index=raw.index, columns=raw.columns, copy=False)
+        for j, at in enumerate(np.flatnonzero(flagged).tolist()):
+            columns[at] = cells[j * n:(j + 1) * n]
+    return frame_of_arrays(columns, raw.index, raw.columns)
 
 
-def _same_labels(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return (a.shape == b.shape and a.columns.equals(b.columns) and _same_index(a.index, b.index)
-            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in (a, b) for dt in f.dtypes))
+def _aligned_floats(raw: pd.DataFrame, *others: pd.DataFrame) -> bool:
+    """Every frame has ``raw``'s shape and labels and only float columns; each distinct frame looked at once (a
+    stage that changed nothing returned its input: the same frame, whose dtypes need no second look)."""
+    frames = list({id(f): f for f in (raw, *others)}.values())
+    return (all(f.shape == raw.shape and f.columns.equals(raw.columns) and _same_index(f.index, raw.index)
+                for f in frames[1:])
+            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in frames for dt in f.dtypes))
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:

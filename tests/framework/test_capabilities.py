@@ -205,3 +205,26 @@ def test_checks_config_is_called_for_a_plugin_method_at_its_key_path(write_confi
         load_config(path, hooks=Hooks(pm))
     assert [(i.path, i.message) for i in info.value.issues] == [
         ("indicators.b.normaliser.params.indicator", "no indicator 'zz'")]
+
+
+def test_provides_accepts_what_isinstance_accepts():
+    """components.provides: the quick protocol check gives isinstance's answer for objects with the method, without
+    it, and with the name bound to None (which typing does not count as the method either)."""
+    from zhishu.components import ChecksChildren, Reports, provides
+    from zhishu.default_plugins.weightings import Equal, Fixed
+
+    class WithReport:
+        def report(self, children):
+            return {}
+
+    class NoneReport:
+        report = None
+
+    class Other:
+        pass
+
+    for obj in (WithReport(), NoneReport(), Other(), Equal(), Fixed(values={"a": 1.0})):
+        for protocol in (Reports, ChecksChildren):
+            assert provides(obj, protocol) == isinstance(obj, protocol), (obj, protocol)
+    assert provides(WithReport(), Reports) and not provides(Other(), Reports)
+    assert provides(Fixed(values={"a": 1.0}), ChecksChildren) and not provides(Equal(), ChecksChildren)

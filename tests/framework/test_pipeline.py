@@ -364,3 +364,26 @@ def test_scores_table_levels_by_hand(write_config):
     by_hand = {"index": 0, "s1": 1, "x": 2, "y": 2, "z": 1}
     assert table["level"].tolist() == [by_hand[node] for node in table["node"]]
     assert table["level"].dtype == np.int64 and list(table["node"].drop_duplicates()) == list(by_hand)
+
+
+@pytest.mark.parametrize("min_share", [0.0, 0.5, 1.0])
+def test_equal_arithmetic_fast_path_is_the_methods_bit_for_bit(min_share):
+    """aggregate's array path for the built-in equal weighting + arithmetic mean gives exactly what the methods'
+    own hooks give (frame in, Series out), then the missing-children rule: same bits, NaN in the same cells."""
+    from zhishu.default_plugins.aggregators import Arithmetic
+    from zhishu.default_plugins.weightings import Equal
+    from zhishu.pipeline import TOLERANCE, _equal_arithmetic_scores, _equal_weights
+
+    rng = np.random.default_rng(7)
+    values = rng.uniform(0, 100, (40, 5))
+    values[rng.uniform(size=values.shape) < 0.3] = np.nan
+    values[3] = np.nan  # a row with no child present
+    X = pd.DataFrame(values, columns=list("abcde"))
+    w = Equal().weights(X)
+    expected = Arithmetic().aggregate(X, w).to_numpy()
+    share = (~np.isnan(values)) @ w.to_numpy()
+    expected = np.where((share > 0) & (share >= min_share - TOLERANCE), expected, np.nan)
+    assert np.array_equal(_equal_weights(5), w.to_numpy())
+    got = _equal_arithmetic_scores(values, _equal_weights(5), min_share)
+    assert np.isnan(got[3]) and np.array_equal(np.isnan(got), np.isnan(expected))
+    assert got.tobytes() == expected.tobytes()

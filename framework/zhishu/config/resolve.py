@@ -23,6 +23,7 @@ from ..components import (
     ResolvesMethods,
     SubIndexSpec,
     UnitSpec,
+    provides,
 )
 from ..errors import ConfigError, Issue, add_note
 from ..kinds import singular
@@ -78,7 +79,7 @@ class _Resolver:
                 result = Method(
                     kind=kind, name=spec.method, plugin=entry.plugin, params=dict(spec.params), obj=obj, key_path=path
                 )
-                if isinstance(obj, ResolvesMethods):
+                if provides(obj, ResolvesMethods):
                     # a method built from other methods (e.g. combination weighting): resolve them by name too
                     def make(sub_kind: str, sub_spec: MethodSpec, sub_path: str):
                         method = self.method(sub_kind, sub_spec, join(where, sub_path))
@@ -375,7 +376,7 @@ class _Resolver:
         node_w_spec, node_w_path = own_weights if own_weights is not None else (w_spec, w_path)
         weighting = self.method("weightings", node_w_spec, node_w_path)
         aggregator = self.method("aggregators", a_spec, a_path)
-        if weighting is not None and isinstance(weighting.obj, ChecksChildren):
+        if weighting is not None and provides(weighting.obj, ChecksChildren):
             with blame(weighting):
                 problems = weighting.obj.check(tuple(children))
             for problem in problems:
@@ -507,7 +508,7 @@ def plan_issues(plan: Plan) -> list[Issue]:
     """The problems that methods declaring :class:`~zhishu.components.ChecksConfig` find in the resolved plan."""
     issues = []
     for where, method in configured_methods(plan).items():
-        if isinstance(method.obj, ChecksConfig):
+        if provides(method.obj, ChecksConfig):
             with blame(method):
                 found = method.obj.config_issues(plan, where)
             for path, problem in found:

@@ -482,7 +482,7 @@ def _nonnegative_int(value: Any, name: str, path: Path) -> int:
 
 
 def _clean_labels(columns: pd.Index) -> list[str]:
-    return [str(c).lstrip("\ufeff").strip() for c in columns]
+    return [str(c).lstrip("\ufeff").strip() for c in columns.tolist()]
 
 
 def _with_positions(frame: pd.DataFrame, first: int, name: str, *, multiline: bool,

@@ -253,8 +253,9 @@ class _Problems:
 def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_path: str = "") -> pd.DataFrame:
     """The source's frame from a reader's raw cells (pure: ``raw`` is not modified)."""
     problems = _Problems(file, key_path)
-    columns = [str(c) for c in raw.columns]
-    if not all(isinstance(c, str) for c in raw.columns):  # (readers give strings: no new frame for them)
+    labels = raw.columns.tolist()  # plain str objects (iterating an Index of Arrow text is slow)
+    columns = [str(c) for c in labels]
+    if not all(isinstance(c, str) for c in labels):  # (readers give strings: no new frame for them)
         raw = raw.set_axis(columns, axis=1)
     _check_columns(source, columns, problems)
     problems.raise_if_any()
@@ -386,7 +387,7 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     for messages); ``None`` when some column is not text (each is then read alone)."""
     if len(columns) < 2:
         return None
-    dtypes = dict(zip(raw.columns, raw.dtypes))
+    dtypes = dict(zip(raw.columns.tolist(), raw.dtypes.tolist()))
     if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
         # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
         values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
