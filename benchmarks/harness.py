@@ -2,8 +2,9 @@
 
 Timing: the median of several wall-clock runs (or the best, for long runs where only a few fit), because the
 benchmark machine is shared and its load varies. Memory: each side runs in its own child process; its peak
-resident set comes from the kernel (``os.wait4``'s ``ru_maxrss``, the child's high-water mark — for a child that
-starts workers, the largest single process), and for a process tree (Dask workers) a sampler adds up the
+resident set is the kernel's high-water mark of the child's program (``VmHWM`` in /proc, read every 20 ms; not
+``wait4``'s ``ru_maxrss``, which on Linux includes the high-water mark of the process that spawned the child, i.e.
+of this benchmark process), and for a process tree (Dask workers) a sampler adds up the
 resident sets of the child and all its descendants every 20 ms and keeps the largest sum.
 """
 
@@ -134,6 +135,18 @@ def _tree(pid: int) -> list:
         return []
 
 
+def _high_water(pid: int) -> int:
+    """The peak resident bytes of ``pid``'s current program (``VmHWM``: since its exec), 0 if unreadable."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def _rss(procs: list) -> int:
     import psutil
 
@@ -161,6 +174,7 @@ def run_child(argv: Sequence[str], *, cwd: Path | None = None, env: dict | None 
     proc = subprocess.Popen(list(argv), cwd=cwd or ROOT, env=environ, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     peak_tree = [0]
+    peak_own = [0]
     done = threading.Event()
 
     def sample() -> None:
@@ -171,6 +185,7 @@ def run_child(argv: Sequence[str], *, cwd: Path | None = None, env: dict | None 
             if k % TREE_EVERY == 0:
                 procs = _tree(proc.pid)
             peak_tree[0] = max(peak_tree[0], _rss(procs))
+            peak_own[0] = max(peak_own[0], _high_water(proc.pid))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -191,7 +206,9 @@ def run_child(argv: Sequence[str], *, cwd: Path | None = None, env: dict | None 
     stdout, stderr = "".join(out_chunks), "".join(err_chunks)
     if check and proc.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} exited with {proc.returncode}:\n{stderr[-3000:]}")
-    peak = usage.ru_maxrss / 1024  # KiB on Linux
+    # not usage.ru_maxrss: Linux carries the spawning process's high-water mark over the child's exec, so a
+    # child of this (by then large) benchmark process would report at least this process's own peak
+    peak = peak_own[0] / 2**20 if peak_own[0] else usage.ru_maxrss / 1024
     return ChildRun(seconds=seconds, peak_mib=peak, tree_mib=max(peak_tree[0] / 2**20, peak), stdout=stdout,
                     returncode=proc.returncode, cpu=usage.ru_utime + usage.ru_stime)
 

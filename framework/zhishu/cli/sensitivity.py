@@ -31,10 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "local Dask cluster forks its workers from this process (Linux) and adds ~2-4 s of CPU "
                         "(importing distributed, starting and closing the cluster, sending the sample matrix); "
                         "it pays only when the replications take many seconds on cores nothing else uses. "
-                        "caict-2023 (--no-replications, whole process), measured only on a loaded 2-core "
-                        "machine: by its CPU figures Dask becomes faster at ~20,000-30,000 replications and is "
-                        "~1.3-1.4x faster at 100,000 on two idle cores (an estimate, not a quiet-machine "
-                        "measurement; docs/sensitivity.md, Dask: measured). Use --no-replications with large "
+                        "Measured on a quiet 2-core machine (whole process, --no-replications): caict-2023 is "
+                        "slower with Dask below ~50,000 replications (2,000: 1.6x slower; 30,000: 1.2x slower) "
+                        "and 1.15-1.21x faster at 100,000; a county-scale index (2,800 units x 60 indicators x "
+                        "10 years, 20,480 Sobol replications) 1.86x faster (docs/sensitivity.md, Dask: "
+                        "measured). Use --no-replications with large "
                         "runs: only exact reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
