@@ -23,6 +23,7 @@ from .components import Reports, compares_units, provides
 from .config.plan import Plan
 from .default_plugins.aggregators import Arithmetic as _Arithmetic
 from .default_plugins.aggregators import arithmetic_mean as _arithmetic_mean
+from .default_plugins.aggregators import blank_where_all_missing as _blank_where_all_missing
 from .default_plugins.weightings import Equal as _Equal
 from .errors import InputError, PluginError
 from .labels import canonical_label
@@ -88,30 +89,11 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
         block = _children_block([where[c] for c in children])  # rows × children
         if _equal_arithmetic(node):
             wv = _equal_weights(len(children))
-            node_rows[where[nid][1]] = _equal_arithmetic_scores(block, wv, node.min_share)
-            for c, weight in zip(children, wv.tolist()):
-                local[c] = weight
-                parents[c] = nid
-            continue
-        X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
-        w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
-        wv = w.to_numpy()
-        present = ~np.isnan(block)
-        keep = None
-        if not present.all():  # the missing-children rule, uniform for every aggregator
-            share = present @ wv
-            keep = (share > 0) & (share >= node.min_share - TOLERANCE)
-        # units below min_share take no part, even in aggregators that compare units (Copeland, TOPSIS)
-        by_year = compares_units(node.aggregator.obj)
-        rows = X if keep is None or keep.all() or not by_year else X[keep]
-        with blame(node.aggregator):
-            score = _aggregate_rows(node.aggregator.obj, rows, w, by_year)
-        if not isinstance(score, pd.Series) or not (score.index is rows.index or score.index.equals(rows.index)):
-            raise PluginError(f"{describe(node.aggregator)} must return a Series with the same index as its input")
-        score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
-        if keep is not None:
-            score = np.where(keep, score, np.nan)
-        node_rows[where[nid][1]] = score
+            score = _equal_arithmetic_scores(block, wv)
+            keep = _share_kept(block, wv, node.min_share)
+        else:
+            wv, score, keep = _node_scores(node, block, index, specs)
+        node_rows[where[nid][1]] = score if keep is None else np.where(keep, score, np.nan)
         for c, weight in zip(children, wv.tolist()):
             local[c] = weight
             parents[c] = nid
@@ -140,17 +122,38 @@ def _equal_weights(n: int) -> np.ndarray:
     return np.full(n, 1.0 / n, dtype=np.float64)
 
 
-def _equal_arithmetic_scores(block: np.ndarray, w: np.ndarray, min_share: float) -> np.ndarray:
-    """A node's scores by :meth:`Arithmetic.aggregate <zhishu.default_plugins.aggregators.Arithmetic.aggregate>`
-    over ``block`` (rows × children) with weights ``w``, then the missing-children rule of :func:`aggregate`."""
-    out = np.asarray(_arithmetic_mean(block, w), dtype=np.float64)
-    missing = np.isnan(block)
-    if missing.any():
-        out = np.where(missing.all(axis=1), np.nan, out)
-        share = (~missing) @ w
-        keep = (share > 0) & (share >= min_share - TOLERANCE)
-        out = np.where(keep, out, np.nan)
-    return out
+def _equal_arithmetic_scores(block: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """:meth:`Arithmetic.aggregate <zhishu.default_plugins.aggregators.Arithmetic.aggregate>` over ``block``
+    (rows × children) with weights ``w``, on the arrays (before the missing-children rule)."""
+    return _blank_where_all_missing(block, _arithmetic_mean(block, w))
+
+
+def _share_kept(block: np.ndarray, w: np.ndarray, min_share: float) -> np.ndarray | None:
+    """The missing-children rule, uniform for every aggregator: the rows whose present children carry a
+    positive weight of at least ``min_share`` (None when no child is missing anywhere)."""
+    present = ~np.isnan(block)
+    if present.all():
+        return None
+    share = present @ w
+    return (share > 0) & (share >= min_share - TOLERANCE)
+
+
+def _node_scores(node, block: np.ndarray, index: pd.Index, specs) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A node's weights, its scores before the missing-children rule and the rows that rule keeps, through the
+    node's weighting and aggregator hooks (what any method, built-in or a plugin's, receives)."""
+    X = pd.DataFrame(block, index=index, columns=_labels(node.children), copy=False)
+    w = _check_weights(call(node.weighting, "weights", X, specs), node, X.columns)
+    wv = w.to_numpy()
+    keep = _share_kept(block, wv, node.min_share)
+    # units below min_share take no part, even in aggregators that compare units (Copeland, TOPSIS)
+    by_year = compares_units(node.aggregator.obj)
+    rows = X if keep is None or keep.all() or not by_year else X[keep]
+    with blame(node.aggregator):
+        score = _aggregate_rows(node.aggregator.obj, rows, w, by_year)
+    if not isinstance(score, pd.Series) or not (score.index is rows.index or score.index.equals(rows.index)):
+        raise PluginError(f"{describe(node.aggregator)} must return a Series with the same index as its input")
+    score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
+    return wv, score, keep
 
 
 def _children_block(places: list[tuple[np.ndarray, int]]) -> np.ndarray:

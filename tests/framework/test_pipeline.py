@@ -372,7 +372,7 @@ def test_equal_arithmetic_fast_path_is_the_methods_bit_for_bit(min_share):
     own hooks give (frame in, Series out), then the missing-children rule: same bits, NaN in the same cells."""
     from zhishu.default_plugins.aggregators import Arithmetic
     from zhishu.default_plugins.weightings import Equal
-    from zhishu.pipeline import TOLERANCE, _equal_arithmetic_scores, _equal_weights
+    from zhishu.pipeline import TOLERANCE, _equal_arithmetic_scores, _equal_weights, _share_kept
 
     rng = np.random.default_rng(7)
     values = rng.uniform(0, 100, (40, 5))
@@ -384,6 +384,7 @@ def test_equal_arithmetic_fast_path_is_the_methods_bit_for_bit(min_share):
     share = (~np.isnan(values)) @ w.to_numpy()
     expected = np.where((share > 0) & (share >= min_share - TOLERANCE), expected, np.nan)
     assert np.array_equal(_equal_weights(5), w.to_numpy())
-    got = _equal_arithmetic_scores(values, _equal_weights(5), min_share)
+    keep = _share_kept(values, _equal_weights(5), min_share)
+    got = np.where(keep, _equal_arithmetic_scores(values, _equal_weights(5)), np.nan)
     assert np.isnan(got[3]) and np.array_equal(np.isnan(got), np.isnan(expected))
     assert got.tobytes() == expected.tobytes()

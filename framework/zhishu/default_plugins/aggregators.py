@@ -66,12 +66,17 @@ def _series(X: pd.DataFrame, out: np.ndarray) -> pd.Series:
 
 
 def _scores(X: pd.DataFrame, values: np.ndarray, out: np.ndarray) -> pd.Series:
-    """``out`` as a Series on ``X``'s index, NaN in the rows without any child present (``X.notna().any(axis=1)``
-    on the float values, without a frame of booleans; complete data: one pass, no mask)."""
+    """``out`` as a Series on ``X``'s index, NaN in the rows without any child present."""
+    return _series(X, blank_where_all_missing(values, out))
+
+
+def blank_where_all_missing(values: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` with NaN in the rows of ``values`` without any child present (``X.notna().any(axis=1)`` on the
+    float values, without a frame of booleans; complete data: one pass, no mask)."""
     missing = np.isnan(values)
     if missing.any():
         out = np.where(missing.all(axis=1), np.nan, out)
-    return _series(X, out)
+    return out
 
 
 
