@@ -103,23 +103,7 @@ def test_method_params_are_structured_strictly_into_the_method(write_config):
 
 
 def test_tree_errors_are_all_reported(write_config):
-    text = """
-    [index]
-    id = "t"
-
-    [sources.main]
-    plugin = "table"
-    params = { path = "data.csv" }
-
-    [indicators.a]
-    direction = 1
-
-    [indicators.b]
-    direction = 1
-
-    [indicators.unused]
-    direction = 1
-
+    text = table_config({"a": 1, "b": 1, "unused": 1}, """
     [nodes.index]
     children = ["s", "a", "a", "bb"]
     weights = { s = 1, a = 1 }
@@ -131,7 +115,7 @@ def test_tree_errors_are_all_reported(write_config):
 
     [nodes.lonely]
     children = ["b"]
-    """
+    """)
     assert problems(write_config, text) == [
         "nodes.index: give either weights (fixed weights) or weighting, not both",
         "nodes.index.weights: no weight for child 'bb'; give every child a weight (node 'index')",

@@ -32,6 +32,8 @@ import pytest
 import zhishu
 from zhishu.pipeline import rank
 
+from toy_index import table_config
+
 DATA = """
 unit,year,x,y,u,v
 P,2021,10,5,6,2
@@ -304,24 +306,11 @@ class _GivenWeights:
         register("given", Given)
 
 
-WEIGHTS_CONFIG = """
-[index]
-id = "w"
-
-[sources.main]
-plugin = "table"
-params = { path = "data.csv" }
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = 1
-
+WEIGHTS_CONFIG = table_config({"a": 1, "b": 1}, """
 [nodes.index]
 children = ["a", "b"]
 weighting = "given"
-"""
+""", index_id="w")
 
 
 def _run_with_weights(write_config, w):

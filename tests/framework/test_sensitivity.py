@@ -26,34 +26,12 @@ from zhishu.sensitivity import (
 )
 from zhishu.sensitivity.engine import variant_plan
 from zhishu.stages import run_stages
-from toy_index import TOY_DATA
+from toy_index import TOY_DATA, table_config
 
 # 8 units × 2 years, one missing value (unit H, 2022, e) so the missing-children rule is exercised
 DATA = TOY_DATA
 
-CONFIG = """
-[index]
-id = "toy"
-
-[sources.main]
-plugin = "table"
-params = { path = "data.csv" }
-
-[indicators.a]
-direction = 1
-
-[indicators.b]
-direction = -1
-
-[indicators.c]
-direction = 1
-
-[indicators.d]
-direction = 1
-
-[indicators.e]
-direction = 1
-
+CONFIG = table_config({"a": 1, "b": -1, "c": 1, "d": 1, "e": 1}, """
 [nodes.index]
 children = ["p", "q"]
 weights = { p = 0.6, q = 0.4 }
@@ -67,7 +45,7 @@ min_share = 0.4
 
 [normalisation]
 default = { method = "minmax", params = { low = 1, high = 100 } }
-"""
+""", index_id="toy")
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ import pytest
 
 import zhishu
 
+from toy_index import table_config
+
 _CONFIG = """
 [index]
 id = "{root}-only"
@@ -36,6 +38,12 @@ def sub_index(root: str, data: str, years: list[int] | None = None):
         return zhishu.run(folder / "config.toml")
 
     return config, run, default_run
+
+
+def children_config(*children: str, index_id: str = "x") -> str:
+    """A config on data.csv whose root lists ``children`` (registered nodes or indicators) and nothing else."""
+    return table_config({}, "[nodes.index]\nchildren = [" + ", ".join(f'"{c}"' for c in children) + "]",
+                        index_id=index_id, compact=True)
 
 
 def column(frame: pd.DataFrame, name: str) -> dict:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import zhishu
 import zhishu_application
 from zhishu.formula import parse
-from subindex_support import assert_higher_is_better, column, sub_index
+from subindex_support import assert_higher_is_better, children_config, column, sub_index
 
 PLUGIN = "application"
 SPECS = {s.id: s for s in zhishu_application.SPECS.indicators}
@@ -140,15 +140,7 @@ def test_end_to_end_scores_of_the_sub_index(write_config):
 
 
 def test_blocked_plugin_makes_its_names_unknown(write_config):
-    path = write_config("""
-        [index]
-        id = "x"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["application_industry", "mobile_traffic"]
-    """, data__csv=DATA)
+    path = write_config(children_config("application_industry", "mobile_traffic"), data__csv=DATA)
     assert list(zhishu.load_config(path, block=("environment",)).indicators) == [
         "industrial_digitalisation", "mobile_traffic"]
     with pytest.raises(zhishu.ConfigError) as info:

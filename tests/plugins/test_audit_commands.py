@@ -18,6 +18,8 @@ from zhishu_audit import compare, compare_ranking, optimise_weights, rank_change
 from zhishu_audit import commands
 from zhishu_audit.rankings import kendall_tau_b, spearman_rho
 
+from toy_index import table_config
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared" / "data"
 CONFIGS = {
@@ -98,21 +100,7 @@ def synthetic_config(write_config, n=40, seed=0, correlated=False) -> Path:
     b = (base + rng.normal(scale=0.05, size=n)) if correlated else 3 * rng.normal(size=n) + base
     c = rng.normal(size=n) * 0.5 + 0.2 * base
     rows = "\n".join(f"u{i:02d},2020,{a[i]:.6f},{b[i]:.6f},{c[i]:.6f}" for i in range(n))
-    return write_config("""
-        [index]
-        id = "synthetic"
-
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-
-        [indicators.a]
-        direction = 1
-        [indicators.b]
-        direction = 1
-        [indicators.c]
-        direction = 1
-
+    return write_config(table_config({"a": 1, "b": 1, "c": 1}, """
         [nodes.index]
         children = ["a", "b", "c"]
         weighting = "equal"
@@ -120,7 +108,7 @@ def synthetic_config(write_config, n=40, seed=0, correlated=False) -> Path:
 
         [normalisation]
         default = { method = "zscore" }
-        """, data__csv="unit,year,a,b,c\n" + rows + "\n")
+        """, index_id="synthetic", compact=True), data__csv="unit,year,a,b,c\n" + rows + "\n")
 
 
 def test_optimise_weights_reaches_equal_importance(write_config):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import zhishu
 from zhishu.formula import parse
 import zhishu_environment
-from subindex_support import assert_higher_is_better, column, sub_index
+from subindex_support import assert_higher_is_better, children_config, column, sub_index
 
 PLUGIN = "environment"
 SPECS = {s.id: s for s in zhishu_environment.SPECS.indicators}
@@ -132,15 +132,7 @@ def test_end_to_end_scores_of_the_sub_index(write_config):
 
 
 def test_blocked_plugin_makes_its_names_unknown(write_config):
-    path = write_config("""
-        [index]
-        id = "x"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["environment_network", "open_data_index"]
-    """, data__csv=DATA)
+    path = write_config(children_config("environment_network", "open_data_index"), data__csv=DATA)
     assert list(zhishu.load_config(path, block=("scale",)).indicators) == [
         "egress_bandwidth", "coverage_5g", "open_data_index"]
     with pytest.raises(zhishu.ConfigError) as info:

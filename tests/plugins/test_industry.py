@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import zhishu
 from zhishu.formula import parse
 import zhishu_industry
-from subindex_support import assert_higher_is_better, column, sub_index
+from subindex_support import assert_higher_is_better, children_config, column, sub_index
 
 PLUGIN = "industry"
 SPECS = {s.id: s for s in zhishu_industry.SPECS.indicators}
@@ -124,15 +124,7 @@ def test_end_to_end_scores_of_the_sub_index(write_config):
 
 
 def test_blocked_plugin_makes_its_names_unknown(write_config):
-    path = write_config("""
-        [index]
-        id = "x"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["industry_chips", "device_output"]
-    """, data__csv=DATA)
+    path = write_config(children_config("industry_chips", "device_output"), data__csv=DATA)
     assert list(zhishu.load_config(path, block=("scale",)).indicators) == ["ic_output", "device_output"]
     with pytest.raises(zhishu.ConfigError) as info:
         zhishu.load_config(path, block=(PLUGIN,))

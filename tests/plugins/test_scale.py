@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import zhishu
 from zhishu.formula import parse
 import zhishu_scale
-from subindex_support import assert_higher_is_better, column, sub_index
+from subindex_support import assert_higher_is_better, children_config, column, sub_index
 
 PLUGIN = "scale"
 SPECS = {s.id: s for s in zhishu_scale.SPECS.indicators}
@@ -205,15 +205,7 @@ def test_end_to_end_scores_of_the_sub_index(write_config):
 
 
 def test_blocked_plugin_makes_its_names_unknown(write_config):
-    path = write_config("""
-        [index]
-        id = "x"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["scale_infrastructure", "general_compute"]
-    """, data__csv=DATA)
+    path = write_config(children_config("scale_infrastructure", "general_compute"), data__csv=DATA)
     zhishu.load_config(path, block=("industry",))  # another plugin blocked: fine
     with pytest.raises(zhishu.ConfigError) as info:
         zhishu.load_config(path, block=(PLUGIN,))
@@ -223,15 +215,7 @@ def test_blocked_plugin_makes_its_names_unknown(write_config):
 
 
 def test_a_misspelt_indicator_gets_a_suggestion(write_config):
-    path = write_config("""
-        [index]
-        id = "x"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["general_comptue"]
-    """, data__csv=DATA)
+    path = write_config(children_config("general_comptue"), data__csv=DATA)
     with pytest.raises(zhishu.ConfigError, match="unknown child .*'general_comptue': did you mean 'general_compute'"):
         zhishu.load_config(path)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import zhishu
+from subindex_support import children_config
 
 PLUGINS = ["scale", "industry", "technology", "environment", "application"]
 DOC = Path(__file__).resolve().parents[3] / "shared" / "docs" / "caict-index-2.0.md"
@@ -119,15 +120,8 @@ def test_ids_are_unique_and_nodes_never_collide_with_indicators(registries):
 
 
 def test_the_whole_tree_resolves_in_one_config(write_config):
-    path = write_config("""
-        [index]
-        id = "caict"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["scale", "industry", "technology", "environment", "application"]
-    """, data__csv="unit,year,x\nA,2022,1\n")
+    path = write_config(children_config("scale", "industry", "technology", "environment", "application",
+                                        index_id="caict"), data__csv="unit,year,x\nA,2022,1\n")
     plan = zhishu.load_config(path)
     assert list(plan.indicators) == [r[2] for r in PAPER_TABLE]
     assert [n for n in plan.nodes if plan.level_of(n) == 1] == PLUGINS

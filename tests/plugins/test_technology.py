@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import zhishu
 from zhishu.formula import parse
 import zhishu_technology
-from subindex_support import assert_higher_is_better, column, sub_index
+from subindex_support import assert_higher_is_better, children_config, column, sub_index
 
 PLUGIN = "technology"
 SPECS = {s.id: s for s in zhishu_technology.SPECS.indicators}
@@ -125,15 +125,7 @@ def test_end_to_end_scores_of_the_sub_index(write_config):
 
 
 def test_blocked_plugin_makes_its_names_unknown(write_config):
-    path = write_config("""
-        [index]
-        id = "x"
-        [sources.main]
-        plugin = "table"
-        params = { path = "data.csv" }
-        [nodes.index]
-        children = ["technology", "coverage_5g"]
-    """, data__csv=DATA)
+    path = write_config(children_config("technology", "coverage_5g"), data__csv=DATA)
     assert "patent_grants" in zhishu.load_config(path, block=("industry",)).indicators
     with pytest.raises(zhishu.ConfigError) as info:
         zhishu.load_config(path, block=(PLUGIN,))
