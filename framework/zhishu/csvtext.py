@@ -3,7 +3,7 @@ several times faster for the tables zhishu writes.
 
 pandas formats every cell of a column (``float64`` through numpy's ``astype(str)``) and hands each row to
 :mod:`csv`. Here each column's *distinct* values are formatted once, in the same way (numpy's ``astype(str)``
-for numbers, ``str`` of the objects pandas' ``astype(object)`` gives for nullable integers, the strings as
+for numbers — for floats the same text as Python's ``repr`` —, ``str`` of the objects pandas' ``astype(object)`` gives for nullable integers, the strings as
 they are, quoted by :mod:`csv` itself when they hold a delimiter, quote or line break, missing values as
 empty fields), and the rows are joined as text. Long tables repeat their labels, choices and per-replication
 values many times, so most of the work goes. A column of any other type (dates, categories, ``float32``,
@@ -78,8 +78,11 @@ def _cells(array) -> list[str]:
         if values.dtype == np.float64:
             # by bit pattern: 0.0 and -0.0 are different texts (a hash table on floats would merge them)
             codes, uniques = pd.factorize(values.view(np.int64))
-            texts = uniques.view(np.float64).astype(str).astype(object)
-            texts[np.isnan(uniques.view(np.float64))] = ""
+            floats = uniques.view(np.float64)
+            # Python's float repr is numpy's astype(str) text (both the shortest round-trip digits, the same
+            # exponent rule; checked on millions of bit patterns in the tests), about a third cheaper
+            texts = np.array(list(map(float.__repr__, floats.tolist())), dtype=object)
+            texts[np.isnan(floats)] = ""
         elif values.dtype.kind in "iub":
             codes, uniques = pd.factorize(values)
             texts = uniques.astype(str).astype(object)

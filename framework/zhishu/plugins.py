@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.metadata as md
 import os
 import sys
 import types
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import attrs
 import pluggy
 
 from . import hookspecs
 from .errors import PluginError
-from .versions import headers, version
+from .versions import EntryPoint, PackageNotFoundError, entry_points, headers, version
 
 ENTRYPOINT_GROUP = "zhishu"
 BLOCK_ENV = "ZHISHU_BLOCK_PLUGINS"
@@ -116,8 +116,9 @@ class PluginManager(pluggy.PluginManager):
 
     def __init__(self, project_name: str) -> None:
         super().__init__(project_name)
-        #: plugin name → the distribution whose entry point registered it
-        self.distributions: dict[str, md.Distribution] = {}
+        #: plugin name → the distribution whose entry point registered it (:class:`zhishu.versions.Folder`, or
+        #: an ``importlib.metadata.Distribution`` where the installation is not plain folders)
+        self.distributions: dict[str, Any] = {}
 
     def parse_hookimpl_opts(self, plugin, name: str):
         """pluggy's answer, given at once for a module's global that is no function: pluggy asks for every name
@@ -138,37 +139,36 @@ def _load_entry_points(pm: PluginManager) -> None:
     """Every plugin of the entry-point group ``zhishu`` (as pluggy's ``load_setuptools_entrypoints``, which
     does not say which plugin failed): one that cannot be imported or does not match the hooks is a
     :class:`PluginError` naming its entry point and distribution, and saying how to go on without it."""
-    for dist in list(md.distributions()):
-        for ep in dist.entry_points:
-            if ep.group != ENTRYPOINT_GROUP or pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
-                continue
-            try:
-                plugin = ep.load()
-            except Exception as exc:  # anything its import raises (ImportError, SyntaxError, a bug at import)
-                raise PluginError(
-                    f"plugin {ep.name!r} ({_entry_point(ep, dist)}) failed to import: {type(exc).__name__}: "
-                    f"{exc}; reinstall (or repair) {_distribution_name(dist)!r}, uninstall it, or leave the "
-                    f"plugin out: `zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name})"
-                ) from exc
-            try:
-                pm.register(plugin, name=ep.name)
-            except pluggy.PluginValidationError as exc:
-                raise PluginError(
-                    f"plugin {ep.name!r} ({_entry_point(ep, dist)}) does not match zhishu's hooks: {exc}; update "
-                    f"or uninstall {_distribution_name(dist)!r}, or leave the plugin out: "
-                    f"`zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name}); zhishu's hooks are listed "
-                    "in zhishu.hookspecs"
-                ) from exc
-            pm.distributions[ep.name] = dist
+    for dist, ep in entry_points(ENTRYPOINT_GROUP):  # read without importlib.metadata (zhishu.versions)
+        if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # anything its import raises (ImportError, SyntaxError, a bug at import)
+            raise PluginError(
+                f"plugin {ep.name!r} ({_entry_point(ep, dist)}) failed to import: {type(exc).__name__}: "
+                f"{exc}; reinstall (or repair) {_distribution_name(dist)!r}, uninstall it, or leave the "
+                f"plugin out: `zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name})"
+            ) from exc
+        try:
+            pm.register(plugin, name=ep.name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(
+                f"plugin {ep.name!r} ({_entry_point(ep, dist)}) does not match zhishu's hooks: {exc}; update "
+                f"or uninstall {_distribution_name(dist)!r}, or leave the plugin out: "
+                f"`zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name}); zhishu's hooks are listed "
+                "in zhishu.hookspecs"
+            ) from exc
+        pm.distributions[ep.name] = dist
 
 
-def _entry_point(ep: md.EntryPoint, dist: md.Distribution) -> str:
+def _entry_point(ep: EntryPoint, dist: Any) -> str:
     name, version = _name_version(dist)
     return f"entry point `{ep.name} = {ep.value}` in group {ENTRYPOINT_GROUP!r} of the installed distribution " \
            f"{name!r} {version}"
 
 
-def _distribution_name(dist: md.Distribution) -> str:
+def _distribution_name(dist: Any) -> str:
     return _name_version(dist)[0]
 
 
@@ -177,7 +177,7 @@ def _distribution_name(dist: md.Distribution) -> str:
 _METADATA: dict[str, tuple[str, str]] = {}
 
 
-def _name_version(dist: md.Distribution) -> tuple[str, str]:
+def _name_version(dist: Any) -> tuple[str, str]:
     """The distribution's project name and version, read from its metadata once per process."""
     key = str(getattr(dist, "_path", "")) or None  # PathDistribution's folder; other kinds are not cached
     if key is not None and key in _METADATA:
@@ -234,6 +234,8 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
 
 
 def _distribution_of(module: str) -> str:
+    import importlib.metadata as md  # only for a module a config imported: rare, and slow to import
+
     top = module.split(".", 1)[0]
     names = md.packages_distributions().get(top, [])
     return names[0] if names else "(not installed: imported by the config)"
@@ -243,5 +245,5 @@ def _version_of(module: str) -> str:
     dist = _distribution_of(module)
     try:
         return version(dist)
-    except md.PackageNotFoundError:
+    except PackageNotFoundError:
         return "-"

@@ -92,3 +92,16 @@ def test_rows_written_in_chunks_are_one_table(monkeypatch):
     monkeypatch.setattr(zhishu.csvtext, "_CHUNK", 3)
     frame = pd.DataFrame({"r": np.arange(10), "s": pd.array(list("abcabcabca"), dtype="str")})
     assert csv_text(frame) == _pandas(frame)
+
+
+def test_floats_of_every_magnitude_as_pandas_writes_them():
+    """Random bit patterns (every exponent, subnormals, ±0, ±inf, NaN) and decimal-looking values near the
+    fixed/scientific switch (1e-5, 1e16): the float text is pandas' own, value by value."""
+    rng = np.random.default_rng(12)
+    bits = rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=200_000, dtype=np.int64)
+    edges = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308,
+             1e-5, 9.999999999999999e-05, 1e-4, 1e15, 9999999999999998.0, 1e16, 1e22, 123.0, 0.1, -1e-7]
+    decimals = rng.normal(size=20_000) * 10.0 ** rng.integers(-8, 20, size=20_000)
+    values = np.concatenate([bits.view(np.float64), edges, decimals, np.round(decimals, 3)])
+    frame = pd.DataFrame({"x": values, "y": values[::-1]})
+    assert csv_text(frame) == _pandas(frame)

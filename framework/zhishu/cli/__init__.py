@@ -28,7 +28,7 @@ from . import explain, plugins, run, validate
 from .common import add_config_arguments, add_global_arguments, load_plan
 
 __all__ = ["BUILTINS", "EXIT_BUG", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USER", "add_config_arguments",
-           "build_parser", "commands", "load_plan", "main"]
+           "build_parser", "commands", "console", "exit_process", "load_plan", "main"]
 
 EXIT_OK, EXIT_BUG, EXIT_USER, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -139,6 +139,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, SystemExit):  # argparse: usage errors (2), --help and --version (0)
             raise
         return report(exc, debug=debug, what=what, plugin=plugin)
+
+
+def console() -> int:
+    """The ``zhishu`` console script and ``python -m zhishu``: run the command line of this process, then end
+    the process at once (:func:`exit_process`)."""
+    exit_process(main())
+    return EXIT_OK  # pragma: no cover - exit_process does not return
+
+
+def exit_process(status: int) -> None:
+    """End a process that ran its one command, with exit ``status``, skipping the interpreter's teardown.
+
+    At exit the interpreter clears every module and frees every object one by one — pandas, numpy, pyarrow,
+    the plugins and the run's data: ~50 ms of CPU after a ``zhishu sensitivity`` that has written its outputs
+    and printed its summary. What exit does that matters is kept: stdout and stderr are flushed and every
+    ``atexit`` function runs, in the order the interpreter would run them. Where the teardown could still
+    matter — another thread alive (the interpreter would wait for it or run its exit hooks) or a flush that
+    fails (the interpreter reports it, exit status 120) — the interpreter's own exit is used (``sys.exit``)."""
+    import atexit
+    import threading
+
+    if threading.active_count() > 1:
+        sys.exit(status)
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # noqa: BLE001 - e.g. a closed pipe: the interpreter's exit reports it as it always does
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):  # anything an exit function printed
+            if stream is not None:
+                stream.flush()
+    except Exception:  # noqa: BLE001
+        sys.exit(status)
+    os._exit(status)
 
 
 @contextlib.contextmanager
