@@ -30,6 +30,7 @@ from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
 from ..listing import MAX_LISTED
 from ..registry import did_you_mean
+from .readers import float_rows
 
 #: Cells counted as missing by default (after stripping surrounding whitespace).
 DEFAULT_NA_VALUES: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "-", "--", "…", "...", "null")
@@ -387,10 +388,15 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     for messages); ``None`` when some column is not text (each is then read alone)."""
     if len(columns) < 2:
         return None
-    dtypes = dict(zip(raw.columns.tolist(), raw.dtypes.tolist()))
+    labels = raw.columns.tolist()
+    dtypes = dict(zip(labels, raw.dtypes.tolist()))
     if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
         # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
-        values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
+        if len(set(labels)) == len(labels):
+            where = dict(zip(labels, range(len(labels))))
+            values = float_rows(raw, [where[c] for c in columns])
+        else:
+            values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
         bad = np.isinf(values)
         return None if bad.any() else (values, bad, [None] * len(columns))  # infinities: column by column
     if not all(dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c]) for c in columns):
@@ -554,10 +560,13 @@ def _unit_years(units: pd.Series, years: np.ndarray) -> tuple[np.ndarray, pd.Mul
     year_codes, year_values = pd.factorize(years)
     n_years = max(len(year_values), 1)
     row_codes, pairs = pd.factorize(unit_codes.astype("int64") * n_years + year_codes)
-    index = pd.MultiIndex.from_arrays(
-        [pd.Index(unit_values).take(pairs // n_years), pd.Index(year_values, dtype="int64").take(pairs % n_years)],
-        names=INDEX_NAMES,
-    )
+    # the index ``MultiIndex.from_arrays`` builds of the pairs (levels: the distinct values, sorted), made from
+    # the distinct values directly instead of factorizing every pair's labels again
+    unit_level_codes, unit_level = pd.factorize(pd.Index(unit_values), sort=True)
+    year_level_codes, year_level = pd.factorize(pd.Index(year_values, dtype="int64"), sort=True)
+    index = pd.MultiIndex(levels=[unit_level, year_level],
+                          codes=[unit_level_codes[pairs // n_years], year_level_codes[pairs % n_years]],
+                          names=INDEX_NAMES, verify_integrity=False)
     return row_codes, index
 
 
