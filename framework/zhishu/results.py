@@ -54,7 +54,15 @@ def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, column
 def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
     """The frame whose columns are ``arrays`` (pandas arrays, used as they are, not copied), labelled
     ``columns`` (unique, one per array). Keyed by position first and labelled after: pandas then neither
-    iterates nor re-aligns the labels (an Index of Arrow text is slow to walk element by element)."""
+    iterates nor re-aligns the labels (an Index of Arrow text is slow to walk element by element). With pandas'
+    own constructor from arrays (``DataFrame._from_arrays``, unchecked: the arrays are pandas arrays of the
+    index's length) when it has it, which skips the per-column checks of a dict of columns."""
+    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
+    if from_arrays is not None and len(arrays) == len(columns) and all(len(a) == len(index) for a in arrays):
+        try:
+            return from_arrays(arrays, columns, index, verify_integrity=False)
+        except TypeError:  # another pandas' signature: the public way
+            pass
     frame = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
     frame.columns = columns
     return frame

@@ -249,10 +249,14 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
     names = [ind.spec.variable or ind.spec.id for ind in inds]
     if not (frame.columns.is_unique and set(names) <= set(frame.columns.tolist()) and _same_index(frame.index, index)):
         return None
-    columns = frame[names]
+    labels = frame.columns.tolist()
+    columns = frame if names == labels else frame[names]  # every column, in order: the frame itself
     if not all(dt == np.float64 for dt in columns.dtypes):
         return None
-    return columns.set_axis(index, axis=0).set_axis(pd.Index(list(plan.indicators)), axis=1)
+    ids = list(plan.indicators)
+    # the source's labels when they are the ids (an Index of text is slow to build): equal values, equal dtype
+    same = ids == labels and frame.columns.dtype == pd.Index(ids[:1]).dtype and frame.columns.name is None
+    return columns.set_axis(index, axis=0).set_axis(frame.columns if same else pd.Index(ids), axis=1)
 
 
 class _Aligned:
@@ -309,8 +313,13 @@ def _missing_variable(ind, var: str, owners: Mapping[str, list[str]], available)
 
 
 def _grid(units: list[str], years: list[int]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product([pd.Index(units, dtype=object), pd.Index(years, dtype="int64")],
-                                      names=INDEX_NAMES)
+    """Every (unit, year) pair, units outer: ``MultiIndex.from_product`` of the two, built from the levels'
+    sorted values and codes directly (what from_product derives, without its categorical detour)."""
+    unit_codes, unit_level = pd.factorize(pd.Index(units, dtype=object), sort=True)
+    year_codes, year_level = pd.factorize(pd.Index(years, dtype="int64"), sort=True)
+    return pd.MultiIndex(levels=[unit_level, year_level],
+                         codes=[np.repeat(unit_codes, len(year_codes)), np.tile(year_codes, len(unit_codes))],
+                         names=INDEX_NAMES, verify_integrity=False)
 
 
 def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
