@@ -29,7 +29,7 @@ from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
 from .ranks import rank_by_year, rank_items
-from .results import Result, build_manifest, integer_columns, nullable_ranks
+from .results import Result, build_manifest, frame_of_arrays, integer_columns, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -226,11 +226,17 @@ def _weights_table(plan: Plan, local: Mapping[str, float], parents: Mapping[str,
     up = plan.parents
     for item in rows:
         effective[item] = effective[up[item]] * local[item]
-    return pd.DataFrame({"parent": _texts(tuple([parents[i] for i in rows])).copy(),
-                         "node": _texts(tuple(rows)).copy(),
-                         "weight": np.array([local[i] for i in rows], dtype="float64"),
-                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")},
-                        copy=False)
+    # the frame a dict of these four columns gives (the two float columns one block), without its checks
+    return frame_of_arrays([_texts(tuple([parents[i] for i in rows])).copy(), _texts(tuple(rows)).copy(),
+                            np.array([local[i] for i in rows], dtype="float64"),
+                            np.array([effective[i] for i in rows], dtype="float64")],
+                           pd.RangeIndex(len(rows)), _weights_columns())
+
+
+@functools.cache
+def _weights_columns() -> pd.Index:
+    """The weights table's column labels, as a dict of its columns labels them (immutable: shared)."""
+    return pd.DataFrame({name: [] for name in ("parent", "node", "weight", "effective_weight")}).columns
 
 
 @functools.lru_cache(maxsize=256)

@@ -51,6 +51,17 @@ def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, column
                            columns)
 
 
+def column_dtypes(frame: pd.DataFrame) -> list:
+    """``frame.dtypes.tolist()``, from pandas' block manager when it gives them (``frame.dtypes`` builds a Series
+    labelled by the columns, which costs more than the checks that read it)."""
+    get = getattr(getattr(frame, "_mgr", None), "get_dtypes", None)
+    if get is not None:
+        dtypes = get()
+        if len(dtypes) == frame.shape[1]:
+            return list(dtypes)
+    return frame.dtypes.tolist()
+
+
 def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
     """The frame whose columns are ``arrays`` (pandas arrays, used as they are, not copied), labelled
     ``columns`` (unique, one per array). Keyed by position first and labelled after: pandas then neither

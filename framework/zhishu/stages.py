@@ -13,6 +13,7 @@ over sources, method groups and years — never over units or indicators.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from .config.plan import Plan
 from .errors import DataError, Issue, PluginError, ZhishuError, quote
 from .labels import canonical_index, canonical_label
 from .registry import did_you_mean
-from .results import frame_of_arrays
+from .results import column_dtypes, frame_of_arrays
 
 # --------------------------------------------------------------------------------------------- the result
 
@@ -251,7 +252,7 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
         return None
     labels = frame.columns.tolist()
     columns = frame if names == labels else frame[names]  # every column, in order: the frame itself
-    if not all(dt == np.float64 for dt in columns.dtypes):
+    if not all(dt == np.float64 for dt in column_dtypes(columns)):
         return None
     ids = list(plan.indicators)
     # the source's labels when they are the ids (an Index of text is slow to build): equal values, equal dtype
@@ -280,7 +281,7 @@ class _Aligned:
     def column(self, name) -> np.ndarray:
         if self._positions is None:
             frame = self._frame
-            if (frame.columns.is_unique and all(dt == np.float64 for dt in frame.dtypes)
+            if (frame.columns.is_unique and all(dt == np.float64 for dt in column_dtypes(frame))
                     and _same_index(frame.index, self._index)):
                 self._values = np.ascontiguousarray(frame.to_numpy(dtype="float64").T)
                 self._positions = {c: i for i, c in enumerate(frame.columns.tolist())}
@@ -442,7 +443,7 @@ def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
 
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame.astype("float64")``, without the pass when every column already is."""
-    return frame if all(dt == np.float64 for dt in frame.dtypes) else frame.astype("float64")
+    return frame if all(dt == np.float64 for dt in column_dtypes(frame)) else frame.astype("float64")
 
 
 #: the texts of the flag codes 0, 1, 2 of :func:`cell_flags`
@@ -470,7 +471,7 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
             codes[np.isnan(r) & filled] = 1
         if treated is not imputed:
             codes[filled & (t != i)] = 2
-    texts = pd.array(np.array(FLAG_TEXTS, dtype=object), dtype="str")
+    texts = _flag_texts()
     n = len(raw)
     empty = texts.take(np.zeros(n, dtype=np.intp))
     flagged = np.zeros(raw.shape[1], dtype=bool) if codes is None else codes.any(axis=0)
@@ -482,13 +483,19 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     return frame_of_arrays(columns, raw.index, raw.columns)
 
 
+@functools.cache
+def _flag_texts():
+    """:data:`FLAG_TEXTS` as a pandas text array, built once (only ever taken from, never exposed)."""
+    return pd.array(np.array(FLAG_TEXTS, dtype=object), dtype="str")
+
+
 def _aligned_floats(raw: pd.DataFrame, *others: pd.DataFrame) -> bool:
     """Every frame has ``raw``'s shape and labels and only float columns; each distinct frame looked at once (a
     stage that changed nothing returned its input: the same frame, whose dtypes need no second look)."""
     frames = list({id(f): f for f in (raw, *others)}.values())
     return (all(f.shape == raw.shape and f.columns.equals(raw.columns) and _same_index(f.index, raw.index)
                 for f in frames[1:])
-            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in frames for dt in f.dtypes))
+            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in frames for dt in column_dtypes(f)))
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..errors import DataError, Issue, PluginError, quote
 from ..hookspecs import hookimpl
+from ..results import column_dtypes
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -181,7 +182,7 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
     wanted = numbers.get("floats")
     wanted = None if wanted is None else {str(c) for c in wanted}
     floats = []
-    for position, (label, dtype) in enumerate(zip(labels, frame.dtypes)):
+    for position, (label, dtype) in enumerate(zip(labels, column_dtypes(frame))):
         if label in keep_text:
             if label in years and dtype == np.int64:
                 continue

@@ -30,6 +30,7 @@ from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
 from ..listing import MAX_LISTED
 from ..registry import did_you_mean
+from ..results import column_dtypes
 from .readers import float_rows
 
 #: Cells counted as missing by default (after stripping surrounding whitespace).
@@ -389,7 +390,7 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     if len(columns) < 2:
         return None
     labels = raw.columns.tolist()
-    dtypes = dict(zip(labels, raw.dtypes.tolist()))
+    dtypes = dict(zip(labels, column_dtypes(raw)))
     if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
         # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
         if len(set(labels)) == len(labels):
