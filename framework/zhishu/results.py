@@ -69,7 +69,8 @@ def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.Data
     own constructor from arrays (``DataFrame._from_arrays``, unchecked: the arrays are pandas arrays of the
     index's length) when it has it, which skips the per-column checks of a dict of columns."""
     from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    if from_arrays is not None and len(arrays) == len(columns) and all(len(a) == len(index) for a in arrays):
+    n = len(index)
+    if from_arrays is not None and len(arrays) == len(columns) and all(len(a) == n for a in arrays):
         try:
             return from_arrays(arrays, columns, index, verify_integrity=False)
         except TypeError:  # another pandas' signature: the public way
