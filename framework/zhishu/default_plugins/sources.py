@@ -267,8 +267,10 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
         problems.add("the file has no data rows")
         problems.raise_if_any()
 
-    units = _labels(raw[source.unit_column])
-    empty_unit = (units == "").to_numpy()
+    unit_labels = _labels(raw[source.unit_column])
+    # as Python strings: a mask, a cut by rows and a factorization of a few thousand labels cost less in numpy
+    units = unit_labels.to_numpy(dtype=object)
+    empty_unit = units == ""
     if empty_unit.any():
         problems.add_listed(
             [f"{label} {n}: the unit cell (column {source.unit_column!r}) is empty"
@@ -555,15 +557,21 @@ def _long(raw, source, units, years, keep, label, positions, problems) -> pd.Dat
     return pd.DataFrame(table, index=index, columns=pd.Index(chosen), dtype="float64")
 
 
-def _unit_years(units: pd.Series, years: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
-    """Each row's code among the distinct (unit, year) pairs, and those pairs (in file order) as the index."""
+def _unit_years(units: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Each row's code among the distinct (unit, year) pairs, and those pairs (in file order) as the index.
+    ``units`` are the labels as Python strings (:func:`_labels`); the index's unit level is text ("str"), as
+    the labels' Series is."""
     unit_codes, unit_values = pd.factorize(units)
     year_codes, year_values = pd.factorize(years)
     n_years = max(len(year_values), 1)
     row_codes, pairs = pd.factorize(unit_codes.astype("int64") * n_years + year_codes)
-    # the index ``MultiIndex.from_arrays`` builds of the pairs (levels: the distinct values, sorted), made from
-    # the distinct values directly instead of factorizing every pair's labels again
-    unit_level_codes, unit_level = pd.factorize(pd.Index(unit_values), sort=True)
+    # the index ``MultiIndex.from_arrays`` builds of the pairs (levels: the distinct values, sorted — str by code
+    # point, as pandas sorts text), made from the distinct values directly instead of factorizing every pair's
+    # labels again
+    order = np.argsort(unit_values, kind="stable")
+    unit_level_codes = np.empty(len(order), dtype=np.intp)
+    unit_level_codes[order] = np.arange(len(order), dtype=np.intp)
+    unit_level = pd.Index(unit_values[order], dtype="str")
     year_level_codes, year_level = pd.factorize(pd.Index(year_values, dtype="int64"), sort=True)
     index = pd.MultiIndex(levels=[unit_level, year_level],
                           codes=[unit_level_codes[pairs // n_years], year_level_codes[pairs % n_years]],
