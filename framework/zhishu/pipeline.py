@@ -249,9 +249,17 @@ def _texts(labels: tuple[str, ...]):
 def rank(scores: pd.DataFrame) -> pd.DataFrame:
     """Rank every column within each year: 1 = highest score, ties share the best rank, missing stays missing
     (pandas' ``rank(method="min", ascending=False)`` per year, computed by :func:`zhishu.ranks.rank_by_year`)."""
-    codes, _ = pd.factorize(scores.index.get_level_values("year"))
-    out = rank_by_year(scores.to_numpy(dtype="float64"), codes)
+    out = rank_by_year(scores.to_numpy(dtype="float64"), _year_codes(scores.index))
     return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
+
+
+def _year_codes(index: pd.Index) -> np.ndarray:
+    """One integer per row, equal for rows of the same year (the groups ranks are taken within): a (unit, year)
+    MultiIndex's own codes of its year level, else the years factorized."""
+    if isinstance(index, pd.MultiIndex) and "year" in index.names:
+        return np.asarray(index.codes[index.names.index("year")])
+    codes, _ = pd.factorize(index.get_level_values("year"))
+    return codes
 
 
 def nullable_rank(scores: pd.DataFrame) -> pd.DataFrame:
@@ -260,7 +268,7 @@ def nullable_rank(scores: pd.DataFrame) -> pd.DataFrame:
     result (:func:`zhishu.ranks.rank_items`), with no float copy of every rank next to it."""
     if not scores.columns.is_unique:
         return nullable_ranks(rank(scores))
-    codes, _ = pd.factorize(scores.index.get_level_values("year"))
+    codes = _year_codes(scores.index)
 
     def block(a: int, b: int) -> np.ndarray:  # columns a..b, item-major (a view for a one-block float frame)
         return scores.iloc[:, a:b].to_numpy(dtype="float64").T

@@ -416,12 +416,22 @@ def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
             out = normaliser.fresh().fit(fit_rows, specs).transform(rows)
         return _check_same_shape(out, rows, normaliser)
 
-    years = block.index.get_level_values("year")
     if plan.reference_year is not None:
+        years = block.index.get_level_values("year")
         return fit_apply(block[years == plan.reference_year], block)
-    if years.nunique() == 1:
+    if _one_year(block.index):
         return fit_apply(block, None)
     return pd.concat([fit_apply(rows, None) for _, rows in block.groupby(level="year", sort=False)])
+
+
+def _one_year(index: pd.Index) -> bool:
+    """Whether the rows hold exactly one year (``get_level_values("year").nunique() == 1``), read off a
+    (unit, year) MultiIndex's year level when it has one value, without building the rows' years."""
+    if isinstance(index, pd.MultiIndex) and "year" in index.names and len(index):
+        level = index.names.index("year")
+        if len(index.levels[level]) == 1:
+            return bool((index.codes[level] >= 0).any())
+    return index.get_level_values("year").nunique() == 1
 
 
 def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
@@ -435,7 +445,7 @@ def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
     if (not isinstance(out, pd.DataFrame) or not out.index.equals(X.index)
-            or out.columns.tolist() != X.columns.tolist()):
+            or (out.columns is not X.columns and out.columns.tolist() != X.columns.tolist())):
         raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
                           "input")
     return _floats(out)
