@@ -94,7 +94,7 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     frame = None if maybe_blank or not isinstance(numbers, dict) else _read_numbers(text, sep, skip_rows, header,
                                                                                     numbers)
     if frame is not None:  # the value columns as floats: no string per cell, no blank row possible
-        frame.columns = _clean_labels(frame.columns)
+        _relabel(frame)
         multiline = lines != first_data_line - 1 + len(frame)
         return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=False)
     try:
@@ -124,7 +124,7 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
         else:
             message = f"cannot parse the file: {quote(str(exc), 200)}"
         raise DataError([Issue(message, file=str(path))]) from None
-    frame.columns = _clean_labels(frame.columns)
+    _relabel(frame)
     # as many lines as header and rows: no quoted cell spans lines, so no row needs its breaks counted
     multiline = lines != first_data_line - 1 + len(frame)
     return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=maybe_blank)
@@ -497,6 +497,15 @@ def _nonnegative_int(value: Any, name: str, path: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise DataError([Issue(f"reader option {name} must be a non-negative integer, not {value!r}", file=str(path))])
     return int(value)
+
+
+def _relabel(frame: pd.DataFrame) -> None:
+    """A text file's frame (its columns a text Index, as pandas' parser gives) labelled by
+    :func:`_clean_labels`, in place; left as it is when no label changes (a new Index of text costs more than
+    the comparison)."""
+    labels = _clean_labels(frame.columns)
+    if frame.columns.dtype != "str" or labels != frame.columns.tolist():
+        frame.columns = labels
 
 
 def _clean_labels(columns: pd.Index) -> list[str]:
