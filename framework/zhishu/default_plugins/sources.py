@@ -98,7 +98,7 @@ def _names(instance, attribute, value) -> None:
         return
     if attribute.name == "variables" and not value:
         raise ValueError("variables must not be empty (leave it out to keep every variable)")
-    seen = [v for i, v in enumerate(value) if v in value[:i]]
+    seen = _repeats(value)
     if seen:
         raise ValueError(f"{attribute.name} lists {', '.join(map(repr, dict.fromkeys(seen)))} more than once")
 
@@ -107,6 +107,19 @@ def _rename(instance, attribute, value: Mapping[str, str]) -> None:
     empty = [k for k, v in value.items() if not v.strip()]
     if empty:
         raise ValueError(f"rename gives {', '.join(map(repr, empty))} an empty name")
+
+
+def _repeats(values) -> list:
+    """Every value that occurs earlier in ``values``, at each later occurrence, in order (one pass, not a
+    comparison with every earlier value)."""
+    seen: set = set()
+    out = []
+    for v in values:
+        if v in seen:
+            out.append(v)
+        else:
+            seen.add(v)
+    return out
 
 
 def _tuple_or_none(value: Any) -> tuple[str, ...] | None:
@@ -291,7 +304,7 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
 
 
 def _check_columns(source: TableSource, columns: list[str], problems: _Problems) -> None:
-    repeated = list(dict.fromkeys(c for i, c in enumerate(columns) if c in columns[:i]))
+    repeated = list(dict.fromkeys(_repeats(columns)))
     if repeated:
         problems.add(f"the file has more than one column named {_and(map(repr, repeated))}; column names must be "
                      "unique")
@@ -465,7 +478,7 @@ def _wide(raw, source, columns, units, years, keep, label, positions, problems) 
                 old,
             )
     renamed = [source.rename.get(c, c) for c in candidates]
-    clashes = {name for i, name in enumerate(renamed) if name in renamed[:i]}
+    clashes = set(_repeats(renamed))
     for name in sorted(clashes):
         sources_ = [c for c, r in zip(candidates, renamed) if r == name]
         problems.add(f"rename: columns {' and '.join(map(repr, sources_))} would both be variable {name!r}", "rename")
