@@ -52,8 +52,8 @@ def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, column
 
 
 def column_dtypes(frame: pd.DataFrame) -> list:
-    """``frame.dtypes.tolist()``, from pandas' block manager when it gives them (``frame.dtypes`` builds a Series
-    labelled by the columns, which costs more than the checks that read it)."""
+    """``frame.dtypes.tolist()``: what ``frame.dtypes`` reads from pandas' block manager, without the Series
+    labelled by the columns that it builds around them (which costs more than the checks that read it)."""
     get = getattr(getattr(frame, "_mgr", None), "get_dtypes", None)
     if get is not None:
         dtypes = get()

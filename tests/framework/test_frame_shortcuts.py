@@ -99,3 +99,15 @@ def test_ranks_by_year_codes_match_pandas_rank_per_year():
     assert len(set(zip(codes.tolist(), index.get_level_values("year")))) == 2  # one code per year
     expected = scores.groupby(level="year").rank(method="min", ascending=False).astype("Int64")
     pd.testing.assert_frame_equal(nullable_rank(scores), expected)
+
+
+def test_the_public_fallbacks_give_the_same(monkeypatch):
+    """Without pandas' private accessors (another pandas version), each shortcut takes the public way."""
+    frame = parsed()
+    index = pd.RangeIndex(3)
+    arrays = [pd.array([1, None, 3], dtype="Int64"), pd.array(["a", "", "b"], dtype="str")]
+    fast = (float_rows(frame, [2, 3, 4]), frame_of_arrays(arrays, index, pd.Index(["p", "q"])))
+    monkeypatch.setattr(pd.DataFrame, "_get_column_array", None)
+    monkeypatch.setattr(pd.DataFrame, "_from_arrays", None)
+    np.testing.assert_array_equal(float_rows(frame, [2, 3, 4]), fast[0])
+    pd.testing.assert_frame_equal(frame_of_arrays(arrays, index, pd.Index(["p", "q"])), fast[1])
