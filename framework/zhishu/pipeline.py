@@ -29,7 +29,7 @@ from .errors import InputError, PluginError
 from .labels import canonical_label
 from .progress import Progress
 from .ranks import rank_by_year, rank_items
-from .results import Result, build_manifest, integer_columns, nullable_ranks
+from .results import Result, build_manifest, frame_of_arrays, integer_columns, nullable_ranks
 from .stages import (
     STAGES,
     Stages,
@@ -226,11 +226,17 @@ def _weights_table(plan: Plan, local: Mapping[str, float], parents: Mapping[str,
     up = plan.parents
     for item in rows:
         effective[item] = effective[up[item]] * local[item]
-    return pd.DataFrame({"parent": _texts(tuple([parents[i] for i in rows])).copy(),
-                         "node": _texts(tuple(rows)).copy(),
-                         "weight": np.array([local[i] for i in rows], dtype="float64"),
-                         "effective_weight": np.array([effective[i] for i in rows], dtype="float64")},
-                        copy=False)
+    # the frame a dict of these four columns gives (the two float columns one block), without its checks
+    return frame_of_arrays([_texts(tuple([parents[i] for i in rows])).copy(), _texts(tuple(rows)).copy(),
+                            np.array([local[i] for i in rows], dtype="float64"),
+                            np.array([effective[i] for i in rows], dtype="float64")],
+                           pd.RangeIndex(len(rows)), _weights_columns())
+
+
+@functools.cache
+def _weights_columns() -> pd.Index:
+    """The weights table's column labels, as a dict of its columns labels them (immutable: shared)."""
+    return pd.DataFrame({name: [] for name in ("parent", "node", "weight", "effective_weight")}).columns
 
 
 @functools.lru_cache(maxsize=256)
@@ -243,9 +249,17 @@ def _texts(labels: tuple[str, ...]):
 def rank(scores: pd.DataFrame) -> pd.DataFrame:
     """Rank every column within each year: 1 = highest score, ties share the best rank, missing stays missing
     (pandas' ``rank(method="min", ascending=False)`` per year, computed by :func:`zhishu.ranks.rank_by_year`)."""
-    codes, _ = pd.factorize(scores.index.get_level_values("year"))
-    out = rank_by_year(scores.to_numpy(dtype="float64"), codes)
+    out = rank_by_year(scores.to_numpy(dtype="float64"), _year_codes(scores.index))
     return pd.DataFrame(out, index=scores.index, columns=scores.columns, copy=False)
+
+
+def _year_codes(index: pd.Index) -> np.ndarray:
+    """One integer per row, equal for rows of the same year (the groups ranks are taken within): a (unit, year)
+    MultiIndex's own codes of its year level, else the years factorized."""
+    if isinstance(index, pd.MultiIndex) and "year" in index.names:
+        return np.asarray(index.codes[index.names.index("year")])
+    codes, _ = pd.factorize(index.get_level_values("year"))
+    return codes
 
 
 def nullable_rank(scores: pd.DataFrame) -> pd.DataFrame:
@@ -254,7 +268,7 @@ def nullable_rank(scores: pd.DataFrame) -> pd.DataFrame:
     result (:func:`zhishu.ranks.rank_items`), with no float copy of every rank next to it."""
     if not scores.columns.is_unique:
         return nullable_ranks(rank(scores))
-    codes, _ = pd.factorize(scores.index.get_level_values("year"))
+    codes = _year_codes(scores.index)
 
     def block(a: int, b: int) -> np.ndarray:  # columns a..b, item-major (a view for a one-block float frame)
         return scores.iloc[:, a:b].to_numpy(dtype="float64").T

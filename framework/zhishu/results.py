@@ -51,10 +51,30 @@ def integer_columns(ints: np.ndarray, masks: np.ndarray, index: pd.Index, column
                            columns)
 
 
+def column_dtypes(frame: pd.DataFrame) -> list:
+    """``frame.dtypes.tolist()``: what ``frame.dtypes`` reads from pandas' block manager, without the Series
+    labelled by the columns that it builds around them (which costs more than the checks that read it)."""
+    get = getattr(getattr(frame, "_mgr", None), "get_dtypes", None)
+    if get is not None:
+        dtypes = get()
+        if len(dtypes) == frame.shape[1]:
+            return list(dtypes)
+    return frame.dtypes.tolist()
+
+
 def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
     """The frame whose columns are ``arrays`` (pandas arrays, used as they are, not copied), labelled
     ``columns`` (unique, one per array). Keyed by position first and labelled after: pandas then neither
-    iterates nor re-aligns the labels (an Index of Arrow text is slow to walk element by element)."""
+    iterates nor re-aligns the labels (an Index of Arrow text is slow to walk element by element). With pandas'
+    own constructor from arrays (``DataFrame._from_arrays``, unchecked: the arrays are pandas arrays of the
+    index's length) when it has it, which skips the per-column checks of a dict of columns."""
+    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
+    n = len(index)
+    if from_arrays is not None and len(arrays) == len(columns) and all(len(a) == n for a in arrays):
+        try:
+            return from_arrays(arrays, columns, index, verify_integrity=False)
+        except TypeError:  # another pandas' signature: the public way
+            pass
     frame = pd.DataFrame(dict(enumerate(arrays)), index=index, copy=False)
     frame.columns = columns
     return frame

@@ -13,6 +13,7 @@ over sources, method groups and years — never over units or indicators.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from .config.plan import Plan
 from .errors import DataError, Issue, PluginError, ZhishuError, quote
 from .labels import canonical_index, canonical_label
 from .registry import did_you_mean
-from .results import frame_of_arrays
+from .results import column_dtypes, frame_of_arrays
 
 # --------------------------------------------------------------------------------------------- the result
 
@@ -249,10 +250,14 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
     names = [ind.spec.variable or ind.spec.id for ind in inds]
     if not (frame.columns.is_unique and set(names) <= set(frame.columns.tolist()) and _same_index(frame.index, index)):
         return None
-    columns = frame[names]
-    if not all(dt == np.float64 for dt in columns.dtypes):
+    labels = frame.columns.tolist()
+    columns = frame if names == labels else frame[names]  # every column, in order: the frame itself
+    if not all(dt == np.float64 for dt in column_dtypes(columns)):
         return None
-    return columns.set_axis(index, axis=0).set_axis(pd.Index(list(plan.indicators)), axis=1)
+    ids = list(plan.indicators)
+    # the source's labels when they are the ids (an Index of text is slow to build): equal values, equal dtype
+    same = ids == labels and frame.columns.dtype == pd.Index(ids[:1]).dtype and frame.columns.name is None
+    return columns.set_axis(index, axis=0).set_axis(frame.columns if same else pd.Index(ids), axis=1)
 
 
 class _Aligned:
@@ -276,7 +281,7 @@ class _Aligned:
     def column(self, name) -> np.ndarray:
         if self._positions is None:
             frame = self._frame
-            if (frame.columns.is_unique and all(dt == np.float64 for dt in frame.dtypes)
+            if (frame.columns.is_unique and all(dt == np.float64 for dt in column_dtypes(frame))
                     and _same_index(frame.index, self._index)):
                 self._values = np.ascontiguousarray(frame.to_numpy(dtype="float64").T)
                 self._positions = {c: i for i, c in enumerate(frame.columns.tolist())}
@@ -309,8 +314,13 @@ def _missing_variable(ind, var: str, owners: Mapping[str, list[str]], available)
 
 
 def _grid(units: list[str], years: list[int]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product([pd.Index(units, dtype=object), pd.Index(years, dtype="int64")],
-                                      names=INDEX_NAMES)
+    """Every (unit, year) pair, units outer: ``MultiIndex.from_product`` of the two, built from the levels'
+    sorted values and codes directly (what from_product derives, without its categorical detour)."""
+    unit_codes, unit_level = pd.factorize(pd.Index(units, dtype=object), sort=True)
+    year_codes, year_level = pd.factorize(pd.Index(years, dtype="int64"), sort=True)
+    return pd.MultiIndex(levels=[unit_level, year_level],
+                         codes=[np.repeat(unit_codes, len(year_codes)), np.tile(year_codes, len(unit_codes))],
+                         names=INDEX_NAMES, verify_integrity=False)
 
 
 def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
@@ -406,12 +416,22 @@ def _normalise_group(plan: Plan, block: pd.DataFrame) -> pd.DataFrame:
             out = normaliser.fresh().fit(fit_rows, specs).transform(rows)
         return _check_same_shape(out, rows, normaliser)
 
-    years = block.index.get_level_values("year")
     if plan.reference_year is not None:
+        years = block.index.get_level_values("year")
         return fit_apply(block[years == plan.reference_year], block)
-    if years.nunique() == 1:
+    if _one_year(block.index):
         return fit_apply(block, None)
     return pd.concat([fit_apply(rows, None) for _, rows in block.groupby(level="year", sort=False)])
+
+
+def _one_year(index: pd.Index) -> bool:
+    """Whether the rows hold exactly one year (``get_level_values("year").nunique() == 1``), read off a
+    (unit, year) MultiIndex's year level when it has one value, without building the rows' years."""
+    if isinstance(index, pd.MultiIndex) and "year" in index.names and len(index):
+        level = index.names.index("year")
+        if len(index.levels[level]) == 1:
+            return bool((index.codes[level] >= 0).any())
+    return index.get_level_values("year").nunique() == 1
 
 
 def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
@@ -425,7 +445,7 @@ def _orient(X: pd.DataFrame, directions: np.ndarray) -> pd.DataFrame:
 
 def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
     if (not isinstance(out, pd.DataFrame) or not out.index.equals(X.index)
-            or out.columns.tolist() != X.columns.tolist()):
+            or (out.columns is not X.columns and out.columns.tolist() != X.columns.tolist())):
         raise PluginError(f"{describe(method)} must return a DataFrame with the same index and columns as its "
                           "input")
     return _floats(out)
@@ -433,7 +453,7 @@ def _check_same_shape(out, X: pd.DataFrame, method) -> pd.DataFrame:
 
 def _floats(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame.astype("float64")``, without the pass when every column already is."""
-    return frame if all(dt == np.float64 for dt in frame.dtypes) else frame.astype("float64")
+    return frame if all(dt == np.float64 for dt in column_dtypes(frame)) else frame.astype("float64")
 
 
 #: the texts of the flag codes 0, 1, 2 of :func:`cell_flags`
@@ -461,7 +481,7 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
             codes[np.isnan(r) & filled] = 1
         if treated is not imputed:
             codes[filled & (t != i)] = 2
-    texts = pd.array(np.array(FLAG_TEXTS, dtype=object), dtype="str")
+    texts = _flag_texts()
     n = len(raw)
     empty = texts.take(np.zeros(n, dtype=np.intp))
     flagged = np.zeros(raw.shape[1], dtype=bool) if codes is None else codes.any(axis=0)
@@ -473,13 +493,19 @@ def cell_flags(raw: pd.DataFrame, imputed: pd.DataFrame, treated: pd.DataFrame) 
     return frame_of_arrays(columns, raw.index, raw.columns)
 
 
+@functools.cache
+def _flag_texts():
+    """:data:`FLAG_TEXTS` as a pandas text array, built once (only ever taken from, never exposed)."""
+    return pd.array(np.array(FLAG_TEXTS, dtype=object), dtype="str")
+
+
 def _aligned_floats(raw: pd.DataFrame, *others: pd.DataFrame) -> bool:
     """Every frame has ``raw``'s shape and labels and only float columns; each distinct frame looked at once (a
     stage that changed nothing returned its input: the same frame, whose dtypes need no second look)."""
     frames = list({id(f): f for f in (raw, *others)}.values())
     return (all(f.shape == raw.shape and f.columns.equals(raw.columns) and _same_index(f.index, raw.index)
                 for f in frames[1:])
-            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in frames for dt in f.dtypes))
+            and all(isinstance(dt, np.dtype) and dt.kind == "f" for f in frames for dt in column_dtypes(f)))
 
 
 def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:

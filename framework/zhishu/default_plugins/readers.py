@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..errors import DataError, Issue, PluginError, quote
 from ..hookspecs import hookimpl
+from ..results import column_dtypes
 
 TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -93,7 +94,7 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     frame = None if maybe_blank or not isinstance(numbers, dict) else _read_numbers(text, sep, skip_rows, header,
                                                                                     numbers)
     if frame is not None:  # the value columns as floats: no string per cell, no blank row possible
-        frame.columns = _clean_labels(frame.columns)
+        _relabel(frame)
         multiline = lines != first_data_line - 1 + len(frame)
         return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=False)
     try:
@@ -123,7 +124,7 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
         else:
             message = f"cannot parse the file: {quote(str(exc), 200)}"
         raise DataError([Issue(message, file=str(path))]) from None
-    frame.columns = _clean_labels(frame.columns)
+    _relabel(frame)
     # as many lines as header and rows: no quoted cell spans lines, so no row needs its breaks counted
     multiline = lines != first_data_line - 1 + len(frame)
     return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=maybe_blank)
@@ -164,6 +165,11 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
                 na_values=[*na_values, ""],
                 index_col=False,
                 skip_blank_lines=False,
+                # a small file parsed in one piece, without the join of chunks column by column that costs half
+                # the read: the same columns (chunks of integers and floats join as floats, as one piece infers
+                # them; other mixes warn, and the string path reads the file); large files keep chunks' bounded
+                # memory
+                low_memory=len(text) > ONE_PIECE_CHARS,
             )
     except Exception:  # any failure: the string path reports it
         return None
@@ -176,7 +182,7 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
     wanted = numbers.get("floats")
     wanted = None if wanted is None else {str(c) for c in wanted}
     floats = []
-    for position, (label, dtype) in enumerate(zip(labels, frame.dtypes)):
+    for position, (label, dtype) in enumerate(zip(labels, column_dtypes(frame))):
         if label in keep_text:
             if label in years and dtype == np.int64:
                 continue
@@ -189,14 +195,15 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
             floats.append(position)
     if not floats:
         return None
-    contiguous = floats == list(range(floats[0], floats[0] + len(floats)))
-    block = frame.iloc[:, slice(floats[0], floats[-1] + 1) if contiguous else floats]  # a slice: no copies
-    values = block.to_numpy(dtype="float64")
+    values = float_rows(frame, floats)
     with np.errstate(invalid="ignore"):
         if not (np.abs(values[~np.isnan(values)]) < 2.0**53).all():  # infinities, and integers pandas may round
             return None
     return frame
 
+
+#: Text files up to this many characters are parsed by :func:`_read_numbers` in one piece (``low_memory=False``).
+ONE_PIECE_CHARS = 2**20
 
 #: A "+" that is not an exponent's sign: ``pd.to_numeric`` reads "+…" with an older algorithm than pandas' C parser
 #: (it may differ in the last bit: "+4000000000000.0020"), so files with a number written "+…" are read as strings.
@@ -462,6 +469,17 @@ def have_pyarrow() -> bool:
 # --------------------------------------------------------------------------------------------- helpers
 
 
+def float_rows(frame: pd.DataFrame, positions: list[int]) -> np.ndarray:
+    """The numeric columns of ``frame`` at ``positions`` as one C-contiguous float array, a row per column (what
+    ``frame.iloc[:, positions].to_numpy("float64").T`` gives), taken column by column from the frame's own arrays:
+    a reader's frame holds a block per column, which a positional cut would first rebuild one by one."""
+    out = np.empty((len(positions), len(frame)), dtype="float64")
+    column = getattr(frame, "_get_column_array", None)  # pandas' own accessor (no Series per column)
+    for row, at in enumerate(positions):  # per column, not per cell: one numpy copy each
+        out[row] = column(at) if column is not None else frame.iloc[:, at].to_numpy(dtype="float64")
+    return out
+
+
 def _check_file(path: Path) -> None:
     if not path.exists():
         raise DataError([Issue("file not found", file=str(path))])
@@ -479,6 +497,15 @@ def _nonnegative_int(value: Any, name: str, path: Path) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise DataError([Issue(f"reader option {name} must be a non-negative integer, not {value!r}", file=str(path))])
     return int(value)
+
+
+def _relabel(frame: pd.DataFrame) -> None:
+    """A text file's frame (its columns a text Index, as pandas' parser gives) labelled by
+    :func:`_clean_labels`, in place; left as it is when no label changes (a new Index of text costs more than
+    the comparison)."""
+    labels = _clean_labels(frame.columns)
+    if frame.columns.dtype != "str" or labels != frame.columns.tolist():
+        frame.columns = labels
 
 
 def _clean_labels(columns: pd.Index) -> list[str]:

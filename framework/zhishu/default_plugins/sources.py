@@ -30,6 +30,8 @@ from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
 from ..listing import MAX_LISTED
 from ..registry import did_you_mean
+from ..results import column_dtypes
+from .readers import float_rows
 
 #: Cells counted as missing by default (after stripping surrounding whitespace).
 DEFAULT_NA_VALUES: tuple[str, ...] = ("", "NA", "N/A", "NaN", "nan", "-", "--", "…", "...", "null")
@@ -96,7 +98,7 @@ def _names(instance, attribute, value) -> None:
         return
     if attribute.name == "variables" and not value:
         raise ValueError("variables must not be empty (leave it out to keep every variable)")
-    seen = [v for i, v in enumerate(value) if v in value[:i]]
+    seen = _repeats(value)
     if seen:
         raise ValueError(f"{attribute.name} lists {', '.join(map(repr, dict.fromkeys(seen)))} more than once")
 
@@ -105,6 +107,19 @@ def _rename(instance, attribute, value: Mapping[str, str]) -> None:
     empty = [k for k, v in value.items() if not v.strip()]
     if empty:
         raise ValueError(f"rename gives {', '.join(map(repr, empty))} an empty name")
+
+
+def _repeats(values) -> list:
+    """Every value that occurs earlier in ``values``, at each later occurrence, in order (one pass, not a
+    comparison with every earlier value)."""
+    seen: set = set()
+    out = []
+    for v in values:
+        if v in seen:
+            out.append(v)
+        else:
+            seen.add(v)
+    return out
 
 
 def _tuple_or_none(value: Any) -> tuple[str, ...] | None:
@@ -265,8 +280,10 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
         problems.add("the file has no data rows")
         problems.raise_if_any()
 
-    units = _labels(raw[source.unit_column])
-    empty_unit = (units == "").to_numpy()
+    unit_labels = _labels(raw[source.unit_column])
+    # as Python strings: a mask, a cut by rows and a factorization of a few thousand labels cost less in numpy
+    units = unit_labels.to_numpy(dtype=object)
+    empty_unit = units == ""
     if empty_unit.any():
         problems.add_listed(
             [f"{label} {n}: the unit cell (column {source.unit_column!r}) is empty"
@@ -287,7 +304,7 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
 
 
 def _check_columns(source: TableSource, columns: list[str], problems: _Problems) -> None:
-    repeated = list(dict.fromkeys(c for i, c in enumerate(columns) if c in columns[:i]))
+    repeated = list(dict.fromkeys(_repeats(columns)))
     if repeated:
         problems.add(f"the file has more than one column named {_and(map(repr, repeated))}; column names must be "
                      "unique")
@@ -387,10 +404,15 @@ def _numbers_block(raw: pd.DataFrame, columns: list[str], source: TableSource):
     for messages); ``None`` when some column is not text (each is then read alone)."""
     if len(columns) < 2:
         return None
-    dtypes = dict(zip(raw.columns.tolist(), raw.dtypes.tolist()))
+    labels = raw.columns.tolist()
+    dtypes = dict(zip(labels, column_dtypes(raw)))
     if all(isinstance(dtypes[c], np.dtype) and dtypes[c].kind in "iuf" for c in columns):  # numbers already
         # (parsed by the reader, option ``numbers``; Parquet): as :func:`_numbers` of each column, in one pass
-        values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
+        if len(set(labels)) == len(labels):
+            where = dict(zip(labels, range(len(labels))))
+            values = float_rows(raw, [where[c] for c in columns])
+        else:
+            values = np.ascontiguousarray(_columns(raw, columns).to_numpy(dtype="float64").T)
         bad = np.isinf(values)
         return None if bad.any() else (values, bad, [None] * len(columns))  # infinities: column by column
     if not all(dtypes[c] == object or pd.api.types.is_string_dtype(dtypes[c]) for c in columns):
@@ -456,7 +478,7 @@ def _wide(raw, source, columns, units, years, keep, label, positions, problems) 
                 old,
             )
     renamed = [source.rename.get(c, c) for c in candidates]
-    clashes = {name for i, name in enumerate(renamed) if name in renamed[:i]}
+    clashes = set(_repeats(renamed))
     for name in sorted(clashes):
         sources_ = [c for c, r in zip(candidates, renamed) if r == name]
         problems.add(f"rename: columns {' and '.join(map(repr, sources_))} would both be variable {name!r}", "rename")
@@ -548,16 +570,25 @@ def _long(raw, source, units, years, keep, label, positions, problems) -> pd.Dat
     return pd.DataFrame(table, index=index, columns=pd.Index(chosen), dtype="float64")
 
 
-def _unit_years(units: pd.Series, years: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
-    """Each row's code among the distinct (unit, year) pairs, and those pairs (in file order) as the index."""
+def _unit_years(units: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
+    """Each row's code among the distinct (unit, year) pairs, and those pairs (in file order) as the index.
+    ``units`` are the labels as Python strings (:func:`_labels`); the index's unit level is text ("str"), as
+    the labels' Series is."""
     unit_codes, unit_values = pd.factorize(units)
     year_codes, year_values = pd.factorize(years)
     n_years = max(len(year_values), 1)
     row_codes, pairs = pd.factorize(unit_codes.astype("int64") * n_years + year_codes)
-    index = pd.MultiIndex.from_arrays(
-        [pd.Index(unit_values).take(pairs // n_years), pd.Index(year_values, dtype="int64").take(pairs % n_years)],
-        names=INDEX_NAMES,
-    )
+    # the index ``MultiIndex.from_arrays`` builds of the pairs (levels: the distinct values, sorted — str by code
+    # point, as pandas sorts text), made from the distinct values directly instead of factorizing every pair's
+    # labels again
+    order = np.argsort(unit_values, kind="stable")
+    unit_level_codes = np.empty(len(order), dtype=np.intp)
+    unit_level_codes[order] = np.arange(len(order), dtype=np.intp)
+    unit_level = pd.Index(unit_values[order], dtype="str")
+    year_level_codes, year_level = pd.factorize(pd.Index(year_values, dtype="int64"), sort=True)
+    index = pd.MultiIndex(levels=[unit_level, year_level],
+                          codes=[unit_level_codes[pairs // n_years], year_level_codes[pairs % n_years]],
+                          names=INDEX_NAMES, verify_integrity=False)
     return row_codes, index
 
 
