@@ -142,22 +142,61 @@ def test_merge_into_adds_in_place_what_merge_adds():
             np.testing.assert_array_equal(getattr(got, key), getattr(expected, key))
 
 
+def _has_marker() -> bool:
+    return "zhishu_fork_marker" in sys.modules
+
+
+def _inherited() -> list:
+    from zhishu.sensitivity import executors
+
+    return [m.tolist() for m in executors._INHERITED.values()]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers on Linux only")
 def test_local_cluster_workers_are_forked_with_the_engine_imported(plan):
-    """The local cluster's workers are forked from this process (no second import of numpy, pandas, zhishu):
-    a module only this process imported is already in a worker's sys.modules."""
+    """The local cluster's workers are forked (from the driver process, itself forked from this one): no second
+    import of numpy, pandas, zhishu — a module only this process imported is already in a worker's
+    sys.modules — and the sample matrix given at the start is inherited, not sent."""
     pytest.importorskip("distributed")
     from zhishu.sensitivity import executors as X
 
     marker = types.ModuleType("zhishu_fork_marker")
     sys.modules["zhishu_fork_marker"] = marker
+    U = np.arange(12.0).reshape(4, 3)
     try:
-        booting = X.LocalClusterStart(2)
+        booting = X.LocalClusterStart(2, U)
         try:
-            client = booting.client()
-            seen = client.run(lambda: "zhishu_fork_marker" in sys.modules)
+            seen = booting.call(_has_marker)
             assert list(seen.values()) == [True, True]
+            inherited = booting.call(_inherited)
+            assert list(inherited.values()) == [[U.tolist()]] * 2
+            assert X._INHERITED == {}  # this process keeps no copy
         finally:
             booting.close()
     finally:
         del sys.modules["zhishu_fork_marker"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="driver process on Linux only")
+def test_a_local_dask_run_does_not_import_distributed_in_this_process(plan, tmp_path):
+    """``distributed`` is imported by the local cluster's driver process only; the run's results are those of
+    the in-process run."""
+    pytest.importorskip("distributed")
+    import subprocess
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        import sys
+        import numpy as np
+        import zhishu
+        from zhishu.sensitivity import resolve_spec, run_sensitivity
+        plan = zhishu.load_config({str(ROOT / "configs" / "caict-2023.toml")!r})
+        rs = resolve_spec({SPEC!r}, plan)
+        a = run_sensitivity(plan, rs, executor="dask", workers=2, replications=False)
+        assert "distributed" not in sys.modules, "distributed imported"
+        b = run_sensitivity(plan, rs, replications=False)
+        np.testing.assert_array_equal(a.reduced.counts[plan.root], b.reduced.counts[plan.root])
+        print("ok")
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

@@ -132,17 +132,20 @@ def _worker_block(U: np.ndarray, start: int, chunk_size: int) -> Partial:
     return _run_block(_WORKER_MODEL, U, start, chunk_size)
 
 
-def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress) -> Partial:
+def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress, inherited: str | None = None
+          ) -> Partial:
+    """The blocks as Dask tasks on ``client`` (or on a client of ``scheduler``, or of a local cluster booted
+    here). ``inherited``: the workers were forked with the sample matrix in :data:`_INHERITED` under this
+    token (``U`` is then not sent)."""
+    if isinstance(client, LocalClusterStart):  # driven by its own process: this one does not import distributed
+        return client.run(model, red, U, parts, chunk_size, progress)
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
-                                 "--executor")]) from None
+        raise _missing_distributed() from None
     own_cluster = own_client = None
-    token = uuid.uuid4().hex
+    token = inherited or uuid.uuid4().hex
     try:
-        if isinstance(client, LocalClusterStart):
-            client = client.client()
         if client is None:
             if scheduler:
                 try:
@@ -157,7 +160,7 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
         if not parts:
             return finish(new_partial(0, 0), red, model.units)
         # the model, the reduction and the sample matrix go to each worker once; a task is a range of rows
-        payload = client.scatter(_Payload(token, model, red, U), broadcast=True, hash=False)
+        payload = client.scatter(_Payload(token, model, red, None if inherited else U), broadcast=True, hash=False)
         futures = [client.submit(_fold_block, payload, s, e, chunk_size, key=f"zhishu-block-{token}-{s}")
                    for s, e in parts]
         try:
@@ -185,12 +188,26 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
 @attrs.frozen
 class _Payload:
     """What every task of one run shares (sent to each worker once): the run's token, the model, the
-    reduction and the whole sample matrix."""
+    reduction and the whole sample matrix (``None``: the workers inherited it, :data:`_INHERITED`)."""
 
     token: str
     model: Model
     red: Reduction
-    U: np.ndarray
+    U: np.ndarray | None
+
+    def matrix(self) -> np.ndarray:
+        if self.U is not None:
+            return self.U
+        try:
+            return _INHERITED[self.token]
+        except KeyError:
+            raise RuntimeError("a Dask worker of zhishu's local cluster was not forked from its driver process "
+                               "(restarted?), so it lacks the sample matrix: run it again") from None
+
+
+#: sample matrices by run token, set before the local cluster's driver process is forked, so that its workers
+#: (forked from it) have the matrix without it being sent (48 MB for 100,000 replications of 60 columns)
+_INHERITED: dict[str, np.ndarray] = {}
 
 
 #: on a Dask worker: per run token and worker thread, the reduction of the blocks it computed and their ranges
@@ -206,7 +223,7 @@ def _fold_block(payload: _Payload, start: int, stop: int, chunk_size: int) -> tu
     part, done = mine.get(threading.get_ident(), (None, []))
     if part is None:
         part = new_partial(start, stop)
-    evaluate_block(payload.model, payload.red, payload.U[start:stop], start, chunk_size, into=part)
+    evaluate_block(payload.model, payload.red, payload.matrix()[start:stop], start, chunk_size, into=part)
     done.append((start, stop))
     mine[threading.get_ident()] = (part, done)
     return start, stop
@@ -241,38 +258,101 @@ WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": N
                  "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "5s",
                  "distributed.worker.memory.monitor-interval": "1s"}
-#: on Linux the local cluster's worker processes are forked from this process, so they start with numpy, pandas,
-#: dask and zhishu imported (a spawned worker imports them again: ~2.5 s of CPU each, measured). The fork
-#: happens while the thread that asked for the cluster waits (:class:`LocalClusterStart`), so no thread of ours
-#: is inside an import or holds a lock at that moment; a worker the nanny restarts later is spawned.
-FORK = sys.platform.startswith("linux")
-
-
 class LocalClusterStart:
-    """A local Dask cluster booting in a background thread. The caller waits only until the worker processes
-    exist (forked, :data:`FORK`; or until the cluster runs, if spawned processes are used), then samples and
-    prepares the variants while the workers connect; :meth:`client` waits for the rest."""
+    """A local Dask cluster for one run, started while this process samples and prepares the variants.
 
-    def __init__(self, workers: int | None):
-        import concurrent.futures as cf
+    On Linux (:data:`FORK`) a forked *driver* process imports ``distributed``, starts the cluster (scheduler,
+    nannies, workers forked from the driver) and is its client: this process never imports ``distributed``,
+    so the import and the cluster start run on the other core instead of sharing this process's GIL with the
+    preparation. :meth:`run` sends the model, the reduction and the sample matrix to the driver through a pipe
+    and receives the reduction (and the progress) back; the driver closes the cluster when told to
+    (:meth:`close`), while this process writes its outputs. Elsewhere the cluster boots in a thread of this
+    process and :meth:`client` returns its client."""
 
+    def __init__(self, workers: int | None, U: np.ndarray | None = None):
         workers = workers or 2
-        before = _FORKS.count
-        self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="zhishu-dask-start")
-        self._future = self._pool.submit(_boot_local_cluster, workers)
+        self._driver = self._future = self._conn = None
+        self._U, self._token = U, uuid.uuid4().hex
+        self.failed = False
         if FORK:
-            with _FORKS.cond:
-                while _FORKS.count - before < workers and not self._future.done():
-                    _FORKS.cond.wait(0.05)
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork")
+            self._conn, theirs = ctx.Pipe()
+            self._driver = ctx.Process(target=_drive, args=(theirs, workers, self._token), name="zhishu-dask-driver")
+            if U is not None:
+                _INHERITED[self._token] = U  # the driver and its workers have it from the fork
+            try:
+                self._driver.start()
+            finally:
+                _INHERITED.pop(self._token, None)
+            theirs.close()
+        else:
+            import concurrent.futures as cf
+
+            self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="zhishu-dask-start")
+            self._future = self._pool.submit(_boot_local_cluster, workers)
 
     def client(self):
+        """The client of a cluster booted in this process (not with a driver process)."""
+        if self._future is None:
+            raise RuntimeError("the local cluster is driven by another process: use run()")
         try:
             return self._future.result()[1]
         except ImportError:  # pragma: no cover - depends on the environment
-            raise ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
-                                     "--executor")]) from None
+            raise _missing_distributed() from None
+
+    def run(self, model, red, U, parts, chunk_size, progress) -> Partial:
+        """Every block computed on the cluster, reduced (see :func:`_dask`)."""
+        if self._driver is None:
+            return _dask(model, red, U, parts, chunk_size, None, None, self.client(), progress)
+        inherited = self._U is not None and U is self._U
+        return self._ask(("run", (model, red, None if inherited else U, parts, chunk_size)), progress)
+
+    def call(self, fn):
+        """``client.run(fn)`` on the cluster: ``fn()`` on every worker, by worker address (for tests)."""
+        if self._driver is None:
+            return self.client().run(fn)
+        return self._ask(("call", fn), None)
+
+    def _ask(self, message, progress):
+        try:
+            self._conn.send(message)
+            while True:
+                kind, value = self._conn.recv()
+                if kind == "progress":
+                    if progress is not None:
+                        progress.update(value)
+                    continue
+                if kind == "missing":
+                    raise _missing_distributed()
+                if kind == "error":
+                    raise value
+                return value
+        except (EOFError, OSError):
+            self.failed = True
+            self._driver.join(1)
+            raise RuntimeError(f"the local Dask cluster's driver process ended unexpectedly (exit code "
+                               f"{self._driver.exitcode}): run it again") from None
+        except BaseException:
+            self.failed = True
+            raise
 
     def close(self) -> None:
+        """Stop the cluster. After a successful run the driver shuts it down while this process goes on (it
+        is joined when this process exits); after a failure this waits for it (and ends it if it hangs)."""
+        if self._driver is not None:
+            try:
+                self._conn.send(("stop", None))
+            except OSError:
+                pass
+            self._conn.close()
+            if self.failed:
+                self._driver.join(10)
+                if self._driver.exitcode is None:  # pragma: no cover - a hung shutdown
+                    self._driver.kill()
+                    self._driver.join()
+            return
         try:
             cluster, client = self._future.result()
         except Exception:  # it never started: nothing to close (run_chunks reported why)
@@ -283,24 +363,77 @@ class LocalClusterStart:
         cluster.close()
 
 
-class _ForkCount:
-    """Forks of this process so far (counted after each, in the parent)."""
-
-    def __init__(self):
-        import threading
-
-        self.cond = threading.Condition()
-        self.count = 0
-
-    def forked(self) -> None:
-        with self.cond:
-            self.count += 1
-            self.cond.notify_all()
+def _missing_distributed() -> ConfigError:
+    return ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
+                              "--executor")])
 
 
-_FORKS = _ForkCount()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_parent=_FORKS.forked)
+class _Forward:
+    """Progress of the driver's run, sent to the process that asked for it."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def update(self, n: int) -> None:
+        self.conn.send(("progress", n))
+
+
+def _drive(conn, workers: int, token: str) -> None:
+    """The driver process: start the cluster, then answer requests until told to stop (or the pipe closes);
+    errors go back as exceptions (or, if they cannot be pickled, as a RuntimeError naming them). ``token``: the
+    sample matrix this process inherited, if any (:data:`_INHERITED`)."""
+    cluster = client = None
+    try:
+        try:
+            import dask
+
+            # for this process only: workers the nannies restart are forked too (they inherit the matrix)
+            dask.config.set({**WORKER_CONFIG, "distributed.worker.multiprocessing-method": "fork"})
+            cluster, client = _boot_local_cluster(workers)
+            failure = None
+        except ImportError:
+            failure = ("missing", None)
+        except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
+            failure = ("error", exc)
+        while True:
+            try:
+                kind, value = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                break
+            if kind == "stop":
+                break
+            if failure is not None:
+                reply = failure
+            else:
+                try:
+                    if kind == "run":
+                        model, red, U, parts, chunk_size = value
+                        inherited = token if U is None else None
+                        reply = ("done", _dask(model, red, _INHERITED[token] if inherited else U, parts,
+                                               chunk_size, None, None, client, _Forward(conn), inherited))
+                    else:
+                        reply = ("done", client.run(value))
+                except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
+                    reply = ("error", exc)
+            try:
+                conn.send(reply)  # pickled whole before anything is written
+            except (OSError, EOFError):
+                break
+            except Exception:  # noqa: BLE001 - an unpicklable error: its type and message
+                conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+    finally:
+        conn.close()
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+#: the local cluster's worker processes are forked (Linux), so they start with numpy, pandas, dask and zhishu
+#: imported (a spawned worker imports them again: ~2.5 s of CPU each, measured); a worker the nanny restarts
+#: later is spawned. On Linux they are forked from the driver process (:class:`LocalClusterStart`), which is
+#: forked from this process before the variants are prepared.
+FORK = sys.platform.startswith("linux")
 
 
 def _boot_local_cluster(workers: int, warm: bool = True):

@@ -85,10 +85,10 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     booting = None
+    U = sample_matrix(rs)
     if executor == "dask" and client is None and not scheduler and _have("distributed"):
-        booting = client = LocalClusterStart(workers)
+        booting = client = LocalClusterStart(workers, U)  # its workers inherit U
     try:
-        U = sample_matrix(rs)
         outputs = tuple(plan.nodes) if all_nodes else (plan.root,)
         prepared = prepare(plan, rs, U, outputs)
         model = prepared.model
