@@ -55,9 +55,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    booting = _start_cluster(args)
+    try:
+        return _run(args, started, booting)
+    finally:
+        if booting is not None:
+            booting.close()
+
+
+def _start_cluster(args: argparse.Namespace):
+    """A local Dask cluster starting (in a forked driver process) while the config is loaded and the
+    variants are prepared, if the run will need one (else ``None``: ``sensitivity`` reports what is wrong)."""
+    if args.executor != "dask" or args.scheduler or args.check or (args.workers is not None and args.workers < 1):
+        return None
+    from ..sensitivity.api import _installed
+
+    if not _installed("distributed"):
+        return None
+    from ..sensitivity.executors import FORK, LocalClusterStart
+
+    return LocalClusterStart(args.workers) if FORK else None
+
+
+def _run(args: argparse.Namespace, started: float, booting) -> int:
     from ..sensitivity.api import resolve, sensitivity
 
-    started = time.perf_counter()
     plan = load_plan(args)
     rs = resolve(plan, args.spec)
     for line in rs.describe_lines():
@@ -70,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     protected = [args.config] + ([args.spec] if args.spec else [])
     with output_folder(args.output, protected, command="sensitivity") as out:  # locked before the run
         result = sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
-                             scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None,
+                             scheduler=args.scheduler, client=booting, all_nodes=args.all_nodes, progress=None,
                              replications=not args.no_replications)
         result.write(out, protected, replications=not args.no_replications)
     written = out.written

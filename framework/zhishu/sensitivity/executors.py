@@ -132,11 +132,13 @@ def _worker_block(U: np.ndarray, start: int, chunk_size: int) -> Partial:
     return _run_block(_WORKER_MODEL, U, start, chunk_size)
 
 
-def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress, inherited: str | None = None
-          ) -> Partial:
+def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress, inherited: str | None = None,
+          spill: str | None = None):
     """The blocks as Dask tasks on ``client`` (or on a client of ``scheduler``, or of a local cluster booted
     here). ``inherited``: the workers were forked with the sample matrix in :data:`_INHERITED` under this
-    token (``U`` is then not sent)."""
+    token (``U`` is then not sent). ``spill``: a local folder into which each worker writes its reductions
+    (a local cluster's workers), returned as :class:`_Spilled` for :func:`_gather_spilled`, instead of
+    sending them through the scheduler."""
     if isinstance(client, LocalClusterStart):  # driven by its own process: this one does not import distributed
         return client.run(model, red, U, parts, chunk_size, progress)
     try:
@@ -163,20 +165,30 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
         payload = client.scatter(_Payload(token, model, red, None if inherited else U), broadcast=True, hash=False)
         futures = [client.submit(_fold_block, payload, s, e, chunk_size, key=f"zhishu-block-{token}-{s}")
                    for s, e in parts]
+        collected = False
         try:
             for fut in as_completed(futures):
                 s, e = fut.result()  # re-raises the task's error
                 progress.update(e - s)
-            # one worker's reductions at a time, each added into the total at once (a large run's are
-            # hundreds of MB each)
+            # with Sobol sums (hundreds of MB per worker in a large run) one worker's reductions at a time,
+            # each added into the total at once; else every worker's at once
             total, covered = None, []
-            for address in client.scheduler_info()["workers"]:
-                for part, done in client.run(_collect, token, workers=[address]).get(address, []):
-                    total = part if total is None else merge_into(total, part)
-                    covered.extend(done)
+            addresses = list(client.scheduler_info()["workers"])
+            if spill is not None:
+                got = client.run(_spill, token, spill)
+                collected = True
+                return _Spilled(files=[got[a] for a in addresses if got.get(a)], parts=list(parts))
+            for group in ([[a] for a in addresses] if red.sobol is not None else [addresses]):
+                got = client.run(_collect, token, workers=group)
+                for address in group:
+                    for part, done in got.get(address, []):
+                        total = part if total is None else merge_into(total, part)
+                        covered.extend(done)
+            collected = True
         finally:  # nothing of the run stays on the workers, whatever happened (a failure here is chained)
             client.cancel([*futures, payload])
-            client.run(_collect, token)
+            if not collected:
+                client.run(_collect, token)
         return _combine(total, covered, parts, red, model.units)
     finally:
         if own_client is not None:
@@ -229,6 +241,43 @@ def _fold_block(payload: _Payload, start: int, stop: int, chunk_size: int) -> tu
     return start, stop
 
 
+@attrs.frozen
+class _Spilled:
+    """The workers' reductions of a run, in files (one per worker, in the scheduler's order of workers)."""
+
+    files: list[str]
+    parts: list[tuple[int, int]]
+
+
+def _spill(token: str, folder: str) -> str | None:
+    """This worker's reductions of the run (:func:`_collect`) pickled into a new file in ``folder``: its path
+    (``None``: it has none)."""
+    import pickle
+
+    got = _collect(token)
+    if not got:
+        return None
+    path = os.path.join(folder, f"{token}-{os.getpid()}.pickle")
+    with open(path, "xb") as f:
+        pickle.dump(got, f, protocol=5)
+    return path
+
+
+def _gather_spilled(spilled: _Spilled, red: Reduction, units: int) -> Partial:
+    """The reductions of :func:`_spill`'s files added up (one file at a time; each deleted once read)."""
+    import pickle
+
+    total, covered = None, []
+    for path in spilled.files:
+        with open(path, "rb") as f:
+            got = pickle.load(f)
+        os.unlink(path)
+        for part, done in got:
+            total = part if total is None else merge_into(total, part)
+            covered.extend(done)
+    return _combine(total, covered, spilled.parts, red, units)
+
+
 def _collect(token: str) -> list[tuple[Partial, list[tuple[int, int]]]]:
     """This worker's reductions of the run (one per thread that computed blocks), forgotten here."""
     return list(_ACCUMULATED.pop(token, {}).values())
@@ -264,22 +313,29 @@ class LocalClusterStart:
     On Linux (:data:`FORK`) a forked *driver* process imports ``distributed``, starts the cluster (scheduler,
     nannies, workers forked from the driver) and is its client: this process never imports ``distributed``,
     so the import and the cluster start run on the other core instead of sharing this process's GIL with the
-    preparation. :meth:`run` sends the model, the reduction and the sample matrix to the driver through a pipe
-    and receives the reduction (and the progress) back; the driver closes the cluster when told to
-    (:meth:`close`), while this process writes its outputs. Elsewhere the cluster boots in a thread of this
-    process and :meth:`client` returns its client."""
+    preparation. The workers get the sample matrix ``U`` from the fork: given here, the driver inherits it;
+    else (a start before the config is loaded, as ``zhishu sensitivity`` does) :meth:`give` sends it and the
+    driver forks the workers once it has it. :meth:`run` sends the model and the reduction to the driver
+    through a pipe and receives the reduction (and the progress) back; the driver closes the cluster when
+    told to (:meth:`close`), while this process writes its outputs. Elsewhere the cluster boots in a thread
+    of this process and :meth:`client` returns its client."""
 
     def __init__(self, workers: int | None, U: np.ndarray | None = None):
         workers = workers or 2
         self._driver = self._future = self._conn = None
         self._U, self._token = U, uuid.uuid4().hex
-        self.failed = False
+        self.failed = self._used = False
+        self._sender = self._spill = None
         if FORK:
             import multiprocessing
+            import tempfile
 
+            shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # in memory where there is one
+            self._spill = tempfile.mkdtemp(prefix="zhishu-dask-", dir=shm)
             ctx = multiprocessing.get_context("fork")
             self._conn, theirs = ctx.Pipe()
-            self._driver = ctx.Process(target=_drive, args=(theirs, workers, self._token), name="zhishu-dask-driver")
+            self._driver = ctx.Process(target=_drive, args=(theirs, workers, self._token, U is not None),
+                                       name="zhishu-dask-driver")
             if U is not None:
                 _INHERITED[self._token] = U  # the driver and its workers have it from the fork
             try:
@@ -292,6 +348,27 @@ class LocalClusterStart:
 
             self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="zhishu-dask-start")
             self._future = self._pool.submit(_boot_local_cluster, workers)
+
+    def give(self, U: np.ndarray) -> None:
+        """The run's sample matrix, for a cluster started without it: sent to the driver by a thread (the
+        driver may still be importing; this process goes on preparing), in this process's thread booting."""
+        if self._U is not None:
+            return
+        self._U = U
+        if self._driver is not None:
+            import threading
+
+            self._sender = threading.Thread(target=self._send_matrix, args=(U,), name="zhishu-dask-matrix",
+                                            daemon=True)
+            self._sender.start()
+
+    def _send_matrix(self, U) -> None:
+        try:  # the array's own buffer, not a pickled copy
+            U = np.ascontiguousarray(U)
+            self._conn.send(("matrix", (U.shape, U.dtype.str)))
+            self._conn.send_bytes(memoryview(U).cast("B"))
+        except OSError:  # the driver ended: the next request says so
+            pass
 
     def client(self):
         """The client of a cluster booted in this process (not with a driver process)."""
@@ -307,7 +384,8 @@ class LocalClusterStart:
         if self._driver is None:
             return _dask(model, red, U, parts, chunk_size, None, None, self.client(), progress)
         inherited = self._U is not None and U is self._U
-        return self._ask(("run", (model, red, None if inherited else U, parts, chunk_size)), progress)
+        got = self._ask(("run", (model, red, None if inherited else U, parts, chunk_size, self._spill)), progress)
+        return _gather_spilled(got, red, model.units) if isinstance(got, _Spilled) else got
 
     def call(self, fn):
         """``client.run(fn)`` on the cluster: ``fn()`` on every worker, by worker address (for tests)."""
@@ -316,6 +394,9 @@ class LocalClusterStart:
         return self._ask(("call", fn), None)
 
     def _ask(self, message, progress):
+        self._used = True
+        if self._sender is not None:
+            self._sender.join()
         try:
             self._conn.send(message)
             while True:
@@ -342,12 +423,19 @@ class LocalClusterStart:
         """Stop the cluster. After a successful run the driver shuts it down while this process goes on (it
         is joined when this process exits); after a failure this waits for it (and ends it if it hangs)."""
         if self._driver is not None:
+            if self._sender is not None:
+                self._sender.join()
+            import shutil
+
+            shutil.rmtree(self._spill, ignore_errors=True)  # empty unless the run failed
+            if not self._used:  # an error before the run: nothing to shut down gracefully (its workers end
+                self._driver.terminate()  # with it)
             try:
                 self._conn.send(("stop", None))
             except OSError:
                 pass
             self._conn.close()
-            if self.failed:
+            if self.failed or not self._used:
                 self._driver.join(10)
                 if self._driver.exitcode is None:  # pragma: no cover - a hung shutdown
                     self._driver.kill()
@@ -378,28 +466,48 @@ class _Forward:
         self.conn.send(("progress", n))
 
 
-def _drive(conn, workers: int, token: str) -> None:
+def _drive(conn, workers: int, token: str, inherited: bool) -> None:
     """The driver process: start the cluster, then answer requests until told to stop (or the pipe closes);
     errors go back as exceptions (or, if they cannot be pickled, as a RuntimeError naming them). ``token``: the
-    sample matrix this process inherited, if any (:data:`_INHERITED`)."""
+    sample matrix in :data:`_INHERITED`; not ``inherited`` from the fork, it is the first message (or none
+    comes: a first request boots the cluster without it)."""
     cluster = client = None
+    pending = None
     try:
+        failure = None
         try:
             import dask
+            import distributed  # noqa: F401 - imported while the caller loads the config and samples
 
             # for this process only: workers the nannies restart are forked too (they inherit the matrix)
             dask.config.set({**WORKER_CONFIG, "distributed.worker.multiprocessing-method": "fork"})
-            cluster, client = _boot_local_cluster(workers)
-            failure = None
         except ImportError:
             failure = ("missing", None)
-        except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
-            failure = ("error", exc)
-        while True:
+        if not inherited:
             try:
-                kind, value = conn.recv()
+                pending = conn.recv()
             except (EOFError, OSError, KeyboardInterrupt):
-                break
+                return
+            if pending[0] == "matrix":
+                shape, dtype = pending[1]
+                U = np.empty(shape, dtype=dtype)
+                conn.recv_bytes_into(memoryview(U).cast("B"))
+                _INHERITED[token], pending = U, None
+        if failure is None:
+            try:
+                cluster, client = _boot_local_cluster(workers)
+            except ImportError:
+                failure = ("missing", None)
+            except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
+                failure = ("error", exc)
+        while True:
+            if pending is not None:
+                (kind, value), pending = pending, None
+            else:
+                try:
+                    kind, value = conn.recv()
+                except (EOFError, OSError, KeyboardInterrupt):
+                    break
             if kind == "stop":
                 break
             if failure is not None:
@@ -407,10 +515,10 @@ def _drive(conn, workers: int, token: str) -> None:
             else:
                 try:
                     if kind == "run":
-                        model, red, U, parts, chunk_size = value
-                        inherited = token if U is None else None
-                        reply = ("done", _dask(model, red, _INHERITED[token] if inherited else U, parts,
-                                               chunk_size, None, None, client, _Forward(conn), inherited))
+                        model, red, U, parts, chunk_size, spill = value
+                        have = token if U is None else None
+                        reply = ("done", _dask(model, red, _INHERITED[token] if have else U, parts,
+                                               chunk_size, None, None, client, _Forward(conn), have, spill))
                     else:
                         reply = ("done", client.run(value))
                 except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
@@ -421,6 +529,8 @@ def _drive(conn, workers: int, token: str) -> None:
                 break
             except Exception:  # noqa: BLE001 - an unpicklable error: its type and message
                 conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+            if kind == "run" and reply[0] == "done":  # one run per driver: the cluster closes while the
+                break  # caller adds up the reductions and writes
     finally:
         conn.close()
         if client is not None:

@@ -86,7 +86,9 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
     t0 = time.perf_counter()
     booting = None
     U = sample_matrix(rs)
-    if executor == "dask" and client is None and not scheduler and _have("distributed"):
+    if isinstance(client, LocalClusterStart):  # started by the caller (zhishu sensitivity: before loading)
+        client.give(U)
+    elif executor == "dask" and client is None and not scheduler and _have("distributed"):
         booting = client = LocalClusterStart(workers, U)  # its workers inherit U
     try:
         outputs = tuple(plan.nodes) if all_nodes else (plan.root,)
