@@ -28,15 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
                    help="where chunks run: this process (default), local processes, or Dask distributed. A "
-                        "local Dask cluster forks its workers from this process (Linux) and adds ~2-4 s of CPU "
-                        "(importing distributed, starting and closing the cluster, sending the sample matrix); "
-                        "it pays only when the replications take many seconds on cores nothing else uses. "
-                        "Measured on a quiet 2-core machine (whole process, --no-replications): caict-2023 is "
-                        "slower with Dask below ~50,000 replications (2,000: 1.6x slower; 30,000: 1.2x slower) "
-                        "and 1.15-1.21x faster at 100,000; a county-scale index (2,800 units x 60 indicators x "
-                        "10 years, 20,480 Sobol replications) 1.86x faster (docs/sensitivity.md, Dask: "
-                        "measured). Use --no-replications with large "
-                        "runs: only exact reductions then come back from the workers")
+                        "local Dask cluster is started by a process forked from this one (Linux) that imports "
+                        "distributed and forks the workers while this one loads the config and prepares the "
+                        "variants; it still adds ~0.3 s before the first replication and ~5-10%% CPU per "
+                        "replication (traced on a loaded machine), and pays only when the replications take "
+                        "many seconds on cores nothing else uses. Measured on a quiet 2-core machine before that design (whole process, "
+                        "--no-replications): caict-2023 slower with Dask below ~50,000 replications and "
+                        "1.15-1.21x faster at 100,000; a county-scale index (2,800 units x 60 indicators x 10 "
+                        "years, 20,480 Sobol replications) 1.86x faster (docs/sensitivity.md, Dask: measured). "
+                        "Use --no-replications with large runs: only exact reductions then come back from "
+                        "the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")

@@ -423,13 +423,13 @@ class LocalClusterStart:
         """Stop the cluster. After a successful run the driver shuts it down while this process goes on (it
         is joined when this process exits); after a failure this waits for it (and ends it if it hangs)."""
         if self._driver is not None:
-            if self._sender is not None:
-                self._sender.join()
             import shutil
 
-            shutil.rmtree(self._spill, ignore_errors=True)  # empty unless the run failed
             if not self._used:  # an error before the run: nothing to shut down gracefully (its workers end
                 self._driver.terminate()  # with it)
+            if self._sender is not None:
+                self._sender.join(10)
+            shutil.rmtree(self._spill, ignore_errors=True)  # empty unless the run failed
             try:
                 self._conn.send(("stop", None))
             except OSError:
@@ -475,7 +475,10 @@ def _drive(conn, workers: int, token: str, inherited: bool) -> None:
     pending = None
     try:
         failure = None
-        try:
+        import gc
+
+        gc.disable()  # importing makes many long-lived objects and no garbage: no collections meanwhile, and
+        try:  # then out of the collector's sight (gc.freeze), in this process and in its forked workers
             import dask
             import distributed  # noqa: F401 - imported while the caller loads the config and samples
 
@@ -483,6 +486,9 @@ def _drive(conn, workers: int, token: str, inherited: bool) -> None:
             dask.config.set({**WORKER_CONFIG, "distributed.worker.multiprocessing-method": "fork"})
         except ImportError:
             failure = ("missing", None)
+        finally:
+            gc.freeze()
+            gc.enable()
         if not inherited:
             try:
                 pending = conn.recv()
