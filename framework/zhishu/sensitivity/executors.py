@@ -35,6 +35,8 @@ CHUNKS_PER_WORKER = 4
 #: … and of the Dask executor: more, as a Dask task returns only its row range (the reductions stay on the
 #: workers), so the blocks can be small enough that the last one ends soon after the others on a shared machine
 DASK_BLOCKS_PER_WORKER = 16
+#: while a local cluster starts, this process computes chunks of 1 / MEANWHILE_DIVISOR the usual size
+MEANWHILE_DIVISOR = 4
 
 
 def auto_chunk_size(model: Model, replications: int, executor: str, workers: int | None, step: int = 1) -> int:
@@ -317,16 +319,17 @@ class LocalClusterStart:
     else (a start before the config is loaded, as ``zhishu sensitivity`` does) :meth:`give` sends it and the
     driver forks the workers once it has it. :meth:`run` sends the model and the reduction to the driver
     through a pipe and receives the reduction (and the progress) back; the driver closes the cluster when
-    told to (:meth:`close`), while this process writes its outputs. Elsewhere the cluster boots in a thread
-    of this process and :meth:`client` returns its client."""
+    told to (:meth:`close`), while this process writes its outputs. Elsewhere, or when this process has
+    imported ``distributed`` already (its threads may hold locks that a forked process would inherit held),
+    the cluster boots here and now and :meth:`client` returns its client."""
 
     def __init__(self, workers: int | None, U: np.ndarray | None = None):
         workers = workers or 2
         self._driver = self._future = self._conn = None
         self._U, self._token = U, uuid.uuid4().hex
-        self.failed = self._used = False
+        self.failed = self._used = self._ready = False
         self._sender = self._spill = None
-        if FORK:
+        if FORK and "distributed" not in sys.modules:
             import multiprocessing
             import tempfile
 
@@ -346,8 +349,11 @@ class LocalClusterStart:
         else:
             import concurrent.futures as cf
 
-            self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="zhishu-dask-start")
-            self._future = self._pool.submit(_boot_local_cluster, workers)
+            self._future = cf.Future()
+            try:
+                self._future.set_result(_boot_local_cluster(workers))
+            except Exception as exc:  # noqa: BLE001 - raised by client()
+                self._future.set_exception(exc)
 
     def give(self, U: np.ndarray) -> None:
         """The run's sample matrix, for a cluster started without it: sent to the driver by a thread (the
@@ -384,8 +390,31 @@ class LocalClusterStart:
         if self._driver is None:
             return _dask(model, red, U, parts, chunk_size, None, None, self.client(), progress)
         inherited = self._U is not None and U is self._U
+        own, parts = self._meanwhile(model, red, U, list(parts), chunk_size, progress)
         got = self._ask(("run", (model, red, None if inherited else U, parts, chunk_size, self._spill)), progress)
-        return _gather_spilled(got, red, model.units) if isinstance(got, _Spilled) else got
+        total = _gather_spilled(got, red, model.units) if isinstance(got, _Spilled) else got
+        return total if own is None else merge_into(total, own)
+
+    def _meanwhile(self, model, red, U, parts, chunk_size, progress) -> tuple[Partial | None, list]:
+        """Chunks computed in this process, from the last row back, while the driver is still starting the
+        cluster (it says when it is ready): the reduction of those rows and the blocks left for the cluster
+        (the last one cut at a chunk boundary). Each chunk is the same rows as on the cluster and the
+        reductions are exact, so the results do not depend on how many ran here. The chunks here are a
+        quarter of the usual size (whole base samples with Sobol), so that the cluster, once ready, waits
+        less for the one in progress; results do not depend on the chunk size."""
+        step = red.sobol.D + 2 if red.sobol is not None else 1
+        size = max(step, chunk_size // MEANWHILE_DIVISOR // step * step)
+        own, cut = None, (parts[-1][1] if parts else 0)
+        while cut > 0 and not self._is_ready():
+            start = max(0, (cut - 1) // size * size)
+            own = evaluate_block(model, red, U[start:cut], start, size, progress, into=own)
+            cut = start
+        return own, [(s, min(e, cut)) for s, e in parts if s < cut]
+
+    def _is_ready(self) -> bool:
+        """Whether the driver has said anything yet ("ready", or why it cannot start)."""
+        self._ready = self._ready or self._conn.poll(0)
+        return self._ready
 
     def call(self, fn):
         """``client.run(fn)`` on the cluster: ``fn()`` on every worker, by worker address (for tests)."""
@@ -404,6 +433,8 @@ class LocalClusterStart:
                 if kind == "progress":
                     if progress is not None:
                         progress.update(value)
+                    continue
+                if kind == "ready":
                     continue
                 if kind == "missing":
                     raise _missing_distributed()
@@ -445,8 +476,6 @@ class LocalClusterStart:
             cluster, client = self._future.result()
         except Exception:  # it never started: nothing to close (run_chunks reported why)
             return
-        finally:
-            self._pool.shutdown(wait=False)
         client.close()
         cluster.close()
 
@@ -494,6 +523,8 @@ def _drive(conn, workers: int, token: str, inherited: bool) -> None:
                 pending = conn.recv()
             except (EOFError, OSError, KeyboardInterrupt):
                 return
+            if pending[0] == "stop":
+                return
             if pending[0] == "matrix":
                 shape, dtype = pending[1]
                 U = np.empty(shape, dtype=dtype)
@@ -506,6 +537,10 @@ def _drive(conn, workers: int, token: str, inherited: bool) -> None:
                 failure = ("missing", None)
             except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
                 failure = ("error", exc)
+        try:
+            conn.send(("ready", None))  # the caller stops computing chunks itself and sends the run
+        except OSError:
+            return
         while True:
             if pending is not None:
                 (kind, value), pending = pending, None
