@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="where chunks run: this process (default), local processes, or Dask distributed. A "
                         "local Dask cluster is started by a process forked from this one (Linux) that imports "
                         "distributed and forks the workers while this one loads the config and prepares the "
-                        "variants; it still adds ~0.3 s before the first replication and ~5-10%% CPU per "
+                        "variants; it still adds a few tenths of a second and ~5-10%% CPU per "
                         "replication (traced on a loaded machine), and pays only when the replications take "
                         "many seconds on cores nothing else uses. Measured on a quiet 2-core machine before that design (whole process, "
                         "--no-replications): caict-2023 slower with Dask below ~50,000 replications and "
