@@ -10,9 +10,10 @@ time, target ≤ 1 / 1.5. Memory: the peak RSS of the process tree (the child an
   compared byte for byte).
 * crossover: caict-2023 at growing numbers of replications; the smallest at which Dask is faster.
 
-The local cluster's workers are forked from the ``zhishu`` process (Linux), so the process tree's summed RSS
-counts the pages they share with it (the interpreter, numpy, pandas, zhishu: ~150 MiB) once per worker too:
-an upper bound of the memory used, not the memory used.
+The local cluster's driver process is forked from the ``zhishu`` process and its workers from the driver
+(Linux), so the process tree's summed RSS counts the pages they share (the interpreter, numpy, pandas, zhishu,
+distributed, the sample matrix: ~150-250 MiB) once per process too: an upper bound of the memory used, not
+the memory used.
 """
 
 from __future__ import annotations

@@ -142,22 +142,100 @@ def test_merge_into_adds_in_place_what_merge_adds():
             np.testing.assert_array_equal(getattr(got, key), getattr(expected, key))
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers on Linux only")
-def test_local_cluster_workers_are_forked_with_the_engine_imported(plan):
-    """The local cluster's workers are forked from this process (no second import of numpy, pandas, zhishu):
-    a module only this process imported is already in a worker's sys.modules."""
-    pytest.importorskip("distributed")
+def _has_marker() -> bool:
+    return "zhishu_fork_marker" in sys.modules
+
+
+def _inherited() -> list:
+    from zhishu.sensitivity import executors
+
+    return [m.tolist() for m in executors._INHERITED.values()]
+
+
+def test_local_cluster_started_here_when_distributed_is_imported_already(plan):
+    """With ``distributed`` imported in this process (its threads may hold locks), the local cluster boots here
+    rather than in a forked driver process; the results are those of the in-process run."""
+    distributed = pytest.importorskip("distributed")
     from zhishu.sensitivity import executors as X
 
-    marker = types.ModuleType("zhishu_fork_marker")
-    sys.modules["zhishu_fork_marker"] = marker
+    booting = X.LocalClusterStart(2)
     try:
-        booting = X.LocalClusterStart(2)
-        try:
-            client = booting.client()
-            seen = client.run(lambda: "zhishu_fork_marker" in sys.modules)
-            assert list(seen.values()) == [True, True]
-        finally:
-            booting.close()
+        assert isinstance(booting.client(), distributed.Client)
+        assert len(booting.call(_has_marker)) == 2
     finally:
-        del sys.modules["zhishu_fork_marker"]
+        booting.close()
+    rs = resolve_spec(SPEC, plan)
+    _same(run_sensitivity(plan, rs), run_sensitivity(plan, rs, executor="dask", workers=2))
+
+
+DRIVER_CHECKS = """
+import sys, types
+import numpy as np
+import zhishu
+from zhishu.sensitivity import executors as X, resolve_spec, run_sensitivity
+from zhishu.sensitivity.engine import prepare
+from zhishu.sensitivity.reduce import Reduction, concat_pieces
+from zhishu.sensitivity.sampling import sample_matrix
+from tests.framework.test_sensitivity_chunks import SPEC, _has_marker, _inherited
+
+plan = zhishu.load_config(sys.argv[1])
+rs = resolve_spec(SPEC, plan)
+
+# the workers are forked from the driver (itself forked from here): a module only this process imported is in
+# their sys.modules, and the sample matrix given at the start is inherited, not sent
+sys.modules["zhishu_fork_marker"] = types.ModuleType("zhishu_fork_marker")
+U = np.arange(12.0).reshape(4, 3)
+booting = X.LocalClusterStart(2, U)
+try:
+    assert list(booting.call(_has_marker).values()) == [True, True]
+    assert list(booting.call(_inherited).values()) == [[U.tolist()]] * 2
+    assert X._INHERITED == {}  # this process keeps no copy
+finally:
+    booting.close()
+del sys.modules["zhishu_fork_marker"]
+
+# a whole run: distributed is imported by the driver only, and the results are those of the in-process run
+a = run_sensitivity(plan, rs, executor="dask", workers=2, replications=False)
+assert "distributed" not in sys.modules, "distributed imported"
+b = run_sensitivity(plan, rs, replications=False)
+np.testing.assert_array_equal(a.reduced.counts[plan.root], b.reduced.counts[plan.root])
+
+# chunks computed here from the last row back while the cluster starts (3 of them; or every row, the cluster
+# then gets no block), the matrix sent after the start (as zhishu sensitivity does): the same reductions
+U = sample_matrix(rs)
+model = prepare(plan, rs, U).model
+red = Reduction(keep=(model.root,), keep_scores=False, counts=(model.root,),
+                max_rank=int(np.bincount(model.year_codes).max()))
+inproc = X.run_chunks(model, U, reduction=red, chunk_size=40)
+for here in (3, 10_000):
+    booting = X.LocalClusterStart(2)
+    booting.give(U)
+    calls = []
+    booting._is_ready = lambda: calls.append(1) or (len(calls) > here and X.LocalClusterStart._is_ready(booting))
+    try:
+        on_dask = X.run_chunks(model, U, executor="dask", client=booting, reduction=red, chunk_size=40)
+    finally:
+        booting.close()
+    assert len(calls) >= min(here, 30), calls  # 30 chunks of 10 rows (a quarter of 40)
+    np.testing.assert_array_equal(inproc.counts[model.root], on_dask.counts[model.root])
+    x = concat_pieces(inproc, red.keep, model.units, len(rs.reported_slots), 4, False)
+    y = concat_pieces(on_dask, red.keep, model.units, len(rs.reported_slots), 4, False)
+    for p, q in zip(x, y):
+        if isinstance(p, dict):
+            assert p.keys() == q.keys() and all(np.array_equal(p[k], q[k]) for k in p)
+        elif p is not None:
+            np.testing.assert_array_equal(p, q)
+assert "distributed" not in sys.modules
+print("ok")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="driver process on Linux only")
+def test_the_local_cluster_is_driven_by_a_forked_process():
+    """In a new interpreter (distributed not imported: the driver process is used), see DRIVER_CHECKS."""
+    pytest.importorskip("distributed")
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", DRIVER_CHECKS, str(ROOT / "configs" / "caict-2023.toml")],
+                          capture_output=True, text=True, timeout=600, cwd=ROOT)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr

@@ -28,15 +28,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="a TOML file with the [sensitivity] table (default: CONFIG's own)")
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
                    help="where chunks run: this process (default), local processes, or Dask distributed. A "
-                        "local Dask cluster forks its workers from this process (Linux) and adds ~2-4 s of CPU "
-                        "(importing distributed, starting and closing the cluster, sending the sample matrix); "
-                        "it pays only when the replications take many seconds on cores nothing else uses. "
-                        "Measured on a quiet 2-core machine (whole process, --no-replications): caict-2023 is "
-                        "slower with Dask below ~50,000 replications (2,000: 1.6x slower; 30,000: 1.2x slower) "
-                        "and 1.15-1.21x faster at 100,000; a county-scale index (2,800 units x 60 indicators x "
-                        "10 years, 20,480 Sobol replications) 1.86x faster (docs/sensitivity.md, Dask: "
-                        "measured). Use --no-replications with large "
-                        "runs: only exact reductions then come back from the workers")
+                        "local Dask cluster is started by a process forked from this one (Linux) that imports "
+                        "distributed and forks the workers while this one loads the config and prepares the "
+                        "variants; it still adds a few tenths of a second and ~5-10%% CPU per "
+                        "replication (traced on a loaded machine), and pays only when the replications take "
+                        "many seconds on cores nothing else uses. Measured on a quiet 2-core machine before that design (whole process, "
+                        "--no-replications): caict-2023 slower with Dask below ~50,000 replications and "
+                        "1.15-1.21x faster at 100,000; a county-scale index (2,800 units x 60 indicators x 10 "
+                        "years, 20,480 Sobol replications) 1.86x faster (docs/sensitivity.md, Dask: measured). "
+                        "Use --no-replications with large runs: only exact reductions then come back from "
+                        "the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")
@@ -55,9 +56,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    booting = _start_cluster(args)
+    try:
+        return _run(args, started, booting)
+    finally:
+        if booting is not None:
+            booting.close()
+
+
+def _start_cluster(args: argparse.Namespace):
+    """A local Dask cluster starting (in a forked driver process) while the config is loaded and the
+    variants are prepared, if the run will need one (else ``None``: ``sensitivity`` reports what is wrong)."""
+    if args.executor != "dask" or args.scheduler or args.check or (args.workers is not None and args.workers < 1):
+        return None
+    from ..sensitivity.api import _installed
+
+    if not _installed("distributed"):
+        return None
+    from ..sensitivity.executors import FORK, LocalClusterStart
+
+    return LocalClusterStart(args.workers) if FORK else None
+
+
+def _run(args: argparse.Namespace, started: float, booting) -> int:
     from ..sensitivity.api import resolve, sensitivity
 
-    started = time.perf_counter()
     plan = load_plan(args)
     rs = resolve(plan, args.spec)
     for line in rs.describe_lines():
@@ -70,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     protected = [args.config] + ([args.spec] if args.spec else [])
     with output_folder(args.output, protected, command="sensitivity") as out:  # locked before the run
         result = sensitivity(plan, rs, executor=executor, workers=args.workers, chunk_size=args.chunk_size,
-                             scheduler=args.scheduler, all_nodes=args.all_nodes, progress=None,
+                             scheduler=args.scheduler, client=booting, all_nodes=args.all_nodes, progress=None,
                              replications=not args.no_replications)
         result.write(out, protected, replications=not args.no_replications)
     written = out.written

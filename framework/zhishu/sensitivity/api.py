@@ -148,8 +148,20 @@ def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers:
         executor = "dask"
     if rs.spec.sobol:
         require("SALib", extra="sensitivity", purpose="[sensitivity] sobol = true (Sobol sampling and indices)")
-    if executor == "dask":
-        require("distributed", extra="sensitivity", purpose="the dask executor")
+    if executor == "dask" and not _installed("distributed"):  # found, not imported (a local cluster's
+        # driver process imports it: LocalClusterStart)
+        from ..optional import MissingDependencyError, missing_message
+
+        raise MissingDependencyError(missing_message("distributed", "sensitivity", "the dask executor"))
     run = run_sensitivity(plan, rs, executor=executor, workers=workers, chunk_size=chunk_size, scheduler=scheduler,
                           client=client, all_nodes=all_nodes, progress=progress, replications=replications)
     return SensitivityResult(run, time.perf_counter() - started)
+
+
+def _installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ValueError:  # in sys.modules as None: blocked
+        return False

@@ -35,6 +35,8 @@ CHUNKS_PER_WORKER = 4
 #: … and of the Dask executor: more, as a Dask task returns only its row range (the reductions stay on the
 #: workers), so the blocks can be small enough that the last one ends soon after the others on a shared machine
 DASK_BLOCKS_PER_WORKER = 16
+#: while a local cluster starts, this process computes chunks of 1 / MEANWHILE_DIVISOR the usual size
+MEANWHILE_DIVISOR = 4
 
 
 def auto_chunk_size(model: Model, replications: int, executor: str, workers: int | None, step: int = 1) -> int:
@@ -132,17 +134,22 @@ def _worker_block(U: np.ndarray, start: int, chunk_size: int) -> Partial:
     return _run_block(_WORKER_MODEL, U, start, chunk_size)
 
 
-def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress) -> Partial:
+def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress, inherited: str | None = None,
+          spill: str | None = None):
+    """The blocks as Dask tasks on ``client`` (or on a client of ``scheduler``, or of a local cluster booted
+    here). ``inherited``: the workers were forked with the sample matrix in :data:`_INHERITED` under this
+    token (``U`` is then not sent). ``spill``: a local folder into which each worker writes its reductions
+    (a local cluster's workers), returned as :class:`_Spilled` for :func:`_gather_spilled`, instead of
+    sending them through the scheduler."""
+    if isinstance(client, LocalClusterStart):  # driven by its own process: this one does not import distributed
+        return client.run(model, red, U, parts, chunk_size, progress)
     try:
         from distributed import Client, as_completed
     except ImportError:  # pragma: no cover - depends on the environment
-        raise ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
-                                 "--executor")]) from None
+        raise _missing_distributed() from None
     own_cluster = own_client = None
-    token = uuid.uuid4().hex
+    token = inherited or uuid.uuid4().hex
     try:
-        if isinstance(client, LocalClusterStart):
-            client = client.client()
         if client is None:
             if scheduler:
                 try:
@@ -157,23 +164,33 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
         if not parts:
             return finish(new_partial(0, 0), red, model.units)
         # the model, the reduction and the sample matrix go to each worker once; a task is a range of rows
-        payload = client.scatter(_Payload(token, model, red, U), broadcast=True, hash=False)
+        payload = client.scatter(_Payload(token, model, red, None if inherited else U), broadcast=True, hash=False)
         futures = [client.submit(_fold_block, payload, s, e, chunk_size, key=f"zhishu-block-{token}-{s}")
                    for s, e in parts]
+        collected = False
         try:
             for fut in as_completed(futures):
                 s, e = fut.result()  # re-raises the task's error
                 progress.update(e - s)
-            # one worker's reductions at a time, each added into the total at once (a large run's are
-            # hundreds of MB each)
+            # with Sobol sums (hundreds of MB per worker in a large run) one worker's reductions at a time,
+            # each added into the total at once; else every worker's at once
             total, covered = None, []
-            for address in client.scheduler_info()["workers"]:
-                for part, done in client.run(_collect, token, workers=[address]).get(address, []):
-                    total = part if total is None else merge_into(total, part)
-                    covered.extend(done)
+            addresses = list(client.scheduler_info()["workers"])
+            if spill is not None:
+                got = client.run(_spill, token, spill)
+                collected = True
+                return _Spilled(files=[got[a] for a in addresses if got.get(a)], parts=list(parts))
+            for group in ([[a] for a in addresses] if red.sobol is not None else [addresses]):
+                got = client.run(_collect, token, workers=group)
+                for address in group:
+                    for part, done in got.get(address, []):
+                        total = part if total is None else merge_into(total, part)
+                        covered.extend(done)
+            collected = True
         finally:  # nothing of the run stays on the workers, whatever happened (a failure here is chained)
             client.cancel([*futures, payload])
-            client.run(_collect, token)
+            if not collected:
+                client.run(_collect, token)
         return _combine(total, covered, parts, red, model.units)
     finally:
         if own_client is not None:
@@ -185,12 +202,26 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
 @attrs.frozen
 class _Payload:
     """What every task of one run shares (sent to each worker once): the run's token, the model, the
-    reduction and the whole sample matrix."""
+    reduction and the whole sample matrix (``None``: the workers inherited it, :data:`_INHERITED`)."""
 
     token: str
     model: Model
     red: Reduction
-    U: np.ndarray
+    U: np.ndarray | None
+
+    def matrix(self) -> np.ndarray:
+        if self.U is not None:
+            return self.U
+        try:
+            return _INHERITED[self.token]
+        except KeyError:
+            raise RuntimeError("a Dask worker of zhishu's local cluster was not forked from its driver process "
+                               "(restarted?), so it lacks the sample matrix: run it again") from None
+
+
+#: sample matrices by run token, set before the local cluster's driver process is forked, so that its workers
+#: (forked from it) have the matrix without it being sent (48 MB for 100,000 replications of 60 columns)
+_INHERITED: dict[str, np.ndarray] = {}
 
 
 #: on a Dask worker: per run token and worker thread, the reduction of the blocks it computed and their ranges
@@ -206,10 +237,47 @@ def _fold_block(payload: _Payload, start: int, stop: int, chunk_size: int) -> tu
     part, done = mine.get(threading.get_ident(), (None, []))
     if part is None:
         part = new_partial(start, stop)
-    evaluate_block(payload.model, payload.red, payload.U[start:stop], start, chunk_size, into=part)
+    evaluate_block(payload.model, payload.red, payload.matrix()[start:stop], start, chunk_size, into=part)
     done.append((start, stop))
     mine[threading.get_ident()] = (part, done)
     return start, stop
+
+
+@attrs.frozen
+class _Spilled:
+    """The workers' reductions of a run, in files (one per worker, in the scheduler's order of workers)."""
+
+    files: list[str]
+    parts: list[tuple[int, int]]
+
+
+def _spill(token: str, folder: str) -> str | None:
+    """This worker's reductions of the run (:func:`_collect`) pickled into a new file in ``folder``: its path
+    (``None``: it has none)."""
+    import pickle
+
+    got = _collect(token)
+    if not got:
+        return None
+    path = os.path.join(folder, f"{token}-{os.getpid()}.pickle")
+    with open(path, "xb") as f:
+        pickle.dump(got, f, protocol=5)
+    return path
+
+
+def _gather_spilled(spilled: _Spilled, red: Reduction, units: int) -> Partial:
+    """The reductions of :func:`_spill`'s files added up (one file at a time; each deleted once read)."""
+    import pickle
+
+    total, covered = None, []
+    for path in spilled.files:
+        with open(path, "rb") as f:
+            got = pickle.load(f)
+        os.unlink(path)
+        for part, done in got:
+            total = part if total is None else merge_into(total, part)
+            covered.extend(done)
+    return _combine(total, covered, spilled.parts, red, units)
 
 
 def _collect(token: str) -> list[tuple[Partial, list[tuple[int, int]]]]:
@@ -241,66 +309,272 @@ WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": N
                  "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "5s",
                  "distributed.worker.memory.monitor-interval": "1s"}
-#: on Linux the local cluster's worker processes are forked from this process, so they start with numpy, pandas,
-#: dask and zhishu imported (a spawned worker imports them again: ~2.5 s of CPU each, measured). The fork
-#: happens while the thread that asked for the cluster waits (:class:`LocalClusterStart`), so no thread of ours
-#: is inside an import or holds a lock at that moment; a worker the nanny restarts later is spawned.
-FORK = sys.platform.startswith("linux")
-
-
 class LocalClusterStart:
-    """A local Dask cluster booting in a background thread. The caller waits only until the worker processes
-    exist (forked, :data:`FORK`; or until the cluster runs, if spawned processes are used), then samples and
-    prepares the variants while the workers connect; :meth:`client` waits for the rest."""
+    """A local Dask cluster for one run, started while this process samples and prepares the variants.
 
-    def __init__(self, workers: int | None):
-        import concurrent.futures as cf
+    On Linux (:data:`FORK`) a forked *driver* process imports ``distributed``, starts the cluster (scheduler,
+    nannies, workers forked from the driver) and is its client: this process never imports ``distributed``,
+    so the import and the cluster start run on the other core instead of sharing this process's GIL with the
+    preparation. The workers get the sample matrix ``U`` from the fork: given here, the driver inherits it;
+    else (a start before the config is loaded, as ``zhishu sensitivity`` does) :meth:`give` sends it and the
+    driver forks the workers once it has it. :meth:`run` sends the model and the reduction to the driver
+    through a pipe and receives the reduction (and the progress) back; the driver closes the cluster when
+    told to (:meth:`close`), while this process writes its outputs. Elsewhere, or when this process has
+    imported ``distributed`` already (its threads may hold locks that a forked process would inherit held),
+    the cluster boots here and now and :meth:`client` returns its client."""
 
+    def __init__(self, workers: int | None, U: np.ndarray | None = None):
         workers = workers or 2
-        before = _FORKS.count
-        self._pool = cf.ThreadPoolExecutor(1, thread_name_prefix="zhishu-dask-start")
-        self._future = self._pool.submit(_boot_local_cluster, workers)
-        if FORK:
-            with _FORKS.cond:
-                while _FORKS.count - before < workers and not self._future.done():
-                    _FORKS.cond.wait(0.05)
+        self._driver = self._future = self._conn = None
+        self._U, self._token = U, uuid.uuid4().hex
+        self.failed = self._used = self._ready = False
+        self._spill = None
+        if FORK and "distributed" not in sys.modules:
+            import multiprocessing
+            import tempfile
+
+            shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # in memory where there is one
+            self._spill = tempfile.mkdtemp(prefix="zhishu-dask-", dir=shm)
+            ctx = multiprocessing.get_context("fork")
+            self._conn, theirs = ctx.Pipe()
+            self._driver = ctx.Process(target=_drive, args=(theirs, workers, self._token, U is not None),
+                                       name="zhishu-dask-driver")
+            if U is not None:
+                _INHERITED[self._token] = U  # the driver and its workers have it from the fork
+            try:
+                self._driver.start()
+            finally:
+                _INHERITED.pop(self._token, None)
+            theirs.close()
+        else:
+            import concurrent.futures as cf
+
+            self._future = cf.Future()
+            try:
+                self._future.set_result(_boot_local_cluster(workers))
+            except Exception as exc:  # noqa: BLE001 - raised by client()
+                self._future.set_exception(exc)
+
+    def give(self, U: np.ndarray) -> None:
+        """The run's sample matrix, for a cluster started without it: written raw into a file of the run
+        folder (in memory where /dev/shm is; one write, ~20 ms for 48 MB, where sending it through the pipe
+        cost ~0.3 s of CPU, measured) whose name the driver reads when it has imported distributed."""
+        if self._U is not None:
+            return
+        self._U = U
+        if self._driver is not None:
+            U = np.ascontiguousarray(U)
+            path = os.path.join(self._spill, f"matrix-{self._token}.raw")
+            U.tofile(path)
+            try:
+                self._conn.send(("matrix", (path, U.shape, U.dtype.str)))
+            except OSError:  # the driver ended: the next request says so
+                pass
 
     def client(self):
+        """The client of a cluster booted in this process (not with a driver process)."""
+        if self._future is None:
+            raise RuntimeError("the local cluster is driven by another process: use run()")
         try:
             return self._future.result()[1]
         except ImportError:  # pragma: no cover - depends on the environment
-            raise ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
-                                     "--executor")]) from None
+            raise _missing_distributed() from None
+
+    def run(self, model, red, U, parts, chunk_size, progress) -> Partial:
+        """Every block computed on the cluster, reduced (see :func:`_dask`)."""
+        if self._driver is None:
+            return _dask(model, red, U, parts, chunk_size, None, None, self.client(), progress)
+        inherited = self._U is not None and U is self._U
+        own, parts = self._meanwhile(model, red, U, list(parts), chunk_size, progress)
+        got = self._ask(("run", (model, red, None if inherited else U, parts, chunk_size, self._spill)), progress)
+        total = _gather_spilled(got, red, model.units) if isinstance(got, _Spilled) else got
+        return total if own is None else merge_into(total, own)
+
+    def _meanwhile(self, model, red, U, parts, chunk_size, progress) -> tuple[Partial | None, list]:
+        """Chunks computed in this process, from the last row back, while the driver is still starting the
+        cluster (it says when it is ready): the reduction of those rows and the blocks left for the cluster
+        (the last one cut at a chunk boundary). Each chunk is the same rows as on the cluster and the
+        reductions are exact, so the results do not depend on how many ran here. The chunks here are a
+        quarter of the usual size (whole base samples with Sobol), so that the cluster, once ready, waits
+        less for the one in progress; results do not depend on the chunk size."""
+        step = red.sobol.D + 2 if red.sobol is not None else 1
+        size = max(step, chunk_size // MEANWHILE_DIVISOR // step * step)
+        own, cut = None, (parts[-1][1] if parts else 0)
+        while cut > 0 and not self._is_ready():
+            start = max(0, (cut - 1) // size * size)
+            own = evaluate_block(model, red, U[start:cut], start, size, progress, into=own)
+            cut = start
+        return own, [(s, min(e, cut)) for s, e in parts if s < cut]
+
+    def _is_ready(self) -> bool:
+        """Whether the driver has said anything yet ("ready", or why it cannot start)."""
+        self._ready = self._ready or self._conn.poll(0)
+        return self._ready
+
+    def call(self, fn):
+        """``client.run(fn)`` on the cluster: ``fn()`` on every worker, by worker address (for tests)."""
+        if self._driver is None:
+            return self.client().run(fn)
+        return self._ask(("call", fn), None)
+
+    def _ask(self, message, progress):
+        self._used = True
+        try:
+            self._conn.send(message)
+            while True:
+                kind, value = self._conn.recv()
+                if kind == "progress":
+                    if progress is not None:
+                        progress.update(value)
+                    continue
+                if kind == "ready":
+                    continue
+                if kind == "missing":
+                    raise _missing_distributed()
+                if kind == "error":
+                    raise value
+                return value
+        except (EOFError, OSError):
+            self.failed = True
+            self._driver.join(1)
+            raise RuntimeError(f"the local Dask cluster's driver process ended unexpectedly (exit code "
+                               f"{self._driver.exitcode}): run it again") from None
+        except BaseException:
+            self.failed = True
+            raise
 
     def close(self) -> None:
+        """Stop the cluster. After a successful run the driver shuts it down while this process goes on (it
+        is joined when this process exits); after a failure this waits for it (and ends it if it hangs)."""
+        if self._driver is not None:
+            import shutil
+
+            if not self._used:  # an error before the run: nothing to shut down gracefully (its workers end
+                self._driver.terminate()  # with it)
+            shutil.rmtree(self._spill, ignore_errors=True)  # empty unless the run failed
+            try:
+                self._conn.send(("stop", None))
+            except OSError:
+                pass
+            self._conn.close()
+            if self.failed or not self._used:
+                self._driver.join(10)
+                if self._driver.exitcode is None:  # pragma: no cover - a hung shutdown
+                    self._driver.kill()
+                    self._driver.join()
+            return
         try:
             cluster, client = self._future.result()
         except Exception:  # it never started: nothing to close (run_chunks reported why)
             return
-        finally:
-            self._pool.shutdown(wait=False)
         client.close()
         cluster.close()
 
 
-class _ForkCount:
-    """Forks of this process so far (counted after each, in the parent)."""
-
-    def __init__(self):
-        import threading
-
-        self.cond = threading.Condition()
-        self.count = 0
-
-    def forked(self) -> None:
-        with self.cond:
-            self.count += 1
-            self.cond.notify_all()
+def _missing_distributed() -> ConfigError:
+    return ConfigError([Issue("the dask executor needs dask.distributed: pip install 'zhishu[sensitivity]'",
+                              "--executor")])
 
 
-_FORKS = _ForkCount()
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_parent=_FORKS.forked)
+class _Forward:
+    """Progress of the driver's run, sent to the process that asked for it."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def update(self, n: int) -> None:
+        self.conn.send(("progress", n))
+
+
+def _drive(conn, workers: int, token: str, inherited: bool) -> None:
+    """The driver process: start the cluster, then answer requests until told to stop (or the pipe closes);
+    errors go back as exceptions (or, if they cannot be pickled, as a RuntimeError naming them). ``token``: the
+    sample matrix in :data:`_INHERITED`; not ``inherited`` from the fork, it is the first message (or none
+    comes: a first request boots the cluster without it)."""
+    cluster = client = None
+    pending = None
+    try:
+        failure = None
+        import gc
+
+        gc.disable()  # importing makes many long-lived objects and no garbage: no collections meanwhile, and
+        try:  # then out of the collector's sight (gc.freeze), in this process and in its forked workers
+            import dask
+            import distributed  # noqa: F401 - imported while the caller loads the config and samples
+
+            # for this process only: workers the nannies restart are forked too (they inherit the matrix)
+            dask.config.set({**WORKER_CONFIG, "distributed.worker.multiprocessing-method": "fork"})
+        except ImportError:
+            failure = ("missing", None)
+        finally:
+            gc.freeze()
+            gc.enable()
+        if not inherited:
+            try:
+                pending = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                return
+            if pending[0] == "stop":
+                return
+            if pending[0] == "matrix":
+                path, shape, dtype = pending[1]
+                _INHERITED[token], pending = np.fromfile(path, dtype=dtype).reshape(shape), None
+                os.unlink(path)
+        if failure is None:
+            try:
+                cluster, client = _boot_local_cluster(workers)
+            except ImportError:
+                failure = ("missing", None)
+            except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
+                failure = ("error", exc)
+        try:
+            conn.send(("ready", None))  # the caller stops computing chunks itself and sends the run
+        except OSError:
+            return
+        while True:
+            if pending is not None:
+                (kind, value), pending = pending, None
+            else:
+                try:
+                    kind, value = conn.recv()
+                except (EOFError, OSError, KeyboardInterrupt):
+                    break
+            if kind == "stop":
+                break
+            if failure is not None:
+                reply = failure
+            else:
+                try:
+                    if kind == "run":
+                        model, red, U, parts, chunk_size, spill = value
+                        have = token if U is None else None
+                        reply = ("done", _dask(model, red, _INHERITED[token] if have else U, parts,
+                                               chunk_size, None, None, client, _Forward(conn), have, spill))
+                    else:
+                        reply = ("done", client.run(value))
+                except Exception as exc:  # noqa: BLE001 - reported to the caller of run()
+                    reply = ("error", exc)
+            try:
+                conn.send(reply)  # pickled whole before anything is written
+            except (OSError, EOFError):
+                break
+            except Exception:  # noqa: BLE001 - an unpicklable error: its type and message
+                conn.send(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+            if kind == "run" and reply[0] == "done":  # one run per driver: the cluster closes while the
+                break  # caller adds up the reductions and writes
+    finally:
+        conn.close()
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+#: the local cluster's worker processes are forked (Linux), so they start with numpy, pandas, dask and zhishu
+#: imported (a spawned worker imports them again: ~2.5 s of CPU each, measured); a worker the nanny restarts
+#: later is spawned. On Linux they are forked from the driver process (:class:`LocalClusterStart`), which is
+#: forked from this process before the variants are prepared.
+FORK = sys.platform.startswith("linux")
 
 
 def _boot_local_cluster(workers: int, warm: bool = True):

@@ -85,10 +85,12 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
     started = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     booting = None
-    if executor == "dask" and client is None and not scheduler and _have("distributed"):
-        booting = client = LocalClusterStart(workers)
+    U = sample_matrix(rs)
+    if isinstance(client, LocalClusterStart):  # started by the caller (zhishu sensitivity: before loading)
+        client.give(U)
+    elif executor == "dask" and client is None and not scheduler and _have("distributed"):
+        booting = client = LocalClusterStart(workers, U)  # its workers inherit U
     try:
-        U = sample_matrix(rs)
         outputs = tuple(plan.nodes) if all_nodes else (plan.root,)
         prepared = prepare(plan, rs, U, outputs)
         model = prepared.model
