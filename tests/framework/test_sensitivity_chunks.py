@@ -103,6 +103,27 @@ def test_dask_workers_keep_the_reductions_and_forget_them_after_the_run(plan):
         cluster.close()
 
 
+def test_a_block_of_a_run_already_collected_keeps_nothing(plan):
+    """A failed run's futures are cancelled and its reductions collected, but a task already started runs on
+    (and one may still start): it must not leave a reduction, or an empty entry, behind on the worker."""
+    from zhishu.sensitivity import executors
+    from zhishu.sensitivity.engine import prepare
+    from zhishu.sensitivity.reduce import Reduction
+    from zhishu.sensitivity.sampling import sample_matrix
+
+    rs = resolve_spec(SPEC, plan)
+    U = sample_matrix(rs)
+    model = prepare(plan, rs, U).model
+    red = Reduction(counts=(model.root,), max_rank=int(np.bincount(model.year_codes).max()))
+    payload = executors._Payload("ended-run", model, red, U)
+    assert executors._fold_block(payload, 0, 14, 7) == (0, 14)  # a live run keeps its reduction …
+    assert [done for _, done in executors._ACCUMULATED["ended-run"].values()] == [[(0, 14)]]
+    assert len(executors._collect("ended-run")) == 1  # … until it is collected
+    assert executors._fold_block(payload, 14, 28, 7) == (14, 28)  # a block of the ended run
+    assert "ended-run" not in executors._ACCUMULATED
+    assert executors._collect("ended-run") == []
+
+
 def test_a_lost_block_is_an_error_not_a_smaller_result():
     from zhishu.sensitivity.executors import _combine
     from zhishu.sensitivity.reduce import Reduction, new_partial

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -226,20 +227,28 @@ _INHERITED: dict[str, np.ndarray] = {}
 
 #: on a Dask worker: per run token and worker thread, the reduction of the blocks it computed and their ranges
 _ACCUMULATED: dict[str, dict[int, tuple[Partial, list[tuple[int, int]]]]] = {}
+#: on a Dask worker: the tokens of runs already collected or forgotten (:func:`_collect`). A block of a failed
+#: run that was still computing when the run ended (cancelling a future does not stop a running task) then
+#: keeps nothing, instead of leaving its reduction behind on the worker; ``_LOCK`` makes that check and the
+#: store one step against :func:`_collect`, which runs in the worker's event-loop thread.
+_ENDED: set[str] = set()
+_LOCK = threading.Lock()
 
 
 def _fold_block(payload: _Payload, start: int, stop: int, chunk_size: int) -> tuple[int, int]:
     """Rows ``start … stop`` folded into this worker thread's reduction of the run (only the range comes
     back: the reductions stay on the worker until :func:`_collect`)."""
-    import threading
-
-    mine = _ACCUMULATED.setdefault(payload.token, {})
-    part, done = mine.get(threading.get_ident(), (None, []))
+    if payload.token in _ENDED:  # the run has ended (failed) while this task waited: nothing to compute
+        return start, stop
+    with _LOCK:
+        part, done = _ACCUMULATED.get(payload.token, {}).pop(threading.get_ident(), (None, []))
     if part is None:
         part = new_partial(start, stop)
     evaluate_block(payload.model, payload.red, payload.matrix()[start:stop], start, chunk_size, into=part)
     done.append((start, stop))
-    mine[threading.get_ident()] = (part, done)
+    with _LOCK:
+        if payload.token not in _ENDED:
+            _ACCUMULATED.setdefault(payload.token, {})[threading.get_ident()] = (part, done)
     return start, stop
 
 
@@ -281,8 +290,11 @@ def _gather_spilled(spilled: _Spilled, red: Reduction, units: int) -> Partial:
 
 
 def _collect(token: str) -> list[tuple[Partial, list[tuple[int, int]]]]:
-    """This worker's reductions of the run (one per thread that computed blocks), forgotten here."""
-    return list(_ACCUMULATED.pop(token, {}).values())
+    """This worker's reductions of the run (one per thread that computed blocks), forgotten here; a block of
+    the run that ends later keeps nothing (:data:`_ENDED`)."""
+    with _LOCK:
+        _ENDED.add(token)
+        return list(_ACCUMULATED.pop(token, {}).values())
 
 
 def _combine(total: Partial | None, covered: list[tuple[int, int]], parts, red: Reduction, units: int) -> Partial:
