@@ -124,6 +124,30 @@ def test_a_block_of_a_run_already_collected_keeps_nothing(plan):
     assert executors._collect("ended-run") == []
 
 
+def test_the_run_folder_is_in_memory_only_where_there_is_room(tmp_path, monkeypatch):
+    """A container's /dev/shm is often 64 MB: the matrix and the reductions of a large run would not fit."""
+    import os
+    import shutil
+
+    from zhishu.sensitivity.executors import run_folder
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    (tmp_path / "shm").mkdir()
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
+    roomy = run_folder(str(tmp_path / "shm"), min_free=1)
+    full = run_folder(str(tmp_path / "shm"), min_free=2**62)
+    missing = run_folder(str(tmp_path / "absent"), min_free=1)
+    try:
+        assert os.path.dirname(roomy) == str(tmp_path / "shm")
+        assert os.path.dirname(full) == os.path.dirname(missing) == str(tmp_path / "tmp")
+        assert all(os.path.basename(p).startswith("zhishu-dask-") for p in (roomy, full, missing))
+    finally:
+        for p in (roomy, full, missing):
+            shutil.rmtree(p, ignore_errors=True)
+
+
 def test_a_lost_block_is_an_error_not_a_smaller_result():
     from zhishu.sensitivity.executors import _combine
     from zhishu.sensitivity.reduce import Reduction, new_partial

@@ -29,15 +29,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--executor", choices=("inprocess", "processes", "dask"), default="inprocess",
                    help="where chunks run: this process (default), local processes, or Dask distributed. A "
                         "local Dask cluster is started by a process forked from this one (Linux) that imports "
-                        "distributed and forks the workers while this one loads the config and prepares the "
-                        "variants; it still adds a few tenths of a second and ~5-10%% CPU per "
-                        "replication (traced on a loaded machine), and pays only when the replications take "
-                        "many seconds on cores nothing else uses. Measured on a quiet 2-core machine before that design (whole process, "
-                        "--no-replications): caict-2023 slower with Dask below ~50,000 replications and "
-                        "1.15-1.21x faster at 100,000; a county-scale index (2,800 units x 60 indicators x 10 "
-                        "years, 20,480 Sobol replications) 1.86x faster (docs/sensitivity.md, Dask: measured). "
-                        "Use --no-replications with large runs: only exact reductions then come back from "
-                        "the workers")
+                        "distributed and forks the workers while this one loads the config, prepares the "
+                        "variants and computes chunks itself until the cluster is ready; it pays only when the "
+                        "replications take many seconds on cores nothing else uses. Measured on a quiet 2-core "
+                        "machine (whole process, --no-replications): caict-2023 is slower with Dask below ~30,000 "
+                        "replications (2,000 and 10,000: 1.2x slower), 1.1x faster at 30,000 and 1.3-1.7x "
+                        "(6 pairs; median 1.49x) at 100,000; a county-scale index (2,800 units x 60 "
+                        "indicators x 10 years, 20,480 Sobol replications) 1.76x faster (docs/sensitivity.md, "
+                        "Dask: measured). Use --no-replications with large runs: only exact reductions then "
+                        "come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")

@@ -321,6 +321,27 @@ WORKER_CONFIG = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": N
                  "distributed.admin.tick.interval": "1s",
                  "distributed.admin.system-monitor.interval": "5s",
                  "distributed.worker.memory.monitor-interval": "1s"}
+#: the free space /dev/shm must have for a run's folder to go there (the sample matrix and the workers' reductions:
+#: hundreds of MB for a large Sobol run); a container's /dev/shm is often 64 MB, and the system's temporary
+#: folder is used instead
+SHM_MIN_FREE = 2 * 2**30
+
+
+def run_folder(shm: str = "/dev/shm", min_free: int = SHM_MIN_FREE) -> str:
+    """A new folder for one run's sample matrix and spilled reductions: in memory (``shm``) where it is writable
+    and has ``min_free`` bytes free, else in the system's temporary folder (``TMPDIR``)."""
+    import tempfile
+
+    where = None
+    try:
+        if os.access(shm, os.W_OK):
+            st = os.statvfs(shm)
+            where = shm if st.f_bavail * st.f_frsize >= min_free else None
+    except OSError:
+        where = None
+    return tempfile.mkdtemp(prefix="zhishu-dask-", dir=where)
+
+
 class LocalClusterStart:
     """A local Dask cluster for one run, started while this process samples and prepares the variants.
 
@@ -343,10 +364,8 @@ class LocalClusterStart:
         self._spill = None
         if FORK and "distributed" not in sys.modules:
             import multiprocessing
-            import tempfile
 
-            shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None  # in memory where there is one
-            self._spill = tempfile.mkdtemp(prefix="zhishu-dask-", dir=shm)
+            self._spill = run_folder()
             ctx = multiprocessing.get_context("fork")
             self._conn, theirs = ctx.Pipe()
             self._driver = ctx.Process(target=_drive, args=(theirs, workers, self._token, U is not None),
