@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from types import ModuleType
 from typing import Any
@@ -49,6 +50,15 @@ def available(module: str) -> bool:
     except ImportError:
         return False
     return True
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` is there to import, without importing it (a local Dask cluster's driver process
+    imports ``distributed``, not this one); ``False`` for a module blocked in ``sys.modules`` as ``None``."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ValueError:
+        return False
 
 
 def require(module: str, *, extra: str | None = None, purpose: str = "") -> ModuleType:

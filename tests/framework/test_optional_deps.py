@@ -141,3 +141,17 @@ def test_parquet_source_without_pyarrow(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "reading .parquet files needs pyarrow, which is not installed: install `zhishu[parquet]`" in proc.stderr
     assert zhishu_without([], "run", path, "-o", tmp_path / "out").returncode == 0
+
+
+def test_installed_finds_without_importing_and_sees_blocked_modules(monkeypatch):
+    import subprocess
+    import sys
+
+    from zhishu.optional import installed
+
+    code = ("import sys; from zhishu.optional import installed; "
+            "print(installed('distributed'), 'distributed' in sys.modules, installed('no_such_module_zhishu'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "False", "False"]  # found, yet not imported; an absent module is not found
+    monkeypatch.setitem(sys.modules, "distributed", None)  # how a test or a user blocks an import
+    assert installed("distributed") is False

@@ -70,9 +70,9 @@ def _start_cluster(args: argparse.Namespace):
     variants are prepared, if the run will need one (else ``None``: ``sensitivity`` reports what is wrong)."""
     if args.executor != "dask" or args.scheduler or args.check or (args.workers is not None and args.workers < 1):
         return None
-    from ..sensitivity.api import _installed
+    from ..optional import installed
 
-    if not _installed("distributed"):
+    if not installed("distributed"):
         return None
     from ..sensitivity.executors import FORK, LocalClusterStart
 

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError, Issue
+from ..optional import installed
 from .executors import DEFAULT_CHUNK_SIZE
 from .outputs import ranks_table, replications_table, samples_table, sobol_table, write_sensitivity
 from .run import SensitivityResult as _Run
@@ -148,7 +149,7 @@ def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers:
         executor = "dask"
     if rs.spec.sobol:
         require("SALib", extra="sensitivity", purpose="[sensitivity] sobol = true (Sobol sampling and indices)")
-    if executor == "dask" and not _installed("distributed"):  # found, not imported (a local cluster's
+    if executor == "dask" and not installed("distributed"):  # found, not imported (a local cluster's
         # driver process imports it: LocalClusterStart)
         from ..optional import MissingDependencyError, missing_message
 
@@ -157,11 +158,3 @@ def sensitivity(plan, spec: Any = None, *, executor: str = "inprocess", workers:
                           client=client, all_nodes=all_nodes, progress=progress, replications=replications)
     return SensitivityResult(run, time.perf_counter() - started)
 
-
-def _installed(module: str) -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ValueError:  # in sys.modules as None: blocked
-        return False

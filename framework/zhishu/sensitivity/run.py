@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..config.plan import Plan
+from ..optional import installed
 from .engine import CHOICES, Model, prepare
 from .executors import DEFAULT_CHUNK_SIZE, LocalClusterStart, Progress, auto_chunk_size, run_chunks
 from .reduce import Reduction, concat_pieces, sobol_setup
@@ -88,7 +89,7 @@ def run_sensitivity(plan: Plan, rs: ResolvedSpec, *, executor: str = "inprocess"
     U = sample_matrix(rs)
     if isinstance(client, LocalClusterStart):  # started by the caller (zhishu sensitivity: before loading)
         client.give(U)
-    elif executor == "dask" and client is None and not scheduler and _have("distributed"):
+    elif executor == "dask" and client is None and not scheduler and installed("distributed"):
         booting = client = LocalClusterStart(workers, U)  # its workers inherit U
     try:
         outputs = tuple(plan.nodes) if all_nodes else (plan.root,)
@@ -151,12 +152,6 @@ def _reduction(model: Model, rs: ResolvedSpec, prepared, total: int, replication
     setup = sobol_setup(D, rs.spec.replications, rs.spec.seed, NUM_RESAMPLES)
     return Reduction(counts=tuple(model.outputs), max_rank=largest, shifts=True, nominal_root_ranks=nominal,
                      sobol=setup)
-
-
-def _have(module: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(module) is not None
 
 
 @functools.cache
