@@ -33,17 +33,18 @@ class Hooks:
     # ------------------------------------------------------------------ registration
     @property
     def registries(self) -> Registries:
-        """Every registry of this run, filled on first use."""
+        """Every registry of this run, each kind filled when first used (:class:`~zhishu.registry.Registries`)."""
         if self._registries is None:
             self._registries = self._build_registries()
         return self._registries
 
     def _build_registries(self) -> Registries:
-        registries = Registries()
-        for kind in KINDS.values():
-            for impl, call in self._each(kind.hook):
-                call(register=registries[kind.name].callback(impl.plugin_name))
-        return registries
+        return Registries(fill=self._fill)
+
+    def _fill(self, kind: str, registry: Registry) -> None:
+        """Ask every plugin's ``register_<kind>`` hook, in pluggy's order, to fill ``registry``."""
+        for impl, call in self._each(KINDS[kind].hook):
+            call(register=registry.callback(impl.plugin_name))
 
     def _each(self, name: str) -> Iterator[tuple[Any, Callable[..., Any]]]:
         """``(implementation, call)`` for every plain implementation of hook ``name``, in pluggy's call order;
@@ -56,14 +57,9 @@ class Hooks:
             yield impl, _attributed(caller, impl, name)
 
     def commands(self) -> Registry:
-        """The ``register_commands`` registry alone (the CLI needs it before any config is read, so without
-        building every other registry)."""
-        if self._registries is not None:
-            return self._registries.commands
-        registry: Registry = Registry("commands")
-        for impl, call in self._each(KINDS["commands"].hook):
-            call(register=registry.callback(impl.plugin_name))
-        return registry
+        """The ``register_commands`` registry (the CLI needs it before any config is read; like every kind, it
+        is filled alone, when first used)."""
+        return self.registries.commands
 
     def plugins(self) -> list[PluginInfo]:
         return plugin_infos(self.pm)

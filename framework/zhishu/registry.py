@@ -8,7 +8,8 @@ of what is available.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+import importlib
+from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
 import attrs
@@ -46,6 +47,34 @@ def unknown_name_message(kind: str, name: str, choices: list[str] | tuple[str, .
         listed = [*listed[:MAX_LISTED], f"… ({len(choices)} in all; `zhishu plugins` lists what plugins register)"]
     text += "; available: " + (", ".join(listed) if choices else "none (is the plugin installed?)")
     return text, suggestions
+
+
+@attrs.frozen
+class Lazy:
+    """A component named by where it lives, ``"package.module:Name"``, imported when a run first uses it.
+
+    A plugin registers ``zhishu.lazy("mypkg.methods:MyNormaliser")`` instead of the class so that importing the
+    plugin (which every ``zhishu`` command does) does not import the component's module: its name is
+    registered, listed and suggested at once; the object is imported by :meth:`Registry.entry` (and
+    :meth:`Registry.entries`, ``zhishu plugins``) the first time it is asked for."""
+
+    target: str
+
+    def load(self):
+        module, _, path = self.target.partition(":")
+        obj = importlib.import_module(module)
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+
+def lazy(target: str) -> Lazy:
+    """``Lazy(target)`` after checking that ``target`` is ``"module:attribute"`` (a ValueError otherwise)."""
+    module, colon, path = str(target).partition(":")
+    parts = [*module.split("."), *path.split(".")]
+    if not (isinstance(target, str) and colon and all(p.isidentifier() for p in parts)):
+        raise ValueError(f"zhishu.lazy needs 'package.module:Name', got {target!r}")
+    return Lazy(target)
 
 
 @attrs.frozen
@@ -94,16 +123,33 @@ class Registry(Generic[T]):
 
     def entry(self, name: str) -> Entry[T]:
         try:
-            return self._entries[name]
+            found = self._entries[name]
         except (KeyError, TypeError):
             message, suggestions = unknown_name_message(self.singular, str(name), self.names())
             raise UnknownNameError(message, name=str(name), suggestions=suggestions) from None
+        return self._loaded(found) if isinstance(found.obj, Lazy) else found
+
+    def _loaded(self, entry: Entry) -> Entry:
+        """``entry`` with its :class:`Lazy` object imported (once: the entry is replaced); a plugin whose
+        component cannot be imported is a :class:`~zhishu.PluginError` naming the plugin and the component."""
+        try:
+            obj = entry.obj.load()
+        except Exception as exc:  # anything its import raises (ImportError, SyntaxError, a bug at import)
+            raise PluginError(
+                f"plugin {entry.plugin!r} registered {self.singular} {entry.name!r} as {entry.obj.target!r}, "
+                f"which failed to import: {type(exc).__name__}: {exc}; reinstall (or repair) the plugin, or "
+                f"leave it out: `zhishu --block {entry.plugin} …` (or ZHISHU_BLOCK_PLUGINS={entry.plugin})"
+            ) from exc
+        loaded = Entry(entry.name, obj, entry.plugin)
+        self._entries[entry.name] = loaded
+        return loaded
 
     def names(self) -> list[str]:
         return list(self._entries)
 
     def entries(self) -> list[Entry[T]]:
-        return list(self._entries.values())
+        """Every entry in registration order, each :class:`Lazy` one imported."""
+        return [self._loaded(e) if isinstance(e.obj, Lazy) else e for e in list(self._entries.values())]
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
@@ -119,11 +165,27 @@ class Registry(Generic[T]):
 
 
 class Registries:
-    """One :class:`Registry` per kind, as attributes (``registries.normalisers`` …)."""
+    """One :class:`Registry` per kind, as attributes (``registries.normalisers`` …).
 
-    def __init__(self) -> None:
-        for kind in KINDS:
-            setattr(self, kind, Registry(kind))
+    With ``fill`` (what :class:`zhishu.Hooks` passes: ``fill(kind, registry)`` asks every plugin's
+    ``register_<kind>`` hook), each kind's registry is filled when first used, so that a run asks plugins
+    only for the kinds it needs (a config without analyses never imports the plugins' analyses); a kind whose
+    filling fails is not kept, and is asked again on its next use. Without it, every registry starts empty."""
+
+    def __init__(self, fill: Callable[[str, Registry], None] | None = None) -> None:
+        self._fill = fill
+        if fill is None:
+            for kind in KINDS:
+                setattr(self, kind, Registry(kind))
+
+    def __getattr__(self, kind: str) -> Registry:  # only for a kind not filled yet
+        fill = self.__dict__.get("_fill")
+        if fill is None or kind not in KINDS:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {kind!r}")
+        registry: Registry = Registry(kind)
+        fill(kind, registry)
+        setattr(self, kind, registry)
+        return registry
 
     def __getitem__(self, kind: str) -> Registry:
         if kind not in KINDS:

@@ -44,6 +44,7 @@ import pandas as pd
 
 from .errors import ZhishuError
 from .components import INDEX_NAMES, AggregatesArrays, ByYear, ChecksChildren, HasDetails, IndicatorSpec, Reports
+from .registry import Lazy
 
 __all__ = [
     "CHECKS",
@@ -754,6 +755,8 @@ def check_plugin(
         found: list[tuple[str, Any]] = []
         hook(register=lambda name, obj: found.append((name, obj)))
         for name, obj in found:
+            if isinstance(obj, Lazy):  # registered as zhishu.lazy("module:Name"): the object it names
+                obj = obj.load()
             check_registered(kind, name, factories.get(kind, {}).get(name, obj), X=X)
             checked.append((kind, name))
     return checked

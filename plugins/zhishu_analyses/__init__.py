@@ -6,11 +6,11 @@ Hooks only register; each analysis checks its parameters against the plan with `
 
 import zhishu
 
-from .validation import ANALYSES
-
 
 @zhishu.hookimpl
 def register_analyses(register):
+    from .validation import ANALYSES  # imported when a run first needs analyses
+
     for name, cls in ANALYSES.items():
         register(name, cls)
 

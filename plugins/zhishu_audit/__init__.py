@@ -10,26 +10,43 @@ Hooks: ``register_analyses`` (every table as ``[analyses.<name>]``) and ``regist
 (``zhishu audit``, ``zhishu compare``, ``zhishu optimise-weights``).
 """
 
+import importlib as _importlib
+
 import zhishu
 
-from .analyses import ANALYSES
-from .tables import audit, findings, markdown
-from .rankings import compare, compare_ranking, rank_change_decomposition
-from .consistency import consistency_summary, cronbach, cronbach_alpha, pca_tables
-from .correlation import corr_matrix, correlation_flags, correlations
-from .first_order import correlation_ratio, importance
-from .optimise import optimise_weights
-from .stats import coverage, indicator_stats
+#: the Python API, name → the module it lives in, imported when first used (PEP 562): every ``zhishu`` command
+#: imports this plugin, and most never audit
+_API = {
+    "audit": "tables", "findings": "tables", "markdown": "tables",
+    "compare": "rankings", "compare_ranking": "rankings", "rank_change_decomposition": "rankings",
+    "consistency_summary": "consistency", "cronbach": "consistency", "cronbach_alpha": "consistency",
+    "pca_tables": "consistency",
+    "corr_matrix": "correlation", "correlation_flags": "correlation", "correlations": "correlation",
+    "correlation_ratio": "first_order", "importance": "first_order",
+    "optimise_weights": "optimise",
+    "coverage": "stats", "indicator_stats": "stats",
+}
 
-__all__ = [
-    "audit", "compare", "compare_ranking", "consistency_summary", "corr_matrix", "correlation_flags",
-    "correlation_ratio", "correlations", "coverage", "cronbach", "cronbach_alpha", "findings", "importance",
-    "indicator_stats", "markdown", "optimise_weights", "pca_tables", "rank_change_decomposition",
-]
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str):
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
 
 
 @zhishu.hookimpl
 def register_analyses(register):
+    from .analyses import ANALYSES
+
     for name, cls in ANALYSES.items():
         register(name, cls)
 

@@ -12,11 +12,7 @@ from pathlib import Path
 
 import zhishu
 
-from . import tables as _audit
-from . import rankings as _compare
-from . import optimise as _optimise
-from . import frames
-from . import sensitivity as _sensitivity
+# the audit's modules are imported by the command that runs (every `zhishu` command builds this table)
 
 
 def commands() -> dict:
@@ -92,6 +88,10 @@ def audit_arguments(parser) -> None:
 
 
 def run_audit(args) -> int:
+    from . import frames
+    from . import sensitivity as _sensitivity
+    from . import tables as _audit
+
     if args.replications is not None and args.replications < 1:
         raise zhishu.ConfigError([zhishu.Issue("must be at least 1", "--replications")])
     plan = _plan(args)
@@ -133,6 +133,8 @@ def compare_arguments(parser) -> None:
 
 
 def run_compare(args) -> int:
+    from . import rankings as _compare
+
     plan = _plan(args)
     result = zhishu.run_config(plan)
     protected = protected_paths(result)
@@ -206,6 +208,8 @@ def parse_target(text: str):
 
 
 def run_optimise(args) -> int:
+    from . import optimise as _optimise
+
     target = parse_target(args.target)
     plan = _plan(args)
     result = zhishu.run_config(plan)

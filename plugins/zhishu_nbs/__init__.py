@@ -6,9 +6,7 @@ Hook implementations only; parsing lives in :mod:`zhishu_nbs.export`, the source
 
 import zhishu
 
-from .source import NbsSource
-
 
 @zhishu.hookimpl
 def register_sources(register):
-    register("nbs", NbsSource)
+    register("nbs", zhishu.lazy("zhishu_nbs.source:NbsSource"))  # imported when a config uses it

@@ -7,16 +7,17 @@ Hook implementations only; the table lives in :mod:`zhishu_regions.provinces`, t
 
 import zhishu
 
-from .geometries import geometries
-from .provinces import unit_set
-
 
 @zhishu.hookimpl
 def register_unit_sets(register):
+    from .provinces import unit_set  # hook bodies import: a run asks only for the kinds it uses
+
     register("cn_provinces", unit_set())
 
 
 @zhishu.hookimpl
 def register_geometries(register):
+    from .geometries import geometries
+
     for geometry in geometries():
         register(geometry.id, geometry)

@@ -47,6 +47,4 @@ def register_commands(register):
 
 @zhishu.hookimpl
 def register_exporters(register):
-    from .exporter import ReportExporter
-
-    register("report", ReportExporter)
+    register("report", zhishu.lazy("zhishu_report.exporter:ReportExporter"))  # imported when a config uses it

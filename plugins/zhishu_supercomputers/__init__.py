@@ -6,9 +6,7 @@ Hook implementations only; the logic lives in :mod:`zhishu_supercomputers.source
 
 import zhishu
 
-from .source import SupercomputerSource
-
 
 @zhishu.hookimpl
 def register_sources(register):
-    register("supercomputers", SupercomputerSource)
+    register("supercomputers", zhishu.lazy("zhishu_supercomputers.source:SupercomputerSource"))  # imported when used

@@ -236,7 +236,7 @@ def test_duplicate_normaliser_names_both_plugins(plugin_module):
     name = plugin_module(DUPLICATE_MINMAX)
     pm = get_plugin_manager(entry_points=False, extra_modules=[name])
     with pytest.raises(PluginError) as info:
-        Hooks(pm).registries
+        Hooks(pm).registries.normalisers
     message = str(info.value)
     assert "normaliser 'minmax' is registered twice" in message
     assert "'normalisers'" in message and repr(name) in message
@@ -249,7 +249,7 @@ def test_duplicate_normaliser_golden_message(plugin_module):
     name = plugin_module(DUPLICATE_MINMAX)
     pm = get_plugin_manager(entry_points=False, extra_modules=[name])
     with pytest.raises(PluginError) as info:
-        Hooks(pm).registries
+        Hooks(pm).registries.normalisers
     assert str(info.value) == (
         f"normaliser 'minmax' is registered twice: by plugin {name!r} and by plugin 'normalisers'; "
         "block one of them (config [plugins] block = [...] or ZHISHU_BLOCK_PLUGINS)"
@@ -273,7 +273,7 @@ def test_exception_in_register_hook_names_the_plugin(plugin_module):
     """)
     pm = get_plugin_manager(entry_points=False, extra_modules=[name])
     with pytest.raises(ValueError, match="something broke while registering") as info:
-        Hooks(pm).registries
+        Hooks(pm).registries.aggregators
     assert info.value.__notes__ == [f"raised in hook 'register_aggregators' of plugin {name!r}"]
 
 
@@ -287,7 +287,7 @@ def test_zhishu_error_in_register_hook_is_not_annotated(plugin_module):
     """)
     pm = get_plugin_manager(entry_points=False, extra_modules=[name])
     with pytest.raises(PluginError, match="^a clear message already$") as info:
-        Hooks(pm).registries
+        Hooks(pm).registries.aggregators
     assert getattr(info.value, "__notes__", []) == []
 
 

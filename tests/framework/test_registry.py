@@ -201,3 +201,88 @@ def test_a_long_list_of_available_names_is_cut_with_a_count():
                            "plugins register)")
     short, _ = unknown_name_message("indicator", "zz", names[:MAX_LISTED])
     assert short.endswith(f"n{MAX_LISTED - 1:02d}")
+
+
+# ------------------------------------------------------------------------------------ filled when first used
+
+
+def test_registries_with_fill_ask_each_kind_once_when_first_used():
+    asked = []
+
+    def fill(kind, registry):
+        asked.append(kind)
+        registry.add(f"{kind}-one", kind, plugin="p")
+
+    regs = Registries(fill=fill)
+    assert asked == []  # nothing is asked until a kind is used
+    assert regs.normalisers.names() == ["normalisers-one"]
+    assert regs["normalisers"] is regs.normalisers and asked == ["normalisers"]  # asked once, then kept
+    assert regs.analyses.get("analyses-one") == "analyses" and asked == ["normalisers", "analyses"]
+    assert [kind for kind, _ in regs.items()] == list(KINDS) and sorted(asked) == sorted(KINDS)
+    with pytest.raises(AttributeError, match="nonsense"):
+        regs.nonsense  # noqa: B018
+
+
+def test_a_kind_whose_filling_fails_is_not_kept_and_is_asked_again():
+    calls = []
+
+    def fill(kind, registry):
+        calls.append(kind)
+        registry.add("x", 1, plugin="p")
+        if len(calls) == 1:
+            raise PluginError("broken the first time")
+
+    regs = Registries(fill=fill)
+    with pytest.raises(PluginError, match="broken the first time"):
+        regs.sources  # noqa: B018
+    assert regs.sources.names() == ["x"] and calls == ["sources", "sources"]
+
+
+def test_a_lazy_component_is_imported_when_first_asked_for_and_then_kept():
+    from collections import OrderedDict
+
+    from zhishu.registry import Lazy, lazy
+
+    reg = Registry("normalisers")
+    reg.add("ordered", lazy("collections:OrderedDict"), plugin="p")
+    reg.add("plain", int, plugin="q")
+    assert "ordered" in reg and reg.names() == ["ordered", "plain"]
+    assert isinstance(reg._entries["ordered"].obj, Lazy)  # not imported by adding, listing or `in`
+    assert reg.get("ordered") is OrderedDict
+    assert reg._entries["ordered"] == Entry("ordered", OrderedDict, "p")  # replaced: imported once
+    assert [e.obj for e in reg.entries()] == [OrderedDict, int]
+    assert lazy("os.path:join.__name__").load() == "join"  # a dotted attribute path
+
+
+def test_entries_import_every_lazy_component():
+    from zhishu.registry import lazy
+
+    reg = Registry("sources")
+    reg.add("a", lazy("json:loads"), plugin="p")
+    import json
+
+    assert reg.entries() == [Entry("a", json.loads, "p")]
+
+
+@pytest.mark.parametrize("target", ["json", "json:", ":loads", "json:lo ads", "1json:loads", "", 3])
+def test_lazy_needs_module_colon_attribute(target):
+    from zhishu.registry import lazy
+
+    with pytest.raises(ValueError, match="needs 'package.module:Name'"):
+        lazy(target)
+
+
+@pytest.mark.parametrize("target, reason", [
+    ("zhishu_no_such_module_anywhere:Thing", "ModuleNotFoundError: No module named 'zhishu_no_such_module_anywhere'"),
+    ("json:NoSuchName", "AttributeError: module 'json' has no attribute 'NoSuchName'"),
+])
+def test_a_lazy_component_that_fails_to_import_names_the_plugin_and_the_way_out(target, reason):
+    from zhishu.registry import lazy
+
+    reg = Registry("sources")
+    reg.add("nbs", lazy(target), plugin="nbs")
+    with pytest.raises(PluginError) as info:
+        reg.get("nbs")
+    assert str(info.value) == (
+        f"plugin 'nbs' registered source 'nbs' as {target!r}, which failed to import: {reason}; reinstall (or "
+        "repair) the plugin, or leave it out: `zhishu --block nbs …` (or ZHISHU_BLOCK_PLUGINS=nbs)")

@@ -27,6 +27,7 @@ TESTED = {
     "zhishu plugins": "test_zhishu_plugins_suggestion_lists_the_names",
     "zhishu --block PLUGIN …": "test_block_suggestion_for_a_duplicate_command_works",
     "zhishu --block {ep.name} …": "test_block_suggestion_for_a_broken_entry_point_works",
+    "zhishu --block {entry.plugin} …": "test_block_suggestion_for_a_lazy_component_that_fails_to_import_works",
     "zhishu sensitivity {config_arg} -o {folder_arg}": "test_report_sensitivity_suggestion_writes_what_it_reads",
 }
 #: backticked `zhishu …` texts in messages that name a command rather than suggest running one
@@ -186,6 +187,17 @@ def test_block_suggestion_for_a_broken_entry_point_works(tmp_path, capsys, isola
     assert sorted(words[1::2]) == ["mismatch", "missing"]
     code, out, err = cli(capsys, *words, "plugins")
     assert code == EXIT_OK and "normalisers" in out, err
+
+
+def test_block_suggestion_for_a_lazy_component_that_fails_to_import_works(tmp_path, capsys, isolated):
+    install(tmp_path, "lazybroken", "import zhishu\n\n@zhishu.hookimpl\ndef register_sources(register):\n"
+                                    "    register('gone', zhishu.lazy('zhishu_suggest_no_such_module:Source'))\n")
+    code, _, err = cli(capsys, "plugins")  # lists every component: imports the lazy one
+    assert code == EXIT_USER, err
+    [command] = suggested(err)
+    assert command == "zhishu --block lazybroken …" and "registered source 'gone' as " in err
+    code, out, err = cli(capsys, *command.split()[1:-1], "plugins")
+    assert code == EXIT_OK and "normalisers" in out and "gone" not in out, err
 
 
 def test_debug_suggestion_shows_the_traceback(tmp_path, capsys, isolated):

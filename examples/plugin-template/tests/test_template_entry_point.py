@@ -38,3 +38,17 @@ def test_the_components_are_registered_under_the_plugin_name():
     spec = registries.indicators.get("template_density")
     assert (spec.id, spec.name_zh, spec.direction) == ("template_density", "示例密度", 1)
     assert spec.formula == "population / area"
+
+
+def test_the_normaliser_is_imported_when_a_run_first_asks_for_it():
+    import subprocess
+    import sys
+
+    code = ("import sys, zhishu, zhishu_template.plugin as p; "
+            "assert 'zhishu_template.methods' not in sys.modules; "
+            "r = zhishu.Hooks(zhishu.get_plugin_manager()).registries.normalisers; "
+            "assert 'ratio_to_max' in r and 'zhishu_template.methods' not in sys.modules; "
+            "from zhishu_template.methods import RatioToMax; "
+            "assert r.get('ratio_to_max') is RatioToMax; print('ok')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr
