@@ -121,14 +121,23 @@ class PluginManager(pluggy.PluginManager):
         self.distributions: dict[str, Any] = {}
 
     def parse_hookimpl_opts(self, plugin, name: str):
-        """pluggy's answer, given at once for a module's global that is no function: pluggy asks for every name
-        in ``dir(module)`` (imported classes, modules, constants …) through ``inspect.getattr_static``, and
-        would find that same value, which cannot be a hook implementation."""
+        """pluggy's answer, given at once for a module's global: pluggy asks for every name in
+        ``dir(module)`` (imported classes, modules, constants, functions …) through ``inspect.getattr_static``
+        (~15 µs each), which finds that same value. A value that is no routine cannot be a hook
+        implementation; a plain function is one when it carries the marker's options (a dict), as pluggy's
+        ``_get_marker_opts`` reads them. Anything else (methods, class- and static methods) is pluggy's."""
         if isinstance(plugin, types.ModuleType):
             value = plugin.__dict__.get(name, _ABSENT)
             if value is not _ABSENT and not isinstance(value, _ROUTINES):
                 return None
+            if type(value) is types.FunctionType:
+                opts = getattr(value, self._marker, None)
+                return opts if isinstance(opts, dict) else None
         return super().parse_hookimpl_opts(plugin, name)
+
+    @property
+    def _marker(self) -> str:
+        return self.project_name + "_impl"  # the attribute pluggy's HookimplMarker sets
 
 
 _ABSENT = object()

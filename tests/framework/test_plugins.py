@@ -446,3 +446,37 @@ def test_plugin_infos_read_each_distribution_once_per_process(site):
     (site.path / f"{module}-1.2.dist-info" / "METADATA").unlink()
     again = {i.name: i for i in plugin_infos(get_plugin_manager())}["fine"]
     assert again == first
+
+
+def test_hook_options_of_module_plugins_are_what_pluggy_finds():
+    """zhishu's shortcut for module globals gives pluggy's own answer for every name of every plugin module
+    (functions with and without the marker, a non-dict marker, classes, modules, constants)."""
+    import types
+
+    import pluggy
+
+    import zhishu
+
+    odd = types.ModuleType("zhishu_odd_plugin")
+
+    def marked(register):
+        pass
+
+    def fake(register):
+        pass
+
+    fake.zhishu_impl = "not options"
+    odd.register_normalisers = zhishu.hookimpl(tryfirst=True)(marked)
+    odd.register_sources = fake
+    odd.plain, odd.constant, odd.cls, odd.mod = (lambda: None), 3, int, types
+    pm = get_plugin_manager()
+    modules = [p for _, p in pm.list_name_plugin() if isinstance(p, types.ModuleType)] + [odd]
+    checked = 0
+    for module in modules:
+        for name in dir(module):
+            ours = pm.parse_hookimpl_opts(module, name)
+            assert ours == pluggy.PluginManager.parse_hookimpl_opts(pm, module, name), (module.__name__, name)
+            checked += ours is not None
+    assert checked > 20  # the built-ins' and the plugins' hooks were among them
+    assert pm.parse_hookimpl_opts(odd, "register_normalisers")["tryfirst"] is True
+    assert pm.parse_hookimpl_opts(odd, "register_sources") is None
