@@ -169,7 +169,19 @@ def _folders(name: str | None) -> list[Folder] | None:
 
 def _lookup(root: str) -> tuple[dict[str, list[pathlib.Path]], dict[str, list[pathlib.Path]]] | None:
     """``importlib.metadata``'s ``Lookup`` of one ``sys.path`` entry: dist-info and egg-info folders by
-    normalised name, in ``os.listdir`` order; None for an entry that is a file (a zip: not searched here)."""
+    normalised name, in ``os.listdir`` order; None for an entry that is a file (a zip: not searched here).
+    Kept while the entry's modification time stays the same, as ``importlib.metadata``'s ``FastPath`` keeps
+    its lookups (an install or uninstall changes the folder's time); the caller must not change it."""
+    try:
+        mtime = os.stat(root or ".").st_mtime_ns
+    except OSError:
+        mtime = None
+    return _lookup_at(root, mtime)
+
+
+@functools.lru_cache(maxsize=None)
+def _lookup_at(root: str, mtime: int | None):
+    """:func:`_lookup` of ``root`` as it is at ``mtime``."""
     try:
         children = os.listdir(root or ".")
     except Exception:  # noqa: BLE001 - as importlib.metadata: an entry that cannot be listed is skipped …

@@ -134,3 +134,21 @@ def test_egg_info_and_empty_metadata_as_importlib_metadata_reads_them(tmp_path):
         ours = headers(versions.Folder(folder), "Name", "Version")
         assert ours == {"Name": reference["Name"], "Version": reference["Version"]}
     assert headers(versions.Folder(egg), "Version") == {"Version": "2.0"}
+
+
+def test_a_distribution_installed_after_a_lookup_is_found_as_importlib_metadata_finds_it(tmp_path, monkeypatch):
+    """Each sys.path folder's listing is kept while its modification time stays (as importlib.metadata's
+    FastPath keeps it); an install changes that time, so the next lookup sees the new distribution."""
+    folder = tmp_path / "site"
+    folder.mkdir()
+    monkeypatch.syspath_prepend(str(folder))
+    version.cache_clear()
+    try:
+        with pytest.raises(PackageNotFoundError):
+            version("zz-late-dist")
+        version.cache_clear()  # version() itself is kept per name for the process; the folder listing is not
+        _write_dist(folder, "zz_late_dist", "3.1", "[zhishu]\nlate = zz_late\n")
+        assert version("zz-late-dist") == md.version("zz-late-dist") == "3.1"
+        assert [e.name for _, e in entry_points("zhishu") if e.name == "late"] == ["late"]
+    finally:
+        version.cache_clear()
