@@ -1,8 +1,10 @@
 """Every hook a zhishu plugin can implement (pluggy project ``"zhishu"``).
 
-Registration hooks (``register_*``) run once when a run's registries are built; each receives a ``register``
-callback that feeds a registry zhishu owns, so plugins never touch global state and two plugins that claim
-one name are reported with both names. The pipeline then calls the registered objects directly: pluggy is
+Registration hooks (``register_*``) run once per run, each when the run first uses its kind (a run without
+analyses never asks ``register_analyses``); each receives a ``register`` callback that feeds a registry zhishu
+owns, so plugins never touch global state and two plugins that claim one name are reported with both names.
+``register(name, zhishu.lazy("package.module:Name"))`` registers a component imported only when a run first
+asks for it, so that importing the plugin (which every ``zhishu`` command does) stays cheap. The pipeline then calls the registered objects directly: pluggy is
 never in a hot path. ``read_table`` is the only ``firstresult`` hook: methods are always chosen by name from
 a registry, never by whichever plugin answers first.
 
