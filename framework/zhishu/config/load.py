@@ -32,7 +32,7 @@ from ..registry import did_you_mean
 from ..plugins import BLOCK_ENV, get_plugin_manager
 from ..data_root import outside, resolve_root
 from ..names import name_problem
-from .converter import make_converter, toml_type
+from .converter import make_converter, simple_structurer, toml_type
 from .messages import issues_from_cattrs, join, key
 from .model import IndexConfig
 from .plan import Plan
@@ -146,16 +146,21 @@ def structure(raw: dict, file: str = "") -> tuple[dict[str, Any], list[Issue]]:
         keyed = name in ("sources", "indicators", "nodes", "analyses")
         if keyed:
             entry_type = get_args(field.type)[1]
+            simple = simple_structurer(entry_type)
             entries = {}
             for key_, entry in value.items():
-                path = join(name, key_)
                 if not isinstance(entry, dict):
+                    path = join(name, key_)
                     issues.append(Issue(f"expected a table [{path}], got {toml_type(entry)}", path, file))
+                    continue
+                structured = simple(entry)  # most entries: no converter, no key path built
+                if structured is not None:
+                    entries[key_] = structured
                     continue
                 try:
                     entries[key_] = conv.structure(entry, entry_type)
                 except Exception as exc:
-                    issues.extend(_located(issues_from_cattrs(exc, path), file))
+                    issues.extend(_located(issues_from_cattrs(exc, join(name, key_)), file))
             parts[name] = entries
             continue
         try:
