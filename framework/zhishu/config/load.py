@@ -21,11 +21,6 @@ from typing import Any, get_args, get_origin
 
 import attrs
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..errors import ConfigError, Issue, PluginError, ZhishuError, quote
 from ..hooks import Hooks
 from ..registry import did_you_mean
@@ -37,6 +32,8 @@ from .messages import issues_from_cattrs, join, key
 from .model import IndexConfig
 from .plan import Plan
 from .resolve import resolve
+from .toml import TOMLDecodeError
+from .toml import loads as parse_toml
 
 ALLOW_IMPORTS_ENV = "ZHISHU_ALLOW_IMPORTS"
 
@@ -58,8 +55,8 @@ def read_toml(path: Path) -> dict:
             [Issue(f"TOML files must be UTF-8; undecodable byte at line {line} (save the file as UTF-8)", file=str(path))]
         ) from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return parse_toml(text)
+    except TOMLDecodeError as exc:
         raise ConfigError([_syntax_issue(path, exc, text)]) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise ConfigError([Issue("arrays or inline tables are nested too deeply to read (hundreds of levels); "
@@ -245,8 +242,8 @@ def read_source(source: Any, base_dir: str | os.PathLike | None = None) -> tuple
         return raw, None, _base(base_dir), DICT_FILE
     if isinstance(source, str) and is_toml_text(source):
         try:
-            return tomllib.loads(source), None, _base(base_dir), STRING_FILE
-        except tomllib.TOMLDecodeError as exc:
+            return parse_toml(source), None, _base(base_dir), STRING_FILE
+        except TOMLDecodeError as exc:
             raise ConfigError([_syntax_issue(STRING_FILE, exc, source)]) from None
         except RecursionError:
             raise ConfigError([Issue("arrays or inline tables are nested too deeply to read", file=STRING_FILE)]) from None
