@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import types
 import typing
 from collections.abc import Mapping
 from typing import Any, get_args, get_origin
@@ -170,3 +171,64 @@ def make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook(MethodSpec, structure_method)
     return conv
+
+
+_STR, _INT, _STRS = "str", "int", "strs"
+
+
+def _simple_kind(tp: Any) -> str | None:
+    """How a field of type ``tp`` is structured without cattrs: a string, an integer (not a bool), an array of
+    strings (made a tuple), each optionally ``None`` in the model (TOML never gives ``None``); ``None`` for any
+    other type."""
+    if get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) != 1:
+            return None
+        tp = args[0]
+    if tp is str:
+        return _STR
+    if tp is int:
+        return _INT
+    if get_origin(tp) is tuple and get_args(tp) == (str, Ellipsis):
+        return _STRS
+    return None
+
+
+@functools.cache
+def simple_structurer(cl: type):
+    """A structuring function for the attrs class ``cl`` that builds, without the converter, the tables whose
+    every key is a field of a simple type (:func:`_simple_kind`) holding a value of exactly that type — what
+    most ``[indicators.<id>]`` and ``[nodes.<id>]`` tables are — and returns ``None`` for any other table, so
+    that the converter structures it (and reports its problems). It builds the same object the converter
+    would: the converter's string and integer hooks return such values as they are, and an array of strings
+    becomes the same tuple."""
+    attrs.resolve_types(cl)
+    kinds = {a.name: _simple_kind(a.type) for a in attrs.fields(cl) if a.init and a.alias == a.name}
+    kinds = {name: kind for name, kind in kinds.items() if kind is not None}
+
+    def structure(value: dict) -> Any:
+        args = {}
+        for key, item in value.items():
+            kind = kinds.get(key)
+            if kind is _STR:
+                if type(item) is not str:
+                    return None
+            elif kind is _INT:
+                if type(item) is not int:
+                    return None
+            elif kind is _STRS:
+                if type(item) is not list and type(item) is not tuple:
+                    return None
+                for x in item:
+                    if type(x) is not str:
+                        return None
+                item = tuple(item)
+            else:
+                return None
+            args[key] = item
+        try:
+            return cl(**args)
+        except Exception:  # a validator's complaint: the converter reports it at its key path
+            return None
+
+    return structure

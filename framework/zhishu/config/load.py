@@ -21,22 +21,19 @@ from typing import Any, get_args, get_origin
 
 import attrs
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from ..errors import ConfigError, Issue, PluginError, ZhishuError, quote
 from ..hooks import Hooks
 from ..registry import did_you_mean
 from ..plugins import BLOCK_ENV, get_plugin_manager
 from ..data_root import outside, resolve_root
 from ..names import name_problem
-from .converter import make_converter, toml_type
+from .converter import make_converter, simple_structurer, toml_type
 from .messages import issues_from_cattrs, join, key
 from .model import IndexConfig
 from .plan import Plan
 from .resolve import resolve
+from .toml import TOMLDecodeError
+from .toml import loads as parse_toml
 
 ALLOW_IMPORTS_ENV = "ZHISHU_ALLOW_IMPORTS"
 
@@ -58,8 +55,8 @@ def read_toml(path: Path) -> dict:
             [Issue(f"TOML files must be UTF-8; undecodable byte at line {line} (save the file as UTF-8)", file=str(path))]
         ) from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return parse_toml(text)
+    except TOMLDecodeError as exc:
         raise ConfigError([_syntax_issue(path, exc, text)]) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise ConfigError([Issue("arrays or inline tables are nested too deeply to read (hundreds of levels); "
@@ -146,16 +143,21 @@ def structure(raw: dict, file: str = "") -> tuple[dict[str, Any], list[Issue]]:
         keyed = name in ("sources", "indicators", "nodes", "analyses")
         if keyed:
             entry_type = get_args(field.type)[1]
+            simple = simple_structurer(entry_type)
             entries = {}
             for key_, entry in value.items():
-                path = join(name, key_)
                 if not isinstance(entry, dict):
+                    path = join(name, key_)
                     issues.append(Issue(f"expected a table [{path}], got {toml_type(entry)}", path, file))
+                    continue
+                structured = simple(entry)  # most entries: no converter, no key path built
+                if structured is not None:
+                    entries[key_] = structured
                     continue
                 try:
                     entries[key_] = conv.structure(entry, entry_type)
                 except Exception as exc:
-                    issues.extend(_located(issues_from_cattrs(exc, path), file))
+                    issues.extend(_located(issues_from_cattrs(exc, join(name, key_)), file))
             parts[name] = entries
             continue
         try:
@@ -240,8 +242,8 @@ def read_source(source: Any, base_dir: str | os.PathLike | None = None) -> tuple
         return raw, None, _base(base_dir), DICT_FILE
     if isinstance(source, str) and is_toml_text(source):
         try:
-            return tomllib.loads(source), None, _base(base_dir), STRING_FILE
-        except tomllib.TOMLDecodeError as exc:
+            return parse_toml(source), None, _base(base_dir), STRING_FILE
+        except TOMLDecodeError as exc:
             raise ConfigError([_syntax_issue(STRING_FILE, exc, source)]) from None
         except RecursionError:
             raise ConfigError([Issue("arrays or inline tables are nested too deeply to read", file=STRING_FILE)]) from None

@@ -31,6 +31,8 @@ def key(name: str | int) -> str:
     if len(text) > MAX_KEY:
         text = f"{text[:MAX_KEY]}…({len(text)} characters)"
         return '"' + text.replace('"', '\\"') + '"'
+    if text.isascii() and text.isalnum():  # bare, as _BARE says, without the regex (most keys)
+        return text
     return text if _BARE.match(text) else '"' + text.replace('"', '\\"') + '"'
 
 

@@ -117,6 +117,14 @@ class _Resolver:
                 out[sid] = ResolvedSource(id=sid, method=method)
         return out
 
+    def broken_keys(self, section: str) -> set[str]:
+        """The keys of ``[section.<key>]`` tables that exist in the TOML but failed to structure."""
+        value = self.raw.get(section)
+        if not isinstance(value, dict):
+            return set()
+        done = self.parts.get(section, {})
+        return {k for k in value if k not in done}
+
     def broken_section(self, section: str) -> bool:
         return section in self.raw and section not in self.parts
 
@@ -201,13 +209,12 @@ class _Resolver:
             if cfg.outliers is not None:
                 treatment = self.method("treatments", cfg.outliers, join(path, "outliers"))
         formula = None
-        where = join(path, "formula") if origin == "config" else path
         if spec.formula is not None:
             try:
                 formula = parse(spec.formula)
             except FormulaError as exc:
                 suffix = "" if origin == "config" else f" (formula of plugin {origin!r})"
-                self.issue(f"{exc}{suffix}", where)
+                self.issue(f"{exc}{suffix}", join(path, "formula") if origin == "config" else path)
                 return None
             variables = formula.variables(spec.params)
         else:
@@ -257,12 +264,10 @@ class _Resolver:
     # ------------------------------------------------------------------ the tree
     def tree(self, root: str, sources):
         cfg_nodes: Mapping[str, NodeConfig] = self.parts.get("nodes", {})
-        known_nodes = set(cfg_nodes) | set(self.reg.subindices) | {
-            k for k in (self.raw.get("nodes") or {}) if self.broken("nodes", k)
-        }
-        known_indicators = set(self.parts.get("indicators", {})) | set(self.reg.indicators) | {
-            k for k in (self.raw.get("indicators") or {}) if self.broken("indicators", k)
-        }
+        broken_nodes = self.broken_keys("nodes")
+        broken_indicators = self.broken_keys("indicators")
+        known_nodes = set(cfg_nodes) | set(self.reg.subindices) | broken_nodes
+        known_indicators = set(self.parts.get("indicators", {})) | set(self.reg.indicators) | broken_indicators
         for both in sorted(known_nodes & known_indicators):
             self.issue(f"{both!r} names both a node and an indicator; rename one of them", join("nodes", both))
         if root not in known_nodes:
@@ -276,57 +281,61 @@ class _Resolver:
         # (id, parent id, depth, inherited weighting, aggregator, min_share as (spec, path) pairs)
         root_path = join("nodes", root)  # where the built-in defaults apply
         inherited = ((DEFAULT_WEIGHTING, root_path), (DEFAULT_AGGREGATOR, root_path), DEFAULT_MIN_SHARE)
-        stack: list[tuple[str, str | None, int, tuple, str]] = [(root, None, 0, inherited, "index.root")]
+        stack: list[tuple[str, str | None, int, tuple]] = [(root, None, 0, inherited)]
         while stack:
-            item, parent, depth, inh, ref_path = stack.pop()
-            if self.broken("indicators", item):
+            item, parent, depth, inh = stack.pop()
+            if item in broken_indicators:
                 continue
             if item in known_indicators:
                 ind = self.indicator(item, sources)
                 if ind is not None:
                     indicators[item] = ind
                 continue
-            if self.broken("nodes", item):
+            if item in broken_nodes:
                 continue
-            resolved = self.node(item, parent, depth, inh, cfg_nodes.get(item))
+            cfg = cfg_nodes.get(item)
+            resolved = self.node(item, parent, depth, inh, cfg)
             if resolved is None:
                 continue
             node, own_inh = resolved
             nodes[item] = node
-            child_list_path = join(join("nodes", item), "children")
+            listed = cfg is not None and bool(cfg.children)  # else the children come from a plugin's sub-index
+            child_list_path = join(join("nodes", item), "children") if listed else node.key_path
             seen_here = set()
             pushes = []
             for i, child in enumerate(node.children):
-                cpath = f"{child_list_path}[{i}]" if item in cfg_nodes and cfg_nodes[item].children else node.key_path
+                # the key path of a problem is built only when there is one
                 if child in seen_here:
-                    self.issue(f"child {child!r} is listed twice", cpath)
+                    self.issue(f"child {child!r} is listed twice", _child_path(child_list_path, i, listed))
                     continue
                 seen_here.add(child)
                 if child == item:
-                    self.issue(f"node {item!r} lists itself as a child; a node cannot contain itself", cpath)
+                    self.issue(f"node {item!r} lists itself as a child; a node cannot contain itself",
+                               _child_path(child_list_path, i, listed))
                     continue
-                chain = [item]  # item and its ancestors, up to the root
-                while chain[-1] in parent_of:
-                    chain.append(parent_of[chain[-1]])
-                if child in chain:
-                    cycle = " → ".join([*reversed(chain[: chain.index(child) + 1]), child])
-                    self.issue(f"cycle in the tree: {cycle}; remove {child!r} from the children of {item!r}", cpath)
-                    continue
-                if child in parent_of or child == root:
+                if child in parent_of or child == root:  # placed already: in a cycle, or under another parent
+                    chain = [item]  # item and its ancestors, up to the root
+                    while chain[-1] in parent_of:
+                        chain.append(parent_of[chain[-1]])
+                    if child in chain:
+                        cycle = " → ".join([*reversed(chain[: chain.index(child) + 1]), child])
+                        self.issue(f"cycle in the tree: {cycle}; remove {child!r} from the children of {item!r}",
+                                   _child_path(child_list_path, i, listed))
+                        continue
                     self.issue(
                         f"{child!r} is already a child of {parent_of.get(child, '(the root)')!r}; each node and "
                         "indicator has exactly one parent (a tree, not a network)",
-                        cpath,
+                        _child_path(child_list_path, i, listed),
                     )
                     continue
                 if child not in known_nodes and child not in known_indicators:
                     message, _ = unknown_name_message(
                         "child (node or indicator)", child, sorted(known_nodes | known_indicators)
                     )
-                    self.issue(message, cpath)
+                    self.issue(message, _child_path(child_list_path, i, listed))
                     continue
                 parent_of[child] = item
-                pushes.append((child, item, depth + 1, own_inh, cpath))
+                pushes.append((child, item, depth + 1, own_inh))
             stack.extend(reversed(pushes))
 
         for nid in cfg_nodes:
@@ -397,6 +406,12 @@ class _Resolver:
             key_path=path,
         )
         return node, ((w_spec, w_path), (a_spec, a_path), min_share)
+
+
+def _child_path(list_path: str, i: int, listed: bool) -> str:
+    """Where a node's ``i``-th child is named: ``nodes.<id>.children[i]``, or the sub-index's own path when a
+    plugin lists its children."""
+    return f"{list_path}[{i}]" if listed else list_path
 
 
 def resolve(parts: dict[str, Any], raw: Mapping, registries: Registries, *, hooks, path: Path | None,
@@ -491,9 +506,10 @@ def configured_methods(plan: Plan) -> dict[str, Method]:
 
     for source in plan.sources.values():
         add(source.method)
-    for ind in plan.indicators.values():
+    for ind in plan.indicators.values():  # inlined add(): 4 methods of each of thousands of indicators
         for method in (ind.normaliser, ind.transform, ind.imputer, ind.treatment):
-            add(method)
+            if method is not None and method.key_path not in found:
+                found[method.key_path] = method
     for node in plan.nodes.values():
         add(node.weighting)
         add(node.aggregator)
