@@ -30,7 +30,6 @@ A plugin package ships the file as package data and its ``__init__.py`` is::
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -38,14 +37,11 @@ from typing import Any, NamedTuple
 
 import attrs
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from .components import IndicatorSpec, SubIndexSpec
 from .config.converter import make_converter
 from .config.messages import issues_from_cattrs, join
+from .config.toml import TOMLDecodeError
+from .config.toml import loads as parse_toml
 from .errors import ConfigError, Issue
 from .formula import FormulaError, parse
 from .hookspecs import hookimpl
@@ -156,8 +152,8 @@ def _read(source: Any, file: str) -> dict:
         raise ConfigError([Issue(f"TOML files must be UTF-8; undecodable byte at line {line} (save the file "
                                  "as UTF-8)", file=file)]) from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return parse_toml(text)  # tomllib's values and errors, parsed by compiled tomli where installed
+    except TOMLDecodeError as exc:
         raise ConfigError([Issue(f"TOML syntax error: {exc}", file=file)]) from None
 
 
