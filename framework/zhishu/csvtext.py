@@ -37,7 +37,7 @@ def write_csv(frame: pd.DataFrame, fh: TextIO) -> None:
     if not _fast(frame):
         frame.to_csv(fh, index=False, lineterminator="\n")
         return
-    fh.write(",".join(_quoted([str(c) for c in frame.columns])) + "\n")
+    fh.write(",".join(quoted([str(c) for c in frame.columns])) + "\n")
     columns = [col for _, col in frame.items()]
     for start in range(0, len(frame), _CHUNK):
         cells = [_cells(col.array[start:start + _CHUNK]) for col in columns]
@@ -94,18 +94,18 @@ def _cells(array) -> list[str]:
             texts = uniques.astype(str).astype(object)
         else:  # object column of strings and missing values
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
-            texts = np.array(_quoted(list(uniques)) + [""], dtype=object)
+            texts = np.array(quoted(list(uniques)) + [""], dtype=object)
             return texts[codes].tolist()  # code -1 (missing) takes the last: ""
         return texts[codes].tolist()
     codes, uniques = pd.factorize(array, use_na_sentinel=True)
     if isinstance(array.dtype, pd.StringDtype):
-        texts = _quoted([str(v) for v in uniques])
+        texts = quoted([str(v) for v in uniques])
     else:  # nullable integers: pandas writes str() of the Python ints of astype(object)
         texts = [str(v) for v in np.asarray(uniques.astype(object))]
     return np.array(texts + [""], dtype=object)[codes].tolist()
 
 
-def _quoted(texts: list[str]) -> list[str]:
+def quoted(texts: list[str]) -> list[str]:
     """Each text as csv's QUOTE_MINIMAL writes it inside a row of several fields."""
     out = texts
     for i, t in enumerate(texts):
