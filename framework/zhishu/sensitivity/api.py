@@ -111,7 +111,9 @@ def resolve(plan, spec: Any = None) -> ResolvedSpec:
         return spec
     if isinstance(spec, Mapping):
         return resolve_spec(spec, plan, "")
-    if spec is not None or plan.path is not None:
+    if spec is None and plan.config.sensitivity and plan.path is not None:  # the table as loaded with the
+        return resolve_spec(plan.config.sensitivity, plan, str(Path(plan.path)))  # config: no second read
+    if spec is not None or plan.path is not None:  # (an empty or missing table: the file says which)
         raw, file = read_spec_table(plan.path, Path(spec) if spec is not None else None)
         return resolve_spec(raw, plan, file)
     if not plan.config.sensitivity:
