@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import pipeline as P
 from ..calls import blame, call, describe
-from ..components import AggregatesArrays, compares_units
+from ..components import AggregatesArrays, compares_units, provides
 from ..config.plan import Plan
 from ..default_plugins.aggregators import Arithmetic, arithmetic_mean, blank_where_all_missing
 from ..errors import DataError, Issue, PluginError
@@ -251,6 +251,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
     nominal_weights = _node_weights(plan, nominal_table)
     nominal_key = (0, 0, 0) if all(first.get(k, True) for k in ("normaliser", "aggregator", "imputation")) else None
     variants: dict[tuple[int, int, int], Variant] = {}
+    paths: dict = {}  # each aggregator method's NodeAggregator (variants share their methods)
     leaves_by: dict = {}
     weights_cache: dict = {}
     for key in keys:
@@ -273,7 +274,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
         leaves, blocks, present, complete = leaves_by[frame_key]
         variants[key] = Variant(
             key=key, leaves=leaves, weights=weights,
-            aggregators={nid: _node_aggregator(node.aggregator) for nid, node in vplan.nodes.items()},
+            aggregators={nid: _node_aggregator(node.aggregator, paths) for nid, node in vplan.nodes.items()},
             blocks=blocks, present=present, complete=complete,
         )
     index = nominal_scores.index
@@ -409,12 +410,18 @@ def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:
     return {nid: np.array([local[(nid, c)] for c in node.children]) for nid, node in plan.nodes.items()}
 
 
-def _node_aggregator(method) -> NodeAggregator:
+def _node_aggregator(method, known: dict | None = None) -> NodeAggregator:
     """The vectorised path for aggregators that declare :class:`~zhishu.AggregatesArrays` (and do not compare
-    units), the per-replication path for the others."""
+    units), the per-replication path for the others. ``known``: the answers so far by method object (the
+    protocol checks walk the protocols' members on every call)."""
+    if known is not None and id(method) in known:
+        return known[id(method)][1]
     obj = method.obj
-    vectorised = isinstance(obj, AggregatesArrays) and not compares_units(obj)
-    return NodeAggregator(path="array" if vectorised else "other", method=method)
+    vectorised = provides(obj, AggregatesArrays) and not compares_units(obj)
+    out = NodeAggregator(path="array" if vectorised else "other", method=method)
+    if known is not None:
+        known[id(method)] = (method, out)  # the method kept alive, so that its id stays its own
+    return out
 
 
 # --------------------------------------------------------------------------------------------- evaluation

@@ -56,12 +56,21 @@ def ranks_table(result: SensitivityResult) -> pd.DataFrame:
             "max_rank": pd.array(stats["max"], dtype="Float64").astype("Int64"),
             "mean_abs_shift": stats["mean_abs_shift"],
         }))
-    return pd.concat(frames, ignore_index=True)[RANKS_COLUMNS]
+    table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    # (built in that order: no reordering, whose look-up of text labels costs a pandas engine of them)
+    return table if table.columns.tolist() == RANKS_COLUMNS else table[RANKS_COLUMNS]
 
 
 def _rank_stats(R: np.ndarray, nominal: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+    if R.shape[1] and not np.isnan(R).any():  # nothing missing: no warning to silence (filters cost)
+        return _rank_stats_of(R, nominal, n)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        return _rank_stats_of(R, nominal, n)
+
+
+def _rank_stats_of(R: np.ndarray, nominal: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    with np.errstate(invalid="ignore"):
         empty = np.full(n, np.nan)
         if not R.shape[1]:
             pct = np.full((3, n), np.nan)
