@@ -27,7 +27,13 @@ from .. import pipeline as P
 from ..calls import blame, call, describe
 from ..components import AggregatesArrays, compares_units, provides
 from ..config.plan import Plan
-from ..default_plugins.aggregators import Arithmetic, arithmetic_mean, blank_where_all_missing
+from ..default_plugins.aggregators import (
+    Arithmetic,
+    Geometric,
+    arithmetic_mean,
+    blank_where_all_missing,
+    geometric_mean,
+)
 from ..errors import DataError, Issue, PluginError
 from ..ranks import rank_by_year
 from ..stages import STAGES, Stage, Stages, run_stages, treat
@@ -339,9 +345,10 @@ def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: 
       cannot take (e.g. the geometric mean of values ≤ 0) before any replication runs. Row-wise aggregators get
       a plain integer index (cheap); if one raises a :class:`~zhishu.DataError` it is run again on the
       (unit, year) frame so that the message names the unit and year. Aggregators that compare units run
-      exactly as in the pipeline; the built-in arithmetic mean (which checks nothing) is computed on the
-      arrays as its ``aggregate`` computes it. Their results, with the missing-children rule, are the values
-      the parents see, exactly as in the pipeline (so data-driven weights of upper nodes are the pipeline's).
+      exactly as in the pipeline; the built-in arithmetic and geometric means are computed on the arrays as
+      their ``aggregate`` computes them (:func:`_mean_of_arrays`). Their results, with the missing-children
+      rule, are the values the parents see, exactly as in the pipeline (so data-driven weights of upper nodes
+      are the pipeline's).
     """
     specs = {i: ind.spec for i, ind in vplan.indicators.items()}
     by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
@@ -371,14 +378,28 @@ def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: 
             share = present @ w
             keep = (share > 0) & (share >= node.min_share - P.TOLERANCE)
         agg = node.aggregator
-        if type(agg.obj) is Arithmetic:  # Arithmetic.aggregate's own operations, without its frame and Series
-            score = blank_where_all_missing(block, arithmetic_mean(block, np.asarray(w, dtype=np.float64)))
-        else:
+        score = _mean_of_arrays(agg.obj, block, w)
+        if score is None:
             score = _checked_scores(agg, block, w, children, normalised.index, plain, keep)
         if keep is not None:
             score = np.where(keep, score, np.nan)
         values[nid] = score
     return out
+
+
+def _mean_of_arrays(obj: Any, block: np.ndarray, w: np.ndarray) -> np.ndarray | None:
+    """The built-in arithmetic and geometric means (these classes themselves) on the arrays, with exactly the
+    operations of their ``aggregate`` — which takes a frame and returns a Series — when it would not raise (the
+    geometric mean's values must be > −offset); ``None`` for any other aggregator, or data it rejects (its
+    ``aggregate`` then runs and names the cells)."""
+    kind = type(obj)
+    if kind is Arithmetic:
+        return blank_where_all_missing(block, arithmetic_mean(block, np.asarray(w, dtype=np.float64)))
+    if kind is Geometric:
+        if (block <= 0 if obj.offset == 0 else block + obj.offset <= 0).any():
+            return None
+        return blank_where_all_missing(block, geometric_mean(block, np.asarray(w, dtype=np.float64), obj.offset))
+    return None
 
 
 def _checked_scores(agg, block: np.ndarray, w: np.ndarray, children: pd.Index, index: pd.Index,

@@ -1,8 +1,9 @@
-"""``sensitivity-replications.csv`` written straight from the arrays (:func:`write_replications_csv`, what
-``zhishu sensitivity`` writes) is byte for byte the CSV of the replications frame (``replications_table``
-through :func:`zhishu.csvtext.write_csv`, itself checked against pandas' ``to_csv``): on real runs of several
-specs, and on random scores, ranks and unit labels (missing values, -0.0, infinities, exponents, labels that
-need quoting or hold ``%``)."""
+"""The fast paths of ``zhishu sensitivity``, against the general ones: ``sensitivity-replications.csv``
+written straight from the arrays (:func:`write_replications_csv`, what ``zhishu sensitivity`` writes) is byte
+for byte the CSV of the replications frame (``replications_table`` through :func:`zhishu.csvtext.write_csv`,
+itself checked against pandas' ``to_csv``), on real runs of several specs and on random scores, ranks and unit
+labels (missing values, -0.0, infinities, exponents, labels that need quoting or hold ``%``); the variants'
+checks compute the built-in means on the arrays as the methods' own ``aggregate`` does."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from hypothesis import strategies as st
 
 import zhishu
 from zhishu.csvtext import csv_text
+from zhishu.default_plugins.aggregators import Arithmetic, Geometric, Minimum
 from zhishu.sensitivity import replications_table, resolve_spec, run_sensitivity
+from zhishu.sensitivity.engine import _mean_of_arrays
 from zhishu.sensitivity.outputs import write_replications_csv
 from toy_index import TOY_DATA, table_config
 
@@ -125,3 +128,26 @@ def test_the_command_writes_the_direct_text(plan, tmp_path):
     assert "replications" in result.__dict__  # built now, for the comparison: …
     result.write(tmp_path / "again")  # … and written from the frame the second time, the same bytes
     assert (tmp_path / "again" / "sensitivity-replications.csv").read_bytes() == written
+
+
+@pytest.mark.parametrize("method", [Arithmetic(), Geometric(), Geometric(offset=2.5)])
+def test_means_on_the_arrays_are_their_aggregate_bit_for_bit(method):
+    """The variant checks compute the built-in means on the arrays (sensitivity.engine._mean_of_arrays): the
+    same floats as the methods' own ``aggregate``, with missing values and uneven weights; data the geometric
+    mean rejects is left to its ``aggregate`` (None), which names the cells."""
+    rng = np.random.default_rng(3)
+    block = np.vstack([rng.uniform(0.5, 100, 40) for _ in range(4)]).T  # rows × children, as the engine's
+    block[rng.random(block.shape) < 0.1] = np.nan
+    block[5] = np.nan  # a row without any child
+    w = np.array([0.1, 0.4, 0.3, 0.2])
+    X = pd.DataFrame(block, columns=list("abcd"), copy=False)
+    expected = method.aggregate(X, pd.Series(w, index=list("abcd"))).to_numpy()
+    got = _mean_of_arrays(method, block, w)
+    assert got.tobytes() == expected.tobytes()
+    if isinstance(method, Geometric):
+        bad = block.copy()
+        bad[3, 1] = -method.offset
+        assert _mean_of_arrays(method, bad, w) is None
+        with pytest.raises(zhishu.DataError):
+            method.aggregate(pd.DataFrame(bad, columns=list("abcd")), pd.Series(w, index=list("abcd")))
+    assert _mean_of_arrays(Minimum(), block, w) is None
