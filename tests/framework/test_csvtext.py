@@ -105,3 +105,43 @@ def test_floats_of_every_magnitude_as_pandas_writes_them():
     values = np.concatenate([bits.view(np.float64), edges, decimals, np.round(decimals, 3)])
     frame = pd.DataFrame({"x": values, "y": values[::-1]})
     assert csv_text(frame) == _pandas(frame)
+
+
+def _repr_texts(values: np.ndarray) -> list[str]:
+    return ["" if v != v else repr(v) for v in values.tolist()]
+
+
+def test_float_texts_through_arrow_are_repr():
+    """float_texts through Arrow's cast is ``repr`` (NaN: ""): random bit patterns of every exponent and of the
+    magnitudes where Arrow's text is used (1e-4 … 1e10), decimals of 1 to 17 digits, integral values, and the
+    edges of both notations."""
+    import zhishu.csvtext as ct
+
+    pytest.importorskip("pyarrow")
+    assert ct._arrow() is not None  # pandas has loaded pyarrow: the Arrow path is the one tested
+    rng = np.random.default_rng(7)
+    anywhere = rng.integers(np.iinfo(np.int64).min, np.iinfo(np.int64).max, size=300_000, dtype=np.int64)
+    # exponents of 2**-14 … 2**34: the doubles between ~6e-5 and ~2e10, both signs
+    low, high = np.float64(2.0**-14).view(np.int64), np.float64(2.0**34).view(np.int64)
+    fixed = rng.integers(low, high, size=1_000_000, dtype=np.int64)
+    magnitudes = rng.normal(size=200_000) * 10.0 ** rng.integers(-6, 18, size=200_000)
+    decimals = np.concatenate([np.round(magnitudes, d) for d in range(0, 17, 2)])
+    integral = np.concatenate([np.arange(-1000, 1000.0), np.round(magnitudes[:50_000])])
+    edges = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, 1e-4, np.nextafter(1e-4, 0), 1e10,
+                      np.nextafter(1e10, 0), 1e15, 9999999999999998.0, 1e16, np.nextafter(1e16, 0), 1e-5, -1e-7])
+    for values in (anywhere.view(np.float64), fixed.view(np.float64), -fixed.view(np.float64), decimals,
+                   integral, edges, np.tile(edges, 10)):
+        assert ct.float_texts(values) == _repr_texts(values)
+
+
+@PROPERTY
+@given(frames())
+def test_the_arrow_floats_give_the_same_text(frame):
+    import zhishu.csvtext as ct
+
+    old = ct.ARROW_FROM
+    ct.ARROW_FROM = 0  # every float column through Arrow's cast, however short
+    try:
+        assert csv_text(frame) == _pandas(frame)
+    finally:
+        ct.ARROW_FROM = old

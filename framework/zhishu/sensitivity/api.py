@@ -78,9 +78,15 @@ class SensitivityResult:
 
     def tables(self, replications: bool = True) -> dict[str, pd.DataFrame]:
         """The output tables by file stem, as ``zhishu sensitivity`` writes them."""
-        out = {"sensitivity-ranks": self.ranks}
+        return self._tables(replications, build=True)
+
+    def _tables(self, replications: bool, build: bool) -> dict[str, pd.DataFrame | None]:
+        """:meth:`tables`; ``build = False``: ``None`` for the replications table unless it was already built
+        (:meth:`write` then writes its text straight from the arrays)."""
+        out: dict[str, pd.DataFrame | None] = {"sensitivity-ranks": self.ranks}
         if replications and self.run.model.root in self.run.scores:
-            out["sensitivity-replications"] = self.replications
+            built = build or "replications" in self.__dict__  # (a cached_property, once computed)
+            out["sensitivity-replications"] = self.replications if built else None
             out["sensitivity-samples"] = self.samples
         if self.sobol is not None:
             out["sensitivity-sobol"] = self.sobol
@@ -89,8 +95,8 @@ class SensitivityResult:
     def write(self, outdir, protected=(), replications: bool = True) -> list[Path]:
         """Write every table and ``sensitivity-manifest.json`` into ``outdir`` (a path, or a folder opened with
         :func:`zhishu.outputs.output_folder`), all or nothing; never over an input."""
-        return write_sensitivity(self.run, outdir, protected, replications=replications, tables=self.tables(
-            replications))
+        return write_sensitivity(self.run, outdir, protected, replications=replications,
+                                 tables=self._tables(replications, build=False))
 
     def __repr__(self) -> str:
         nodes = ", ".join(self.manifest["sensitivity"]["output_nodes"])
@@ -105,7 +111,9 @@ def resolve(plan, spec: Any = None) -> ResolvedSpec:
         return spec
     if isinstance(spec, Mapping):
         return resolve_spec(spec, plan, "")
-    if spec is not None or plan.path is not None:
+    if spec is None and plan.config.sensitivity and plan.path is not None:  # the table as loaded with the
+        return resolve_spec(plan.config.sensitivity, plan, str(Path(plan.path)))  # config: no second read
+    if spec is not None or plan.path is not None:  # (an empty or missing table: the file says which)
         raw, file = read_spec_table(plan.path, Path(spec) if spec is not None else None)
         return resolve_spec(raw, plan, file)
     if not plan.config.sensitivity:

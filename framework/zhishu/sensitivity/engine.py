@@ -15,6 +15,7 @@ and the ranks within each year.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,8 +25,15 @@ import pandas as pd
 
 from .. import pipeline as P
 from ..calls import blame, call, describe
-from ..components import AggregatesArrays, compares_units
+from ..components import AggregatesArrays, compares_units, provides
 from ..config.plan import Plan
+from ..default_plugins.aggregators import (
+    Arithmetic,
+    Geometric,
+    arithmetic_mean,
+    blank_where_all_missing,
+    geometric_mean,
+)
 from ..errors import DataError, Issue, PluginError
 from ..ranks import rank_by_year
 from ..stages import STAGES, Stage, Stages, run_stages, treat
@@ -249,6 +257,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
     nominal_weights = _node_weights(plan, nominal_table)
     nominal_key = (0, 0, 0) if all(first.get(k, True) for k in ("normaliser", "aggregator", "imputation")) else None
     variants: dict[tuple[int, int, int], Variant] = {}
+    paths: dict = {}  # each aggregator method's NodeAggregator (variants share their methods)
     leaves_by: dict = {}
     weights_cache: dict = {}
     for key in keys:
@@ -271,7 +280,7 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
         leaves, blocks, present, complete = leaves_by[frame_key]
         variants[key] = Variant(
             key=key, leaves=leaves, weights=weights,
-            aggregators={nid: _node_aggregator(node.aggregator) for nid, node in vplan.nodes.items()},
+            aggregators={nid: _node_aggregator(node.aggregator, paths) for nid, node in vplan.nodes.items()},
             blocks=blocks, present=present, complete=complete,
         )
     index = nominal_scores.index
@@ -304,13 +313,24 @@ def _treat_values(plan: Plan, s: Stages) -> dict:
 _STAGES = tuple(Stage(st.name, st.step, _treat_values, st.reported) if st.name == "treat" else st for st in STAGES)
 
 
-def _fixed_weighting(obj: Any) -> bool:
-    """Weightings known not to look at the data (equal, fixed, AHP): a variant keeps the nominal weights.
-    Any other (objective weights, combinations, plugins) is called again on each variant's data."""
+@functools.cache
+def _fixed_types() -> tuple[type, ...]:
     from ..default_plugins.ahp import AHP
     from ..default_plugins.weightings import Equal, Fixed
 
-    return type(obj) in (Equal, Fixed, AHP)
+    return Equal, Fixed, AHP
+
+
+def _fixed_weighting(obj: Any) -> bool:
+    """Weightings known not to look at the data (equal, fixed, AHP): a variant keeps the nominal weights.
+    Any other (objective weights, combinations, plugins) is called again on each variant's data."""
+    return type(obj) in _fixed_types()
+
+
+@functools.lru_cache(maxsize=4096)
+def _labels(children: tuple[str, ...]) -> pd.Index:
+    """A node's children as column labels (an Index of text is slow to build; immutable, so shared)."""
+    return pd.Index(list(children))
 
 
 def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: Mapping[str, np.ndarray],
@@ -325,8 +345,10 @@ def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: 
       cannot take (e.g. the geometric mean of values ≤ 0) before any replication runs. Row-wise aggregators get
       a plain integer index (cheap); if one raises a :class:`~zhishu.DataError` it is run again on the
       (unit, year) frame so that the message names the unit and year. Aggregators that compare units run
-      exactly as in the pipeline. Their results, with the missing-children rule, are the values the parents
-      see, exactly as in the pipeline (so data-driven weights of upper nodes are the pipeline's).
+      exactly as in the pipeline; the built-in arithmetic and geometric means are computed on the arrays as
+      their ``aggregate`` computes them (:func:`_mean_of_arrays`). Their results, with the missing-children
+      rule, are the values the parents see, exactly as in the pipeline (so data-driven weights of upper nodes
+      are the pipeline's).
     """
     specs = {i: ind.spec for i, ind in vplan.indicators.items()}
     by_item = np.ascontiguousarray(normalised.to_numpy(dtype="float64").T)
@@ -335,12 +357,12 @@ def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: 
     out: dict[str, np.ndarray] = {}
     for nid in vplan.aggregation_order:
         node = vplan.nodes[nid]
-        children = list(node.children)
-        block = np.vstack([values[c] for c in children]).T  # as in pipeline.aggregate
+        children = _labels(node.children)
+        block = np.vstack([values[c] for c in node.children]).T  # as in pipeline.aggregate
         if _fixed_weighting(node.weighting.obj):
             w = nominal[nid]
         else:
-            leaf_level = all(c in vplan.indicators for c in children)
+            leaf_level = all(c in vplan.indicators for c in node.children)
             ck = (frame_key, nid) if leaf_level else None
             if ck is not None and ck in cache:
                 w = cache[ck]
@@ -356,28 +378,52 @@ def _variant_weights(vplan: Plan, normalised: pd.DataFrame, frame_key, nominal: 
             share = present @ w
             keep = (share > 0) & (share >= node.min_share - P.TOLERANCE)
         agg = node.aggregator
-        weights = pd.Series(w, index=children)
-        if compares_units(agg.obj):
-            X = pd.DataFrame(block, index=normalised.index, columns=children, copy=False)
-            rows = X if keep is None or keep.all() else X[keep]
-        else:
-            X = rows = pd.DataFrame(block, index=plain, columns=children, copy=False)
-        try:
-            with blame(agg):
-                score = P.aggregate_rows(agg.obj, rows, weights)
-        except DataError:
-            if rows.index is not plain:
-                raise
-            with blame(agg):  # the same call on the (unit, year) frame, for a message that names them
-                P.aggregate_rows(agg.obj, pd.DataFrame(block, index=normalised.index, columns=children), weights)
-            raise
-        if not isinstance(score, pd.Series) or not score.index.equals(rows.index):
-            raise PluginError(f"{describe(agg)} must return a Series with the same index as its input")
-        score = score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
+        score = _mean_of_arrays(agg.obj, block, w)
+        if score is None:
+            score = _checked_scores(agg, block, w, children, normalised.index, plain, keep)
         if keep is not None:
             score = np.where(keep, score, np.nan)
         values[nid] = score
     return out
+
+
+def _mean_of_arrays(obj: Any, block: np.ndarray, w: np.ndarray) -> np.ndarray | None:
+    """The built-in arithmetic and geometric means (these classes themselves) on the arrays, with exactly the
+    operations of their ``aggregate`` — which takes a frame and returns a Series — when it would not raise (the
+    geometric mean's values must be > −offset); ``None`` for any other aggregator, or data it rejects (its
+    ``aggregate`` then runs and names the cells)."""
+    kind = type(obj)
+    if kind is Arithmetic:
+        return blank_where_all_missing(block, arithmetic_mean(block, np.asarray(w, dtype=np.float64)))
+    if kind is Geometric:
+        if (block <= 0 if obj.offset == 0 else block + obj.offset <= 0).any():
+            return None
+        return blank_where_all_missing(block, geometric_mean(block, np.asarray(w, dtype=np.float64), obj.offset))
+    return None
+
+
+def _checked_scores(agg, block: np.ndarray, w: np.ndarray, children: pd.Index, index: pd.Index,
+                    plain: pd.RangeIndex, keep: np.ndarray | None) -> np.ndarray:
+    """A node's scores through its aggregator's ``aggregate`` (before the missing-children rule), as
+    :func:`_variant_weights` describes."""
+    weights = pd.Series(w, index=children)
+    if compares_units(agg.obj):
+        X = pd.DataFrame(block, index=index, columns=children, copy=False)
+        rows = X if keep is None or keep.all() else X[keep]
+    else:
+        X = rows = pd.DataFrame(block, index=plain, columns=children, copy=False)
+    try:
+        with blame(agg):
+            score = P.aggregate_rows(agg.obj, rows, weights)
+    except DataError:
+        if rows.index is not plain:
+            raise
+        with blame(agg):  # the same call on the (unit, year) frame, for a message that names them
+            P.aggregate_rows(agg.obj, pd.DataFrame(block, index=index, columns=children), weights)
+        raise
+    if not isinstance(score, pd.Series) or not score.index.equals(rows.index):
+        raise PluginError(f"{describe(agg)} must return a Series with the same index as its input")
+    return score.reindex(X.index).to_numpy(dtype="float64") if rows is not X else score.to_numpy("float64")
 
 
 def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -385,12 +431,18 @@ def _node_weights(plan: Plan, weights: pd.DataFrame) -> dict[str, np.ndarray]:
     return {nid: np.array([local[(nid, c)] for c in node.children]) for nid, node in plan.nodes.items()}
 
 
-def _node_aggregator(method) -> NodeAggregator:
+def _node_aggregator(method, known: dict | None = None) -> NodeAggregator:
     """The vectorised path for aggregators that declare :class:`~zhishu.AggregatesArrays` (and do not compare
-    units), the per-replication path for the others."""
+    units), the per-replication path for the others. ``known``: the answers so far by method object (the
+    protocol checks walk the protocols' members on every call)."""
+    if known is not None and id(method) in known:
+        return known[id(method)][1]
     obj = method.obj
-    vectorised = isinstance(obj, AggregatesArrays) and not compares_units(obj)
-    return NodeAggregator(path="array" if vectorised else "other", method=method)
+    vectorised = provides(obj, AggregatesArrays) and not compares_units(obj)
+    out = NodeAggregator(path="array" if vectorised else "other", method=method)
+    if known is not None:
+        known[id(method)] = (method, out)  # the method kept alive, so that its id stays its own
+    return out
 
 
 # --------------------------------------------------------------------------------------------- evaluation

@@ -56,12 +56,21 @@ def ranks_table(result: SensitivityResult) -> pd.DataFrame:
             "max_rank": pd.array(stats["max"], dtype="Float64").astype("Int64"),
             "mean_abs_shift": stats["mean_abs_shift"],
         }))
-    return pd.concat(frames, ignore_index=True)[RANKS_COLUMNS]
+    table = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    # (built in that order: no reordering, whose look-up of text labels costs a pandas engine of them)
+    return table if table.columns.tolist() == RANKS_COLUMNS else table[RANKS_COLUMNS]
 
 
 def _rank_stats(R: np.ndarray, nominal: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+    if R.shape[1] and not np.isnan(R).any():  # nothing missing: no warning to silence (filters cost)
+        return _rank_stats_of(R, nominal, n)
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        return _rank_stats_of(R, nominal, n)
+
+
+def _rank_stats_of(R: np.ndarray, nominal: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    with np.errstate(invalid="ignore"):
         empty = np.full(n, np.nan)
         if not R.shape[1]:
             pct = np.full((3, n), np.nan)
@@ -123,6 +132,75 @@ def replications_table(result: SensitivityResult, node: str | None = None) -> pd
     if change is not None:
         table["weights_max_abs_change"] = np.repeat(change, n)
     return table
+
+
+#: rows of sensitivity-replications.csv formatted at a time (as csvtext's chunks: bounds the text in memory)
+_CSV_ROWS = 100_000
+
+
+def write_replications_csv(result: SensitivityResult, fh, node: str | None = None) -> None:
+    """Write :func:`replications_table` as CSV to ``fh`` (opened with ``newline=""``), the bytes
+    :func:`zhishu.csvtext.write_csv` writes of that frame, without building it: each replication's choices and
+    weight change, each unit's label and year are formatted once, the scores by
+    :func:`~zhishu.csvtext.float_texts`, the ranks by a table of integer texts, and every replication's rows
+    are one ``%`` format of a template made once (its unit and year texts in place). Anything else than the
+    usual labels (units that are not all strings, ranks that are not whole numbers) goes through the frame."""
+    from ..csvtext import float_texts, quoted, write_csv
+
+    node = node or result.model.root
+    if node not in result.scores:
+        replications_table(result, node)  # its error
+    units, years = _units_years(result)
+    S, K = result.scores[node], result.ranks[node]
+    n, R = S.shape
+    labels = choice_labels(result)
+    change = _weight_change(result)
+    whole = np.nan_to_num(K, nan=0.0)  # 0: no rank (ranks start at 1)
+    if not all(type(u) is str for u in units) or not all(type(v) is str for a in labels.values() for v in a) \
+            or not _rank_numbers(K, whole):
+        write_csv(replications_table(result, node), fh)
+        return
+    names = ["replication", "unit", "year", "score", "rank", *labels, *([] if change is None else
+                                                                       ["weights_max_abs_change"])]
+    fh.write(",".join(quoted(names)) + "\n")
+    if not n or not R:
+        return
+    # a row is five pieces: "r," | "unit,year," | score | ",rank" | ",choice,…,change\n" (one per replication)
+    after = [_quoted_each(a) for a in labels.values()]
+    if change is not None:
+        after.append(float_texts(change))
+    prefix = np.array([f"{r}," for r in range(R)], dtype=object)
+    suffix = np.array(["".join("," + t for t in fields) + "\n" for fields in zip(*after)] if after
+                      else ["\n"] * R, dtype=object)
+    places = np.array([f"{u},{y}," for u, y in zip(quoted(list(units)), years.tolist())], dtype=object)
+    ranks = np.array([","] + [f",{k}" for k in range(1, int(whole.max()) + 1)], dtype=object)
+    step = max(1, _CSV_ROWS // n)
+    for start in range(0, R, step):
+        stop = min(R, start + step)
+        pieces = np.empty((stop - start, n, 5), dtype=object)
+        pieces[:, :, 0] = prefix[start:stop, None]
+        pieces[:, :, 1] = places[None, :]
+        pieces[:, :, 2] = np.array(float_texts(S[:, start:stop].T.reshape(-1)), dtype=object).reshape(-1, n)
+        pieces[:, :, 3] = ranks[whole[:, start:stop].T.astype(np.int64)]
+        pieces[:, :, 4] = suffix[start:stop, None]
+        fh.write("".join(pieces.reshape(-1).tolist()))
+
+
+def _quoted_each(values: np.ndarray) -> list[str]:
+    """:func:`~zhishu.csvtext.quoted` of each value, quoting each distinct one once."""
+    from ..csvtext import quoted
+
+    distinct = list(dict.fromkeys(values.tolist()))
+    text = dict(zip(distinct, quoted(distinct)))
+    return [text[v] for v in values.tolist()]
+
+
+def _rank_numbers(K: np.ndarray, whole: np.ndarray) -> bool:
+    """Whether every rank is a whole number from 1 (to 2**31) or missing: what the table of rank texts holds."""
+    if not K.size:
+        return True
+    with np.errstate(invalid="ignore"):
+        return bool(((whole == np.floor(whole)) & ((whole >= 1) | np.isnan(K))).all() and whole.max() <= 2**31)
 
 
 @functools.cache
@@ -220,9 +298,10 @@ _tables = tables
 
 def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike | OutputFolder, protected=(),
                       replications: bool = True, tables: dict[str, pd.DataFrame] | None = None) -> list[Path]:
-    """Write every table (``tables``: already computed ones, by file stem) and ``sensitivity-manifest.json``
-    into ``outdir``, all or nothing (:func:`zhishu.outputs.output_folder`); ``outdir`` may be a folder
-    already opened for ``sensitivity``."""
+    """Write every table (``tables``: already computed ones, by file stem; ``None`` for the replications: their
+    CSV text straight from the arrays, :func:`write_replications_csv`) and ``sensitivity-manifest.json`` into
+    ``outdir``, all or nothing (:func:`zhishu.outputs.output_folder`); ``outdir`` may be a folder already
+    opened for ``sensitivity``."""
     inputs = [Path(e["path"]) for e in result.manifest.get("index", {}).get("inputs", [])]
     computed = tables if tables is not None else _tables(result, replications)
     if isinstance(outdir, OutputFolder):
@@ -234,9 +313,13 @@ def write_sensitivity(result: SensitivityResult, outdir: str | os.PathLike | Out
     return out.written
 
 
-def _write_into(out: OutputFolder, result: SensitivityResult, computed: dict[str, pd.DataFrame]) -> None:
+def _write_into(out: OutputFolder, result: SensitivityResult, computed: dict[str, pd.DataFrame | None]) -> None:
     for name, table in computed.items():
-        out.write_csv(f"{name}.csv", table)
+        if table is None and name == "sensitivity-replications":  # not built: written from the arrays
+            with out.open_path(f"{name}.csv") as path, open(path, "w", encoding="utf-8", newline="") as fh:
+                write_replications_csv(result, fh)
+        else:
+            out.write_csv(f"{name}.csv", table)
     out.manifest.update(result.manifest)
 
 
