@@ -106,6 +106,11 @@ class PluginError(ZhishuError):
     """A plugin could not be loaded or registered, or two plugins claim the same name."""
 
 
+def leave_out(plugin: str) -> str:
+    """How to go on without ``plugin``, as every plugin problem's message ends."""
+    return f"`zhishu --block {plugin} …` (or ZHISHU_BLOCK_PLUGINS={plugin})"
+
+
 class UnknownNameError(ZhishuError, KeyError):
     """A name that no registered component has; the message offers close matches."""
 

@@ -20,7 +20,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
-from .errors import PluginError
+from .errors import PluginError, leave_out
 from .versions import EntryPoint, PackageNotFoundError, entry_points, headers, version
 
 ENTRYPOINT_GROUP = "zhishu"
@@ -157,7 +157,7 @@ def _load_entry_points(pm: PluginManager) -> None:
             raise PluginError(
                 f"plugin {ep.name!r} ({_entry_point(ep, dist)}) failed to import: {type(exc).__name__}: "
                 f"{exc}; reinstall (or repair) {_distribution_name(dist)!r}, uninstall it, or leave the "
-                f"plugin out: `zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name})"
+                f"plugin out: {leave_out(ep.name)}"
             ) from exc
         try:
             pm.register(plugin, name=ep.name)
@@ -165,7 +165,7 @@ def _load_entry_points(pm: PluginManager) -> None:
             raise PluginError(
                 f"plugin {ep.name!r} ({_entry_point(ep, dist)}) does not match zhishu's hooks: {exc}; update "
                 f"or uninstall {_distribution_name(dist)!r}, or leave the plugin out: "
-                f"`zhishu --block {ep.name} …` (or ZHISHU_BLOCK_PLUGINS={ep.name}); zhishu's hooks are listed "
+                f"{leave_out(ep.name)}; zhishu's hooks are listed "
                 "in zhishu.hookspecs"
             ) from exc
         pm.distributions[ep.name] = dist

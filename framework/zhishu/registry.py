@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from .errors import PluginError, UnknownNameError, quote
+from .errors import PluginError, UnknownNameError, leave_out, quote
 from .kinds import KINDS as _KINDS
 from .kinds import singular as _singular
 from .listing import MAX_LISTED_NAMES
@@ -138,7 +138,7 @@ class Registry(Generic[T]):
             raise PluginError(
                 f"plugin {entry.plugin!r} registered {self.singular} {entry.name!r} as {entry.obj.target!r}, "
                 f"which failed to import: {type(exc).__name__}: {exc}; reinstall (or repair) the plugin, or "
-                f"leave it out: `zhishu --block {entry.plugin} …` (or ZHISHU_BLOCK_PLUGINS={entry.plugin})"
+                f"leave it out: {leave_out(entry.plugin)}"
             ) from exc
         loaded = Entry(entry.name, obj, entry.plugin)
         self._entries[entry.name] = loaded
