@@ -34,10 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "replications take many seconds on cores nothing else uses. Measured on a quiet 2-core "
                         "machine (whole process, --no-replications): caict-2023 is slower with Dask below ~30,000 "
                         "replications (2,000 and 10,000: 1.2x slower), 1.1x faster at 30,000 and 1.3-1.7x "
-                        "(6 pairs; median 1.49x) at 100,000; a county-scale index (2,800 units x 60 "
-                        "indicators x 10 years, 20,480 Sobol replications) 1.76x faster (docs/sensitivity.md, "
-                        "Dask: measured). Use --no-replications with large runs: only exact reductions then "
-                        "come back from the workers")
+                        "(12 pairs in two runs; medians 1.49x and 1.61x) at 100,000; a county-scale index "
+                        "(2,800 units x 60 indicators x 10 years, 20,480 Sobol replications) 1.76x and 1.88x "
+                        "faster in two runs (docs/sensitivity.md, Dask: measured). Use --no-replications with "
+                        "large runs: only exact reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
                         "number of CPUs for processes)")
