@@ -63,7 +63,13 @@ def _init_names(cls: type) -> tuple[tuple[str, str], ...] | None:
     return tuple((a.alias or a.name, a.name) for a in attrs.fields(cls) if a.init)
 
 
+#: values :func:`_plain` returns as they are (most parameters), checked before anything else
+_SCALAR_TYPES = frozenset([str, int, float, bool, type(None)])
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALAR_TYPES:
+        return value
     names = _init_names(type(value))
     if names is not None:
         return {name: _plain(getattr(value, name)) for _, name in names}

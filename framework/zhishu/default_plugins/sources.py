@@ -17,6 +17,7 @@ missing; any other cell that is not a number is an error that names its line, co
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -280,9 +281,8 @@ def table_frame(raw: pd.DataFrame, source: TableSource, *, file: str = "", key_p
         problems.add("the file has no data rows")
         problems.raise_if_any()
 
-    unit_labels = _labels(raw[source.unit_column])
     # as Python strings: a mask, a cut by rows and a factorization of a few thousand labels cost less in numpy
-    units = unit_labels.to_numpy(dtype=object)
+    units = _label_array(raw[source.unit_column])
     empty_unit = units == ""
     if empty_unit.any():
         problems.add_listed(
@@ -328,6 +328,29 @@ def _positions(raw: pd.DataFrame) -> tuple[str, np.ndarray]:
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as stripped strings; missing cells are ``""``."""
     return cells.astype("str").fillna("").str.strip().reset_index(drop=True)
+
+
+def _label_array(cells: pd.Series) -> np.ndarray:
+    """``_labels(cells).to_numpy(dtype=object)``. A column of pandas' Arrow text (what the text reader gives) is
+    stripped by the Arrow kernel that ``.str.strip()`` itself calls on such a column (``utf8_trim_whitespace``,
+    after the missing cells become ""), without the three Series that path builds."""
+    array = cells.array
+    if isinstance(array, pd.arrays.ArrowStringArray) and cells.dtype == text_dtype():
+        import pyarrow as pa  # installed: the array is pyarrow's
+        import pyarrow.compute as pc
+
+        cells_ = pa.array(array)
+        if cells_.null_count:
+            cells_ = pc.fill_null(cells_, "")
+        return pc.utf8_trim_whitespace(cells_).to_numpy(zero_copy_only=False)
+    return _labels(cells).to_numpy(dtype=object)
+
+
+@functools.cache
+def text_dtype():
+    """The dtype ``"str"`` names (pandas' text dtype), looked up once: an Index or array built with the dtype
+    object itself skips resolving the name each time."""
+    return pd.Index([], dtype="str").dtype
 
 
 def _labels(cells: pd.Series) -> pd.Series:
@@ -581,15 +604,24 @@ def _unit_years(units: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, pd.Mu
     # the index ``MultiIndex.from_arrays`` builds of the pairs (levels: the distinct values, sorted — str by code
     # point, as pandas sorts text), made from the distinct values directly instead of factorizing every pair's
     # labels again
-    order = np.argsort(unit_values, kind="stable")
-    unit_level_codes = np.empty(len(order), dtype=np.intp)
-    unit_level_codes[order] = np.arange(len(order), dtype=np.intp)
-    unit_level = pd.Index(unit_values[order], dtype="str")
-    year_level_codes, year_level = pd.factorize(pd.Index(year_values, dtype="int64"), sort=True)
+    unit_level, unit_level_codes = _sorted_level(unit_values)
+    year_level, year_level_codes = _sorted_level(np.asarray(year_values, dtype="int64"))
     index = pd.MultiIndex(levels=[unit_level, year_level],
                           codes=[unit_level_codes[pairs // n_years], year_level_codes[pairs % n_years]],
                           names=INDEX_NAMES, verify_integrity=False)
     return row_codes, index
+
+
+def _sorted_level(distinct: np.ndarray) -> tuple[pd.Index, np.ndarray]:
+    """A MultiIndex level of ``distinct`` values (Python strings or int64), sorted as pandas sorts them (text by
+    code point), and each value's code in it: what ``pd.factorize(pd.Index(distinct), sort=True)`` gives for
+    distinct values, by one argsort."""
+    order = np.argsort(distinct, kind="stable")
+    codes = np.empty(len(order), dtype=np.intp)
+    codes[order] = np.arange(len(order), dtype=np.intp)
+    values = distinct[order]
+    level = pd.Index(values, dtype=text_dtype()) if values.dtype == object else pd.Index(values, dtype="int64")
+    return level, codes
 
 
 def _choose(available: list[str], source: TableSource, problems: _Problems) -> list[str]:
