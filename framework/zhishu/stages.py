@@ -187,7 +187,7 @@ def derive(plan: Plan, frames: Mapping[str, pd.DataFrame], units: list[str]) -> 
         for col in frame.columns.tolist():
             owners.setdefault(str(col), []).append(sid)
     unique = {v: s[0] for v, s in owners.items() if len(s) == 1}
-    index = _grid(units, sorted({int(y) for f in frames.values() for y in f.index.get_level_values("year").unique()}))
+    index = _grid(units, sorted({int(y) for f in frames.values() for y in _years_present(f.index)}))
     aligned: dict[str | None, _Aligned] = {}
 
     def source_data(sid: str | None) -> _Aligned:
@@ -257,7 +257,22 @@ def _shared_columns(plan: Plan, source_data: Callable, index: pd.MultiIndex) -> 
     ids = list(plan.indicators)
     # the source's labels when they are the ids (an Index of text is slow to build): equal values, equal dtype
     same = ids == labels and frame.columns.dtype == pd.Index(ids[:1]).dtype and frame.columns.name is None
-    return columns.set_axis(index, axis=0).set_axis(frame.columns if same else pd.Index(ids), axis=1)
+    out = columns.copy(deep=False)  # what each set_axis makes: a new frame sharing the data, labelled anew
+    out.index = index
+    out.columns = frame.columns if same else pd.Index(ids)
+    return out
+
+
+def _years_present(index: pd.Index) -> list:
+    """The distinct years of a source's rows (``get_level_values("year").unique()``, in another order): read off
+    a (unit, year) MultiIndex's year level and the codes its rows use, without building every row's year."""
+    if isinstance(index, pd.MultiIndex) and "year" in index.names:
+        at = index.names.index("year")
+        codes = np.asarray(index.codes[at])
+        used = np.unique(codes[codes >= 0])
+        values = index.levels[at].to_numpy()[used].tolist()
+        return values + [np.nan] if (codes < 0).any() else values
+    return index.get_level_values("year").unique().tolist()
 
 
 class _Aligned:
