@@ -552,3 +552,23 @@ def test_every_kind_of_problem_is_reported_at_once(tmp_path):
         f"{path}: sources.main: line 4, column 'x' (unit 'B', year 2020): '?' is not a number"
         " (if it means missing, add '?' to na_values; otherwise fix the cell)",
     ]
+
+
+def test_unit_labels_of_arrow_text_are_those_of_pandas_strip():
+    """The unit labels read off an Arrow text column (the Arrow kernel, skipped when no string can start or
+    end with whitespace) are what pandas' ``astype(str).fillna("").str.strip()`` gives, for any text: Unicode
+    spaces, control characters, empty and missing cells, and a column that is a slice of a longer one."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from zhishu.default_plugins.sources import _label_array
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.one_of(st.text(), st.text(alphabet=" \t\n\u3000\xa0\x1c\x85ab,é\u2028"), st.none()),
+                    max_size=8), st.integers(0, 3))
+    def check(labels, cut):
+        cells = pd.Series(labels, dtype="str").iloc[cut:]
+        expected = cells.astype("str").fillna("").str.strip().to_numpy(dtype=object)
+        assert _label_array(cells).tolist() == expected.tolist()
+
+    check()

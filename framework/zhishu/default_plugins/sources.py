@@ -340,10 +340,39 @@ def _label_array(cells: pd.Series) -> np.ndarray:
         import pyarrow.compute as pc
 
         cells_ = pa.array(array)
+        if isinstance(cells_, pa.ChunkedArray):
+            cells_ = cells_.combine_chunks()
         if cells_.null_count:
             cells_ = pc.fill_null(cells_, "")
+        if not _may_need_strip(cells_):  # (the kernel's first call in a process costs ~5 ms: its tables)
+            return cells_.to_numpy(zero_copy_only=False)
         return pc.utf8_trim_whitespace(cells_).to_numpy(zero_copy_only=False)
     return _labels(cells).to_numpy(dtype=object)
+
+
+def _may_need_strip(cells) -> bool:
+    """False when no string of the Arrow text array ``cells`` (no nulls) starts or ends with whitespace: each
+    non-empty one starts and ends with a byte of printable ASCII other than the space (0x21-0x7e), which no
+    whitespace character's UTF-8 encoding is or begins with. Read off the array's offsets and data buffers."""
+    import pyarrow as pa
+
+    if pa.types.is_large_string(cells.type):
+        width = np.int64
+    elif pa.types.is_string(cells.type):
+        width = np.int32
+    else:
+        return True
+    _, offsets, data = cells.buffers()
+    if data is None or len(cells) == 0:
+        return False
+    ends = np.frombuffer(offsets, dtype=width)[cells.offset:cells.offset + len(cells) + 1].astype(np.int64)
+    starts, stops = ends[:-1], ends[1:]
+    filled = stops > starts
+    if not filled.any():
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    edges = np.concatenate([raw[starts[filled]], raw[stops[filled] - 1]])
+    return not ((edges >= 0x21) & (edges <= 0x7E)).all()
 
 
 @functools.cache
