@@ -275,6 +275,7 @@ class _Resolver:
             self.issue(message + f"; define it as [nodes.{root}] with children = [...]", "index.root")
             return {}, {}
 
+        known = known_nodes | known_indicators
         nodes: dict[str, ResolvedNode] = {}
         indicators: dict[str, ResolvedIndicator] = {}
         parent_of: dict[str, str] = {}
@@ -299,6 +300,15 @@ class _Resolver:
                 continue
             node, own_inh = resolved
             nodes[item] = node
+            children = node.children
+            kids = set(children)
+            if (len(kids) == len(children) and item not in kids and root not in kids and kids <= known
+                    and parent_of.keys().isdisjoint(kids)):  # (iterates over kids, not over parent_of)
+                # no child listed twice, the node itself, placed already or unknown: every child placed at once,
+                # by set operations instead of the checks below one child at a time
+                parent_of.update(dict.fromkeys(children, item))
+                stack.extend([(child, item, depth + 1, own_inh) for child in reversed(children)])
+                continue
             listed = cfg is not None and bool(cfg.children)  # else the children come from a plugin's sub-index
             child_list_path = join(join("nodes", item), "children") if listed else node.key_path
             seen_here = set()
