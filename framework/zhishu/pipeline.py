@@ -100,8 +100,9 @@ def aggregate(plan: Plan, normalised: pd.DataFrame) -> tuple[pd.DataFrame, pd.Da
     weights = _weights_table(plan, local, parents)
     order = plan.tree_order()
     if len(index) * len(order) < SHARE_CELLS:
-        scores = pd.DataFrame(np.vstack([where[k][0][where[k][1]] for k in order]).T, index=index, columns=order,
-                              copy=False)
+        # the tree's labels built once per tree (an Index of text is slow to build), each frame its own copy
+        scores = pd.DataFrame(np.vstack([where[k][0][where[k][1]] for k in order]).T, index=index,
+                              columns=_labels(tuple(order)).copy(), copy=False)
     else:
         nodes = pd.DataFrame(node_rows.T, index=index, columns=node_ids, copy=False)
         scores = pd.concat([nodes, normalised], axis=1)[order]

@@ -22,6 +22,7 @@ from ..hookspecs import hookimpl
 from ..listing import MAX_LISTED, cell_location
 from ..validators import finite
 from ..registry import did_you_mean
+from ..results import column_dtypes
 
 
 
@@ -55,7 +56,7 @@ def column_range(X: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """The minimum and maximum of every column of ``X``, missing values skipped (NaN for a column without
     values) — ``X.min(axis=0), X.max(axis=0)`` computed by numpy's ``fmin``/``fmax`` reductions over the float
     block, without pandas' NaN masks (about 3× faster at 2·10⁵ × 100)."""
-    if not len(X) or not (X.dtypes == np.float64).all():
+    if not len(X) or not all(dt == np.float64 for dt in column_dtypes(X)):
         return X.min(axis=0), X.max(axis=0)
     values = X.to_numpy()
     with np.errstate(invalid="ignore"):
@@ -70,7 +71,7 @@ def minmax(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: floa
     ``(x - lo) * scale + low`` is computed in place on the one new array (the same three roundings as the
     expression, without its two temporaries of the whole frame); ``X`` is not changed.
     """
-    lo, hi = lo.reindex(X.columns).to_numpy("float64"), hi.reindex(X.columns).to_numpy("float64")
+    lo, hi = _aligned(lo, X.columns), _aligned(hi, X.columns)
     values = X.to_numpy("float64")
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(hi > lo, (high - low) / (hi - lo), np.nan)
@@ -107,6 +108,15 @@ class ZScore:
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         return zscore(X, self.mean_, self.std_, self.mean, self.sd)
+
+
+def _aligned(params: pd.Series, columns: pd.Index) -> np.ndarray:
+    """``params.reindex(columns).to_numpy("float64")``, without the reindex when ``params`` is labelled by
+    ``columns`` itself, unique (fitted on the frame it transforms: :func:`column_range` labels by
+    ``X.columns``)."""
+    if params.index is columns and columns.is_unique:
+        return params.to_numpy("float64")
+    return params.reindex(columns).to_numpy("float64")
 
 
 def zscore(X: pd.DataFrame, mu: pd.Series, s: pd.Series, mean: float, sd: float) -> pd.DataFrame:
