@@ -236,8 +236,11 @@ def _maybe_blank(text: str, sep: str) -> bool:
     blank = f"[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
     if re.match(blank, body):  # the first line
         return True
-    # a line after a break ("\n", or "\r" not followed by "\n"); led by a character set for a fast scan
-    return re.search(f"[\\n\\r](?<!\\r(?=\\n)){blank}", body) is not None
+    # a line after a break: "\n", or "\r" not followed by "\n" (only in files with an "\r"), each pattern led by
+    # its literal break, which the regex engine scans for far faster than for a character set
+    if re.search(f"\\n{blank}", body) is not None:
+        return True
+    return "\r" in body and re.search(f"\\r(?!\\n){blank}", body) is not None
 
 
 def _long_row(text: str, sep: str, header_line: int) -> tuple[int, int, int] | None:
