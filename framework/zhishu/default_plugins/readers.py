@@ -91,10 +91,11 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     maybe_blank = _maybe_blank(text, sep)
     first_data_line = skip_rows + header + 2
     numbers = options.get("numbers")
-    frame = None if maybe_blank or not isinstance(numbers, dict) else _read_numbers(text, sep, skip_rows, header,
-                                                                                    numbers)
-    if frame is not None:  # the value columns as floats: no string per cell, no blank row possible
-        _relabel(frame)
+    parsed = None if maybe_blank or not isinstance(numbers, dict) else _read_numbers(text, sep, skip_rows, header,
+                                                                                     numbers)
+    if parsed is not None:  # the value columns as floats: no string per cell, no blank row possible
+        frame, labels = parsed
+        _relabel(frame, labels)
         multiline = lines != first_data_line - 1 + len(frame)
         return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=False)
     try:
@@ -130,12 +131,14 @@ def read_text(path: Path, options: dict[str, Any]) -> pd.DataFrame:
     return _with_positions(frame, first_data_line, "line", multiline=multiline, maybe_blank=maybe_blank)
 
 
-def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dict[str, Any]) -> pd.DataFrame | None:
+def _read_numbers(text: str, sep: str, skip_rows: int, header: int,
+                  numbers: dict[str, Any]) -> tuple[pd.DataFrame, list[str]] | None:
     """The option ``numbers`` (``{"text": [...], "years": [...], "skip": [...], "floats": [...] or None,
     "na_values": [...]}``, set by the ``table`` source): the file parsed by pandas' C parser with its own type
     inference, the ``floats`` columns (``None``: every column not in ``text`` or ``skip``) as numbers (NaN for
     the cells in ``na_values`` or empty), the ``text`` columns as the same strings the string path gives (a
-    ``years`` column may be int64 instead) — or ``None`` when that could differ from the string path by one bit,
+    ``years`` column may be int64 instead), with its cleaned labels (:func:`_clean_labels`) — or ``None`` when
+    that could differ from the string path by one bit,
     and the caller reads strings (which also locate a bad cell for its message). Other columns (``skip``, and
     those not in ``floats``) are returned as parsed: the source does not read them.
 
@@ -182,12 +185,13 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
     wanted = numbers.get("floats")
     wanted = None if wanted is None else {str(c) for c in wanted}
     floats = []
+    column = getattr(frame, "_get_column_array", None)  # pandas' own accessor (no Series per column)
     for position, (label, dtype) in enumerate(zip(labels, column_dtypes(frame))):
         if label in keep_text:
             if label in years and dtype == np.int64:
                 continue
             text_column = isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA  # as dtype=str gives
-            if not text_column or frame.iloc[:, position].isna().any():
+            if not text_column or (column(position) if column is not None else frame.iloc[:, position]).isna().any():
                 return None
         elif label not in skip and (wanted is None or label in wanted):
             if not (isinstance(dtype, np.dtype) and dtype.kind in "if"):
@@ -199,7 +203,7 @@ def _read_numbers(text: str, sep: str, skip_rows: int, header: int, numbers: dic
     with np.errstate(invalid="ignore"):
         if not (np.abs(values[~np.isnan(values)]) < 2.0**53).all():  # infinities, and integers pandas may round
             return None
-    return frame
+    return frame, labels
 
 
 #: Text files up to this many characters are parsed by :func:`_read_numbers` in one piece (``low_memory=False``).
@@ -502,11 +506,11 @@ def _nonnegative_int(value: Any, name: str, path: Path) -> int:
     return int(value)
 
 
-def _relabel(frame: pd.DataFrame) -> None:
+def _relabel(frame: pd.DataFrame, labels: list[str] | None = None) -> None:
     """A text file's frame (its columns a text Index, as pandas' parser gives) labelled by
-    :func:`_clean_labels`, in place; left as it is when no label changes (a new Index of text costs more than
-    the comparison)."""
-    labels = _clean_labels(frame.columns)
+    :func:`_clean_labels` (``labels``, when the caller has them), in place; left as it is when no label changes
+    (a new Index of text costs more than the comparison)."""
+    labels = _clean_labels(frame.columns) if labels is None else labels
     if frame.columns.dtype != "str" or labels != frame.columns.tolist():
         frame.columns = labels
 
