@@ -458,15 +458,23 @@ def build_manifest(plan, inputs: list[Path], details: dict, started: datetime) -
     """Everything needed to know what produced a run's numbers."""
     from . import __version__
 
+    resolved: dict[str, Path] = {}
+
+    def resolve(path) -> Path:  # each distinct path resolved once (resolving reads every folder on the way)
+        key = str(path)
+        if key not in resolved:
+            resolved[key] = Path(path).resolve()
+        return resolved[key]
+
     files = []
-    for p in dict.fromkeys(Path(p).resolve() for p in inputs):
+    for p in dict.fromkeys(resolve(p) for p in inputs):
         entry = {"path": str(p), "sha256": sha256_of(p), "bytes": p.stat().st_size}
         if str(p) in details or str(Path(p)) in details:
             entry["detected"] = details.get(str(p), {})
         files.append(entry)
     for key, value in details.items():
         for entry in files:
-            if Path(key).resolve() == Path(entry["path"]):
+            if resolve(key) == Path(entry["path"]):
                 entry["detected"] = value
     config = None
     if plan.path is not None:
