@@ -238,11 +238,10 @@ def _maybe_blank(text: str, sep: str) -> bool:
     ``\\r``, as for pandas' parser; the last line break ends the last line, it starts no line."""
     body = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith(("\n", "\r")) else text
     blank = f"[{_BLANKISH}{re.escape(sep)}]*(?=\\r|\\n|$)"
-    if re.match(blank, body):  # the first line
-        return True
-    # a line after a break: "\n", or "\r" not followed by "\n" (only in files with an "\r"), each pattern led by
-    # its literal break, which the regex engine scans for far faster than for a character set
-    if re.search(f"\\n{blank}", body) is not None:
+    # a line after a break: "\n" (the first line too, behind the "\n" put before it), or "\r" not followed by "\n"
+    # (only in files with an "\r"); each pattern is led by its literal break, which the regex engine scans for far
+    # faster than for a character set
+    if re.search(f"\\n{blank}", "\n" + body) is not None:
         return True
     return "\r" in body and re.search(f"\\r(?!\\n){blank}", body) is not None
 
