@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from .classes import frozen
 from .versions import PackageNotFoundError, version
 
 SCORES_COLUMNS = ["unit", "year", "node", "level", "score", "rank"]
@@ -80,7 +81,7 @@ def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.Data
     return frame
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Result:
     """What :func:`zhishu.run` returns.
 

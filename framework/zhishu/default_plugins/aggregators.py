@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 from ..listing import cell_location
@@ -294,7 +295,7 @@ def _unstacked(score: np.ndarray, present: np.ndarray, single: bool) -> np.ndarr
 # --------------------------------------------------------------------------------------------- classes
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Arithmetic:
     """``Σ wᵢ xᵢ / Σ wᵢ`` over the children present."""
 
@@ -313,7 +314,7 @@ class Arithmetic:
         return _unstacked(score, present, single)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Geometric:
     """``Π (xᵢ + offset)^(wᵢ / Σ wᵢ) − offset`` over the children present (offset 0 by default). Every
     ``x + offset`` must be positive: otherwise an error names the unit, year and child (normalise to a positive
@@ -345,7 +346,7 @@ class Geometric:
         return _unstacked(score, present, single)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Harmonic:
     """``Σ wᵢ / Σ (wᵢ / xᵢ)`` over the children present; a value ≤ 0 is an error naming unit, year and child."""
 
@@ -356,7 +357,7 @@ class Harmonic:
         return _scores(X, values, out)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Generalised:
     """The power mean of order ``p``, ``(Σ wᵢ xᵢ^p / Σ wᵢ)^(1/p)`` over the children present: p = 1 arithmetic,
     p = 0 geometric, p = −1 harmonic. The lower p, the less a high value compensates a low one (p → −∞ tends
@@ -376,7 +377,7 @@ class Generalised:
         return _scores(X, values, out)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Minimum:
     """The smallest value among the children present (fully non-compensatory); weights only decide which
     children count: a child with weight 0 is ignored."""
@@ -385,7 +386,7 @@ class Minimum:
         return _series(X, minimum(X.to_numpy(dtype="float64"), _weight_vector(X, weights)))
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Copeland:
     """Copeland score from weighted pairwise outranking between the units of each year: the number of units a
     unit outranks minus the number that outrank it (Munda & Nardo 2009)."""
@@ -398,7 +399,7 @@ class Copeland:
         return _series(X, _by_year(X, lambda values: copeland_scores(values, w)))
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Topsis:
     """TOPSIS relative closeness to the ideal unit of each year (Hwang & Yoon 1981), times ``scale``."""
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .. import pipeline as P
 from ..calls import blame, call, describe
+from ..classes import frozen
 from ..components import AggregatesArrays, compares_units, provides
 from ..config.plan import Plan
 from ..default_plugins.aggregators import (
@@ -41,7 +42,7 @@ from .sampling import choice_index
 from .spec import ResolvedSpec, removed_item
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class NodeAggregator:
     """How a node aggregates: ``path`` "array" (the aggregator is :class:`~zhishu.AggregatesArrays`: one call
     for all replications) or "other" (``aggregate`` called once per replication); ``method`` as configured."""
@@ -58,7 +59,7 @@ class NodeAggregator:
         return self.method.name
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Variant:
     """One combination (normaliser, aggregator, imputation): the normalised leaves (one array of units per
     indicator), each node's nominal weights (children order) and aggregator; for nodes whose children are all
@@ -73,7 +74,7 @@ class Variant:
     complete: Mapping[str, bool] = attrs.field(factory=dict)  # … and whether all are
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Model:
     """Everything a worker needs to evaluate rows of the sample matrix (picklable, no plugin manager)."""
 
@@ -102,7 +103,7 @@ class Model:
         return len(self.index)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ChunkResult:
     """The results for rows ``start … start + R``: per output node scores and ranks (units × R), the local
     weights used (R × slots, re-normalised within each parent) and the discrete choices (R × 4)."""
@@ -144,7 +145,7 @@ def layout(rs: ResolvedSpec) -> tuple[dict[str, int], dict[str, int]]:
 SAATY_SCALE = np.array([1.0 / k for k in range(9, 1, -1)] + [float(k) for k in range(1, 10)])
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AHPModel:
     """A node whose AHP judgments move: nominal matrix, judged pairs (i < j), their positions on the scale."""
 
@@ -187,7 +188,7 @@ def ahp_weights(model: "Model", U: np.ndarray) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------------------------- preparation
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Prepared:
     """The model, plus what only the parent process needs: the nominal run's scores and ranks, input files."""
 
