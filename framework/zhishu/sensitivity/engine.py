@@ -448,14 +448,26 @@ def _node_aggregator(method, known: dict | None = None) -> NodeAggregator:
 # --------------------------------------------------------------------------------------------- evaluation
 
 
+def varying_nodes(model: Model) -> frozenset[str]:
+    """The nodes whose weights may differ between replications: perturbed weights, moved AHP judgments, a
+    child that may be left out. Every other node has its nominal weights in every replication."""
+    out = {a.node for a in model.ahp} | {parent for parent, _ in model.left_out}
+    if model.weight_method is not None:
+        out |= {nid for nid, _ in model.slots}
+    return frozenset(out)
+
+
 def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.ndarray,
                         ahp: Mapping[str, np.ndarray] | None = None
                         ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Per node, the weights of each replication (R × k): as applied (``raw``; zero noise leaves the nominal
     weights bit for bit) and re-normalised to sum 1 (``unit``). ``ahp``: the AHP nodes' weights of these
-    replications (computed from ``U`` when not given)."""
+    replications (computed from ``U`` when not given). The nodes outside :func:`varying_nodes` get read-only
+    views of one row repeated (the same values as R copies, computed once)."""
     R = len(U)
-    raw = {nid: np.broadcast_to(w, (R, len(w))).copy() for nid, w in variant.weights.items()}
+    varying = varying_nodes(model)
+    raw = {nid: np.broadcast_to(w, (R, len(w))).copy() if nid in varying else np.broadcast_to(w, (R, len(w)))
+           for nid, w in variant.weights.items()}
     raw.update({nid: w.copy() for nid, w in (ahp if ahp is not None else ahp_weights(model, U)).items()})
     if model.weight_method is not None and model.slots:
         col = model.columns["weights"]
@@ -479,8 +491,13 @@ def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.
             raw[parent][rows, pos] = 0.0
     unit = {}
     for nid, w in raw.items():
+        one = nid not in varying  # every row the same: normalise one
+        if one:
+            w = w[:1]
         total = w.sum(axis=1, keepdims=True)
         unit[nid] = w / np.where(total > 0, total, np.nan)
+        if one:
+            unit[nid] = np.broadcast_to(unit[nid], (R, w.shape[1]))
     return raw, unit
 
 
@@ -494,43 +511,77 @@ def _slot_groups(slots) -> list[tuple[str, list[str]]]:
     return out
 
 
+#: the built-in means, whose ``aggregate_columns`` gives ``aggregate_array``'s bits without stacking the children
+_COLUMN_MEANS = (Arithmetic, Geometric)
+
+
 def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarray],
                      unit: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every node's scores (units × R) for the replications whose weights are ``raw`` / ``unit``."""
+    """Every node's scores (units × R) for the replications whose weights are ``raw`` / ``unit``.
+
+    A node whose weights do not vary (:func:`varying_nodes`) and whose children's values are the same in every
+    replication (indicators, or such nodes) has the same scores in every replication: they are computed once,
+    for one replication, and kept as a units × 1 column (returned as a read-only units × R view). The built-in
+    arithmetic and geometric means take their children as columns (``aggregate_columns``) when no value is
+    missing or infinite; otherwise, and for every other aggregator, the children are stacked (units × R × k)
+    for ``aggregate_array`` or the per-replication path, as before."""
     n = model.units
     R = next(iter(raw.values())).shape[0]
-    values: dict[str, np.ndarray] = {}
+    varying = varying_nodes(model)
+    values: dict[str, np.ndarray] = {}  # units × R, or units × 1 for values shared by every replication
     for nid in model.order:
         children = model.children[nid]
         k = len(children)
-        block = variant.blocks.get(nid)
-        if block is not None:  # children all indicators: the same values in every replication
-            V = block  # (units × k) with weights (R × k): the AggregatesArrays form for many weight vectors
-            present = variant.present[nid][:, None, :]
-        else:
-            V = np.empty((n, R, k))
-            for j, c in enumerate(children):
-                V[:, :, j] = values[c] if c in values else variant.leaves[c][:, None]
-            present = ~np.isnan(V)
+        columns = [values[c] if c in values else variant.leaves[c][:, None] for c in children]
+        shared = all(c.shape[1] == 1 for c in columns)
+        reps = 1 if shared and nid not in varying else R
+        W, uw = (raw[nid], unit[nid]) if reps == R else (raw[nid][:1], unit[nid][:1])
         agg = variant.aggregators[nid]
-        W = raw[nid]  # R × k
-        if agg.path == "other":
-            full = V if block is None else np.broadcast_to(block[:, None, :], (n, R, k))
-            score = _evaluate_other(model, agg, nid, full, unit[nid])
-        else:
-            with blame(agg.method):
-                score = agg.obj.aggregate_array(V, W)
-            if not isinstance(score, np.ndarray) or score.shape != (n, R):
-                raise PluginError(f"{describe(agg.method)}: aggregate_array must return "
-                                  f"an array of shape {(n, R)} for values of shape {V.shape} and weights of "
-                                  f"shape {W.shape}, got "
-                                  f"{score.shape if isinstance(score, np.ndarray) else type(score).__name__}")
-        if not (variant.complete[nid] if block is not None else present.all()):
-            share = (present * unit[nid][None, :, :]).sum(axis=2)  # the pipeline's missing-children rule
-            keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
-            score = np.where(keep, score, np.nan)
+        score = None
+        if agg.path == "array" and type(agg.obj) in _COLUMN_MEANS:
+            score = agg.obj.aggregate_columns(columns, W)  # None when a value is missing or infinite
+        if score is None:
+            score = _evaluate_stacked(model, variant, nid, agg, columns, shared, W, uw)
         values[nid] = score
-    return values
+    return {nid: v if v.shape[1] == R else np.broadcast_to(v, (n, R)) for nid, v in values.items()}
+
+
+def _evaluate_stacked(model: Model, variant: Variant, nid: str, agg: NodeAggregator, columns: list[np.ndarray],
+                      shared: bool, W: np.ndarray, uw: np.ndarray) -> np.ndarray:
+    """A node's scores (units × reps) from its children stacked: values (units × k) when the children are the
+    same in every replication, else (units × reps × k), through ``aggregate_array`` or the per-replication
+    path, then the pipeline's missing-children rule."""
+    n, reps, k = model.units, len(W), len(columns)
+    block = variant.blocks.get(nid)
+    if shared:  # the same values in every replication: the AggregatesArrays form for many weight vectors
+        if block is not None:
+            V, present, complete = block, variant.present[nid][:, None, :], variant.complete[nid]
+        else:
+            V = np.column_stack(columns)
+            present = ~np.isnan(V)[:, None, :]
+            complete = bool(present.all())
+    else:
+        V = np.empty((n, reps, k))
+        for j, c in enumerate(columns):
+            V[:, :, j] = c
+        present = ~np.isnan(V)
+        complete = bool(present.all())
+    if agg.path == "other":
+        full = V if V.ndim == 3 else np.broadcast_to(V[:, None, :], (n, reps, k))
+        score = _evaluate_other(model, agg, nid, full, uw)
+    else:
+        with blame(agg.method):
+            score = agg.obj.aggregate_array(V, W)
+        if not isinstance(score, np.ndarray) or score.shape != (n, reps):
+            raise PluginError(f"{describe(agg.method)}: aggregate_array must return "
+                              f"an array of shape {(n, reps)} for values of shape {V.shape} and weights of "
+                              f"shape {W.shape}, got "
+                              f"{score.shape if isinstance(score, np.ndarray) else type(score).__name__}")
+    if not complete:
+        share = (present * uw[None, :, :]).sum(axis=2)  # the pipeline's missing-children rule
+        keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
+        score = np.where(keep, score, np.nan)
+    return score
 
 
 def _evaluate_other(model: Model, agg: NodeAggregator, nid: str, V: np.ndarray, unit: np.ndarray) -> np.ndarray:
