@@ -101,7 +101,7 @@ def test_varying_nodes_are_those_whose_weights_can_move(write_config):
 
 def test_a_node_shared_by_every_replication_is_computed_once(write_config, monkeypatch):
     """Weights perturbed on the root only: p, q, r and s are the same in every replication, so their means are
-    computed for one replication; the root for all of them."""
+    computed once, for one replication, when the model is prepared; the root's for all replications."""
     plan = zhishu.load_config(write_config(CONFIG.replace("{p_weighting}", ""), data__csv=COMPLETE))
     rs = resolve_spec({"replications": 12, "seed": 1, "weights": {"noise": 0.3, "nodes": ["index"]}}, plan)
     seen: dict[int, list] = {}

@@ -71,6 +71,8 @@ class Variant:
     blocks: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # nodes whose children are all indicators
     present: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # … which of those values are present
     complete: Mapping[str, bool] = attrs.field(factory=dict)  # … and whether all are
+    #: the scores (units × 1) of the nodes that are the same in every replication (:func:`shared_values`)
+    shared: Mapping[str, np.ndarray] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -300,6 +302,8 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
         weight_method=rs.weight_method, noise=rs.noise, concentration=rs.concentration, slots=rs.weight_slots,
         reported=rs.reported_slots, columns=columns, counts=counts, left_out=leave,
     )
+    model = attrs.evolve(model, variants={k: attrs.evolve(v, shared=shared_values(model, v))
+                                          for k, v in variants.items()})
     return Prepared(model=model, nominal_scores=nominal_scores, nominal_ranks=P.rank(nominal_scores),
                     inputs=list(base.inputs), details=dict(base.details))
 
@@ -515,35 +519,56 @@ def _slot_groups(slots) -> list[tuple[str, list[str]]]:
 _COLUMN_MEANS = (Arithmetic, Geometric)
 
 
+def shared_values(model: Model, variant: Variant) -> dict[str, np.ndarray]:
+    """The scores (units × 1) of the nodes that are the same in every replication of ``variant``: weights that
+    do not vary (:func:`varying_nodes`) and children that are indicators or such nodes. Computed once, when the
+    model is prepared, exactly as :func:`evaluate_variant` computes them for one replication."""
+    varying = varying_nodes(model)
+    raw, unit = {}, {}
+    for nid, w in variant.weights.items():
+        raw[nid] = w[None, :]
+        total = raw[nid].sum(axis=1, keepdims=True)
+        unit[nid] = raw[nid] / np.where(total > 0, total, np.nan)  # as replication_weights normalises one row
+    values: dict[str, np.ndarray] = {}
+    for nid in model.order:
+        children = model.children[nid]
+        if nid in varying or not all(c in values or c in variant.leaves for c in children):
+            continue
+        values[nid] = _node_scores(model, variant, nid, raw[nid], unit[nid], values)
+    return values
+
+
 def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarray],
                      unit: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every node's scores (units × R) for the replications whose weights are ``raw`` / ``unit``.
 
     A node whose weights do not vary (:func:`varying_nodes`) and whose children's values are the same in every
-    replication (indicators, or such nodes) has the same scores in every replication: they are computed once,
-    for one replication, and kept as a units × 1 column (returned as a read-only units × R view). The built-in
+    replication (indicators, or such nodes) has the same scores in every replication: they were computed once,
+    when the model was prepared (``variant.shared``, units × 1; returned as read-only units × R views). The built-in
     arithmetic and geometric means take their children as columns (``aggregate_columns``) when no value is
     missing or infinite; otherwise, and for every other aggregator, the children are stacked (units × R × k)
     for ``aggregate_array`` or the per-replication path, as before."""
     n = model.units
     R = next(iter(raw.values())).shape[0]
-    varying = varying_nodes(model)
-    values: dict[str, np.ndarray] = {}  # units × R, or units × 1 for values shared by every replication
+    values: dict[str, np.ndarray] = dict(variant.shared)  # units × R, or units × 1 when shared
     for nid in model.order:
-        children = model.children[nid]
-        k = len(children)
-        columns = [values[c] if c in values else variant.leaves[c][:, None] for c in children]
-        shared = all(c.shape[1] == 1 for c in columns)
-        reps = 1 if shared and nid not in varying else R
-        W, uw = (raw[nid], unit[nid]) if reps == R else (raw[nid][:1], unit[nid][:1])
-        agg = variant.aggregators[nid]
-        score = None
-        if agg.path == "array" and type(agg.obj) in _COLUMN_MEANS:
-            score = agg.obj.aggregate_columns(columns, W)  # None when a value is missing or infinite
-        if score is None:
-            score = _evaluate_stacked(model, variant, nid, agg, columns, shared, W, uw)
-        values[nid] = score
+        if nid not in values:
+            values[nid] = _node_scores(model, variant, nid, raw[nid], unit[nid], values)
     return {nid: v if v.shape[1] == R else np.broadcast_to(v, (n, R)) for nid, v in values.items()}
+
+
+def _node_scores(model: Model, variant: Variant, nid: str, W: np.ndarray, uw: np.ndarray,
+                 values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """One node's scores (units × R) from its children's (``values``, or the leaves) and its weights ``W`` /
+    ``uw`` (R × k)."""
+    columns = [values[c] if c in values else variant.leaves[c][:, None] for c in model.children[nid]]
+    shared = all(c.shape[1] == 1 for c in columns)
+    agg = variant.aggregators[nid]
+    if agg.path == "array" and type(agg.obj) in _COLUMN_MEANS:
+        score = agg.obj.aggregate_columns(columns, W)  # None when a value is missing or infinite
+        if score is not None:
+            return score
+    return _evaluate_stacked(model, variant, nid, agg, columns, shared, W, uw)
 
 
 def _evaluate_stacked(model: Model, variant: Variant, nid: str, agg: NodeAggregator, columns: list[np.ndarray],
