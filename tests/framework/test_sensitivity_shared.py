@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import zhishu
 from zhishu.sensitivity import engine, resolve_spec, run_sensitivity
@@ -117,3 +120,22 @@ def test_a_node_shared_by_every_replication_is_computed_once(write_config, monke
     for nid in "pqrs":  # … and every replication has those scores
         assert (result.scores[nid] == result.scores[nid][:, :1]).all()
     assert not (result.scores["index"] == result.scores["index"][:, :1]).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(keys=hnp.arrays(np.int64, st.tuples(st.integers(0, 40), st.integers(1, 4)), elements=st.integers(0, 5)))
+def test_variant_rows_are_the_distinct_rows_in_order_with_their_positions(keys):
+    """Against the obvious way: each distinct row as a tuple, sorted, with the positions where it occurs."""
+    expected = [(k, np.flatnonzero((keys == np.array(k)).all(axis=1)))
+                for k in sorted(set(map(tuple, keys.tolist())))]
+    got = engine.variant_rows(keys)
+    assert [k for k, _ in got] == [k for k, _ in expected]
+    assert all(type(x) is int for k, _ in got for x in k)  # the keys of Model.variants are tuples of ints
+    for (_, rows), (_, want) in zip(got, expected):
+        assert rows.tolist() == want.tolist()
+
+
+def test_variant_rows_by_hand():
+    keys = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 2], [0, 1, 0]])
+    got = [(k, rows.tolist()) for k, rows in engine.variant_rows(keys)]
+    assert got == [((0, 0, 2), [3]), ((0, 1, 0), [1, 4]), ((1, 0, 0), [0, 2])]

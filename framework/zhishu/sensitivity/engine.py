@@ -635,6 +635,22 @@ def rank_columns(S: np.ndarray, year_codes: np.ndarray) -> np.ndarray:
     return rank_by_year(S, year_codes)
 
 
+def variant_rows(keys: np.ndarray) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """The distinct rows of ``keys`` (R × c non-negative integers: the combination of each replication), in
+    sorted order, each with the positions (ascending) of the replications that use it. One integer per row
+    (mixed radix, which sorts as the rows do) and one stable argsort, instead of a Python tuple per row."""
+    if len(keys) == 0:
+        return []
+    keys = np.asarray(keys, dtype=np.int64)
+    code = np.zeros(len(keys), dtype=np.int64)
+    for col, radix in zip(keys.T, keys.max(axis=0) + 1):
+        code = code * radix + col
+    order = np.argsort(code, kind="stable")
+    _, first = np.unique(code[order], return_index=True)
+    bounds = [*first.tolist(), len(order)]
+    return [(tuple(keys[order[a]].tolist()), order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def evaluate_chunk(model: Model, U: np.ndarray, start: int = 0) -> ChunkResult:
     """Scores, ranks, weights and choices of the replications whose sample rows are ``U``."""
     R = len(U)
@@ -643,8 +659,7 @@ def evaluate_chunk(model: Model, U: np.ndarray, start: int = 0) -> ChunkResult:
     weights = np.full((R, len(model.reported)), np.nan)
     keys = choices[:, :3]
     ahp = ahp_weights(model, U)  # the same for every combination
-    for key in sorted(set(map(tuple, keys.tolist()))):
-        rows = np.flatnonzero((keys == np.array(key)).all(axis=1))
+    for key, rows in variant_rows(keys):
         variant = model.variants[key]
         raw, unit = replication_weights(model, variant, U[rows], choices[rows, 3],
                                         {nid: w[rows] for nid, w in ahp.items()})
