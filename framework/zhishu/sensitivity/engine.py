@@ -470,8 +470,14 @@ def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.
     views of one row repeated (the same values as R copies, computed once)."""
     R = len(U)
     varying = varying_nodes(model)
-    raw = {nid: np.broadcast_to(w, (R, len(w))).copy() if nid in varying else np.broadcast_to(w, (R, len(w)))
-           for nid, w in variant.weights.items()}
+    raw, unit = {}, {}
+    for nid, w in variant.weights.items():
+        if nid in varying:
+            raw[nid] = np.broadcast_to(w, (R, len(w))).copy()
+        else:  # one row, normalised once (w.sum() adds as each row's sum would: the same bits)
+            total = w.sum()
+            raw[nid] = np.broadcast_to(w, (R, len(w)))
+            unit[nid] = np.broadcast_to(w / (total if total > 0 else np.nan), (R, len(w)))
     raw.update({nid: w.copy() for nid, w in (ahp if ahp is not None else ahp_weights(model, U)).items()})
     if model.weight_method is not None and model.slots:
         col = model.columns["weights"]
@@ -493,16 +499,12 @@ def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.
         rows = left == j
         if rows.any():
             raw[parent][rows, pos] = 0.0
-    unit = {}
-    for nid, w in raw.items():
-        one = nid not in varying  # every row the same: normalise one
-        if one:
-            w = w[:1]
-        total = w.sum(axis=1, keepdims=True)
-        unit[nid] = w / np.where(total > 0, total, np.nan)
-        if one:
-            unit[nid] = np.broadcast_to(unit[nid], (R, w.shape[1]))
-    return raw, unit
+    for nid in varying:
+        if nid in raw:
+            w = raw[nid]
+            total = w.sum(axis=1, keepdims=True)
+            unit[nid] = w / np.where(total > 0, total, np.nan)
+    return raw, {nid: unit[nid] for nid in raw}
 
 
 def _slot_groups(slots) -> list[tuple[str, list[str]]]:
