@@ -10,7 +10,9 @@ weights of every node and the aggregators. The resulting :class:`Model` is plain
 score bottom-up — children values (units × R × k) and weights (R × k): an aggregator with the
 :class:`~zhishu.AggregatesArrays` capability (the built-in arithmetic and geometric means, or any plugin's) is
 called once for all replications; any other aggregator is called once per replication (correct but slower) —
-and the ranks within each year.
+and the ranks within each year. Two shortcuts keep every bit: nodes that are the same in every replication are
+computed once per variant when the model is prepared (:func:`shared_values`), and the built-in means add complete
+children as separate arrays (``aggregate_columns``) instead of stacking them.
 """
 
 from __future__ import annotations
