@@ -292,6 +292,79 @@ def _unstacked(score: np.ndarray, present: np.ndarray, single: bool) -> np.ndarr
     return score[:, 0] if single else score
 
 
+# ------------------------------------------------------------------------ the means of columns (sensitivity)
+#
+# ``aggregate_array`` stacks the children on a short last axis and reduces it with ``.sum(axis=2)``: numpy then
+# runs its reduction loop once per (row, replication), and that per-call overhead is most of the time of a
+# sensitivity run. The ``aggregate_columns`` methods below take the children as separate (rows × reps) columns
+# and add them with whole-array operations, in exactly the order numpy's add-reduce uses, so the results are
+# the same bits (tests/framework/test_pairwise_sum.py checks this against ``.sum`` itself).
+
+#: numpy's pairwise summation works on blocks of at most this many terms (PW_BLOCKSIZE in numpy's loops_utils.h)
+PAIRWISE_BLOCK = 128
+
+
+def pairwise_sum(terms: list[np.ndarray]) -> np.ndarray:
+    """The sum of ``terms`` (equal-shaped float64 arrays; a fresh array) with the same bits as stacking them on a
+    contiguous last axis and calling ``.sum(axis=-1)``: numpy starts the reduction at its identity 0.0 and adds
+    ``pairwise_sum`` of the terms — left to right below 8 terms; else 8 running sums over blocks of 8, combined
+    as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the rest left to right; above 128 terms the two
+    halves (the first a multiple of 8) summed so and added."""
+    if len(terms) < 8:  # 0.0 + t0 + t1 + …: starting at 0.0 turns -0.0 into 0.0, as numpy's identity does
+        out = np.add(terms[0], 0.0)
+        for t in terms[1:]:
+            out += t
+        return out
+    out = _pairwise(terms)
+    out += 0.0  # numpy's identity: -0.0 becomes 0.0
+    return out
+
+
+def _pairwise(terms: list[np.ndarray]) -> np.ndarray:
+    n = len(terms)
+    if n > PAIRWISE_BLOCK:
+        half = n // 2
+        half -= half % 8
+        out = _pairwise(terms[:half])
+        out += _pairwise(terms[half:])
+        return out
+    r = [np.array(t, dtype=np.float64, copy=True) for t in terms[:8]]
+    end = n - n % 8
+    for i in range(8, end, 8):
+        for j in range(8):
+            r[j] += terms[i + j]
+    r[0] += r[1]
+    r[2] += r[3]
+    r[4] += r[5]
+    r[6] += r[7]
+    r[0] += r[2]
+    r[4] += r[6]
+    r[0] += r[4]
+    for t in terms[end:]:
+        r[0] += t
+    return r[0]
+
+
+def _finite_columns(columns) -> list[np.ndarray] | None:
+    """The columns as float64 2-D arrays, or None when one holds a missing or infinite value (such data takes the
+    general ``aggregate_array`` path)."""
+    out = []
+    for c in columns:
+        c = np.asarray(c, dtype=np.float64)
+        if c.ndim != 2 or not np.isfinite(c).all():
+            return None
+        out.append(c)
+    return out
+
+
+def unit_weights(W: np.ndarray) -> np.ndarray:
+    """Weights (reps × k) divided by their row sums (NaN for rows without weight), as :func:`stacked_row_weights`
+    re-normalises them when nothing is missing."""
+    total = W.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return W / np.where(total > 0, total, np.nan)
+
+
 # --------------------------------------------------------------------------------------------- classes
 
 
@@ -312,6 +385,16 @@ class Arithmetic:
             # nan_to_num is the identity on finite values: skip its passes and copy when all are finite
             score = (rw * (V if np.isfinite(V).all() else np.nan_to_num(V, nan=0.0))).sum(axis=2)
         return _unstacked(score, present, single)
+
+    def aggregate_columns(self, columns, weights: np.ndarray) -> np.ndarray | None:
+        """:meth:`aggregate_array` of the children given as k columns (each rows × reps, or rows × 1 when the
+        same in every replication) with weights (reps × k): the same bits, without stacking the children.
+        ``None`` when a value is missing or infinite (the caller then uses :meth:`aggregate_array`)."""
+        cols = _finite_columns(columns)
+        if cols is None:
+            return None
+        rw = unit_weights(np.asarray(weights, dtype=np.float64))
+        return pairwise_sum([rw[:, j] * c for j, c in enumerate(cols)])
 
 
 @define(kw_only=True)
@@ -344,6 +427,26 @@ class Geometric:
                 logs = np.nan_to_num(logs, nan=0.0)
             score = np.exp((rw * logs).sum(axis=2)) - self.offset
         return _unstacked(score, present, single)
+
+    def aggregate_columns(self, columns, weights: np.ndarray) -> np.ndarray | None:
+        """:meth:`aggregate_array` of the children given as k columns (each rows × reps, or rows × 1 when the
+        same in every replication) with weights (reps × k): the same bits, without stacking the children (a
+        column shared by every replication has its logarithm taken once). ``None`` when a value is missing or
+        infinite (the caller then uses :meth:`aggregate_array`)."""
+        cols = _finite_columns(columns)
+        if cols is None:
+            return None
+        rw = unit_weights(np.asarray(weights, dtype=np.float64))
+        terms = []
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for j, c in enumerate(cols):
+                logs = np.log(c + self.offset)
+                if not np.isfinite(logs).all():  # as aggregate_array: nan_to_num, the identity on finite values
+                    logs = np.nan_to_num(logs, nan=0.0)
+                terms.append(rw[:, j] * logs)
+            out = np.exp(pairwise_sum(terms))
+        out -= self.offset
+        return out
 
 
 @define(kw_only=True)
