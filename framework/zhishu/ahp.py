@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from .classes import frozen
 from .errors import ConfigError, Issue
 from .registry import did_you_mean
 
@@ -338,7 +339,7 @@ class JudgmentFileError(JudgmentError):
     """A judgment file (CSV matrix or TOML judgments) that cannot be read; each problem names the file."""
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AHPResult:
     """The analysis of one judgment matrix.
 

@@ -14,13 +14,14 @@ import argparse
 from collections.abc import Callable
 
 import attrs
+from .classes import frozen
 
 
 def _no_arguments(parser: argparse.ArgumentParser) -> None:
     """A command without arguments of its own."""
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Command:
     """One ``zhishu`` subcommand.
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
+from .classes import frozen
 import numpy as np
 import pandas as pd
 
@@ -28,7 +29,7 @@ def _direction(instance, attribute, value) -> None:
         raise ValueError(f"direction must be 1 (higher is better) or -1 (lower is better), not {value!r}")
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class MethodSpec:
     """A method chosen by name with its parameters, e.g. ``{ method = "minmax", params = { high = 1 } }``.
 
@@ -39,7 +40,7 @@ class MethodSpec:
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class IndicatorSpec:
     """One indicator: what it measures and how its value is obtained from source variables.
 
@@ -62,7 +63,7 @@ class IndicatorSpec:
         return self.name_en or self.name_zh or self.id
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class SubIndexSpec:
     """A node of an index tree that a plugin ships: its children and optional default methods."""
 
@@ -76,7 +77,7 @@ class SubIndexSpec:
     description: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class UnitSpec:
     """One unit: its id in every output, display name, other spellings found in data, and group memberships."""
 
@@ -86,7 +87,7 @@ class UnitSpec:
     groups: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class UnitSet:
     """A named list of units a plugin ships (``[index] unit_set = "…"``), e.g. the provinces of China."""
 
@@ -96,7 +97,7 @@ class UnitSet:
     description: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class SourceContext:
     """What a source's ``load`` may use: the config's folder, the reader hook and the source's key path.
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 import attrs
+from .classes import frozen
 
 #: a run of this many non-blank characters in a message is user input echoed whole (a 5,000-character name)
 LONG_RUN = 200
@@ -43,7 +44,7 @@ def shorten(text: str) -> str:
     return text
 
 
-@attrs.frozen
+@frozen
 class Issue:
     """One problem: a location (``file``, a dotted TOML ``path``) and a message, each cut by :func:`shorten`."""
 

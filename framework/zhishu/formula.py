@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from .classes import frozen
 from .errors import ZhishuError, quote
 
 
@@ -72,7 +73,7 @@ MAX_LENGTH = 10_000  # characters: a formula longer than this is surely generate
 MAX_QUOTED = 200  # characters of a formula quoted in an error message
 
 
-@attrs.frozen
+@frozen
 class _Tok:
     kind: str
     text: str
@@ -242,7 +243,7 @@ def _names(tree) -> set[str]:
     return names
 
 
-@attrs.frozen
+@frozen
 class Formula:
     """A parsed formula; ``names`` are every variable or constant it mentions."""
 

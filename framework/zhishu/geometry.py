@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
+from .classes import frozen
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Geometry:
     """Boundaries for the units of one or more unit sets.
 

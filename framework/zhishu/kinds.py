@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-import attrs
 
 from . import components as c
+from .classes import frozen
 from .geometry import Geometry
 
 
-@attrs.frozen
+@frozen
 class Kind:
     """One kind of component: its registry name (plural, as in ``registries.normalisers``), the singular used
     in messages, the registration hook, and the protocol (or spec class) its registered objects follow."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from .classes import frozen
 from .errors import ZhishuError
 
 #: import name → the extra of zhishu that installs it (declared in pyproject.toml)
@@ -72,7 +73,7 @@ def require(module: str, *, extra: str | None = None, purpose: str = "") -> Modu
         raise MissingDependencyError(missing_message(module, extra, purpose)) from None
 
 
-@attrs.frozen
+@frozen
 class Need:
     """An optional library a config needs: the import name, the extra and why."""
 

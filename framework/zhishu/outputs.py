@@ -155,7 +155,10 @@ def _write_csv(path: Path, frame: pd.DataFrame) -> None:
 
 
 def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    """``json.dumps(data, ensure_ascii=False, indent=2, default=str)`` and a final newline (:mod:`zhishu.jsontext`)."""
+    from .jsontext import dumps
+
+    return dumps(data) + "\n"
 
 
 def _sha256_and_sync(path: Path) -> str:

@@ -16,10 +16,10 @@ import types
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import attrs
 import pluggy
 
 from . import hookspecs
+from .classes import frozen
 from .errors import PluginError, leave_out
 from .versions import EntryPoint, PackageNotFoundError, entry_points, headers, version
 
@@ -43,7 +43,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 )
 
 
-@attrs.frozen
+@frozen
 class PluginInfo:
     """What ``zhishu plugins`` and a run's manifest say about one plugin."""
 

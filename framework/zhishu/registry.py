@@ -12,8 +12,8 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
-import attrs
 
+from .classes import frozen
 from .errors import PluginError, UnknownNameError, leave_out, quote
 from .kinds import KINDS as _KINDS
 from .kinds import singular as _singular
@@ -49,7 +49,7 @@ def unknown_name_message(kind: str, name: str, choices: list[str] | tuple[str, .
     return text, suggestions
 
 
-@attrs.frozen
+@frozen
 class Lazy:
     """A component named by where it lives, ``"package.module:Name"``, imported when a run first uses it.
 
@@ -77,7 +77,7 @@ def lazy(target: str) -> Lazy:
     return Lazy(target)
 
 
-@attrs.frozen
+@frozen
 class Entry(Generic[T]):
     """A registered component and the plugin that registered it."""
 

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 import attrs
 
+from .classes import frozen
 from .components import IndicatorSpec, SubIndexSpec
 from .config.converter import make_converter
 from .config.messages import issues_from_cattrs, join
@@ -50,7 +51,7 @@ from .registry import did_you_mean
 SECTIONS = ("variables", "indicators", "nodes")
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class VariableSpec:
     """A raw source variable a spec file's formulas read: its expected unit and what it is (documentation)."""
 
@@ -58,7 +59,7 @@ class VariableSpec:
     description: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Specs:
     """What one spec file defines, in file order."""
 

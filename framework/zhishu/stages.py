@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .calls import blame, call, describe
+from .classes import frozen
 from .components import INDEX_NAMES, HasDetails, SourceContext
 from .config.plan import Plan
 from .errors import DataError, Issue, PluginError, ZhishuError, quote
@@ -33,7 +34,7 @@ from .results import column_dtypes, frame_of_arrays
 # --------------------------------------------------------------------------------------------- the result
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Stages:
     """The frames of the stages run so far (``None``: not reached). Frozen: a stage adds fields with
     ``attrs.evolve``, so an earlier :class:`Stages` can be resumed with another plan (:func:`run_stages`).
@@ -652,7 +653,7 @@ def check_reference_year(plan: Plan, X: pd.DataFrame) -> None:
         raise DataError([Issue(f"reference_year {plan.reference_year} has no data", "normalisation.reference_year")])
 
 
-@attrs.frozen
+@frozen
 class Stage:
     """One entry of the table: its name, the step it reports as (``after_step`` and ``on_error``), its
     function, and the frame ``after_step`` receives once it is done (``None``: not reported on its own)."""

@@ -229,6 +229,12 @@ def test_a_bug_in_add_arguments_names_the_command_and_plugin(plugin_dir, capsys)
         def register_commands(register):
             register("faulty", zhishu.Command(help="faulty", add_arguments=add_arguments, run=lambda args: 0))
     """)
-    code, _, err = cli(capsys, "plugins")
+    code, _, err = cli(capsys, "faulty")
     assert code == EXIT_BUG
     assert "raised in add_arguments of command 'faulty' of plugin 'faulty'" in err
+    # only the command being run gets its arguments: the bug does not break the other commands
+    code, out, _ = cli(capsys, "plugins")
+    assert code == 0 and "faulty" in out
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0 and "faulty" in capsys.readouterr().out

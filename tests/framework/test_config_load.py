@@ -318,3 +318,17 @@ def test_the_cycle_collector_is_resumed_after_a_load_whatever_happens(tmp_path):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_shared_plugins_keep_the_most_recently_used_settings():
+    """Eight plugin settings are kept; a ninth pushes out the one used longest ago, not the one in use."""
+    from zhishu.config import load as load_module
+
+    load_module._HOOKS.clear()
+    first = load_module.shared_hooks(("no-such-plugin-0",))
+    early = load_module.shared_hooks(("no-such-plugin-1",))
+    for i in range(2, 12):  # more settings than are kept, with the first one used in between
+        load_module.shared_hooks((f"no-such-plugin-{i}",))
+        assert load_module.shared_hooks(("no-such-plugin-0",)) is first
+    assert len(load_module._HOOKS) == 8
+    assert load_module.shared_hooks(("no-such-plugin-1",)) is not early  # pushed out long ago: built anew

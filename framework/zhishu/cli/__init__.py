@@ -63,8 +63,14 @@ def commands(block: Sequence[str] = ()) -> dict[str, tuple[Command, str]]:
     return table
 
 
-def build_parser(table: Mapping[str, tuple[Command, str]] | None = None) -> argparse.ArgumentParser:
-    """The argument parser of ``zhishu`` with a subparser per command of ``table`` (default: every command)."""
+def build_parser(table: Mapping[str, tuple[Command, str]] | None = None,
+                 only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser of ``zhishu`` with a subparser per command of ``table`` (default: every command).
+
+    With ``only``, the name of one of them, only that command's own arguments are added (the others' subparsers
+    still exist, with their help, so ``zhishu --help`` lists every command); ``only=""`` adds none, for a command
+    line that names no command. ~130 ``add_argument`` calls are ~5 ms of every command, and a plugin's bug in
+    ``add_arguments`` then breaks only its own command."""
     table = commands() if table is None else table
     parser = argparse.ArgumentParser(
         prog="zhishu",
@@ -83,6 +89,8 @@ def build_parser(table: Mapping[str, tuple[Command, str]] | None = None) -> argp
     for name, (command, plugin) in table.items():
         p = sub.add_parser(name, help=command.help, description=command.description or command.help,
                            conflict_handler="resolve")
+        if only is not None and name != only:
+            continue
         add_global_arguments(p)
         try:
             command.add_arguments(p)
@@ -101,6 +109,24 @@ def _merge_globals(args: argparse.Namespace) -> None:
     args.block = [*args.global_block, *(getattr(args, "block", None) or [])]
     root = getattr(args, "data_root", None) or args.global_data_root
     args.data_root = Path(root) if root is not None else None
+
+
+#: the global options before the command that take a value as the next argument
+_VALUED = ("--block", "--data-root")
+
+
+def _command_name(argv: Sequence[str], table: Mapping[str, tuple[Command, str]]) -> str | None:
+    """The command ``argv`` runs: its first argument that is not a global option (or an option's value);
+    ``None`` when there is none, or it is no command (argparse then reports that; every command is listed)."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg if arg in table else None
+    return None
 
 
 def _blocked(argv: Sequence[str]) -> tuple[str, ...]:
@@ -128,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _collector_paused(freeze=one_shot):
             table = commands(_blocked(argv))
-            parser = build_parser(table)
+            parser = build_parser(table, only=_command_name(argv, table) or "")
             args = parser.parse_args(argv)
         _merge_globals(args)
         debug = args.debug

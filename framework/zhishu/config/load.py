@@ -490,17 +490,18 @@ def shared_hooks(blocked: tuple[str, ...] = (), modules: tuple[str, ...] = (),
     table, so ``zhishu run`` builds one plugin manager, not two. Raises :class:`~zhishu.PluginError`."""
     blocked, modules, paths = tuple(blocked), tuple(modules), tuple(paths)
     key = _hooks_key(blocked, modules, paths)
-    hooks = _HOOKS.get(key)
+    hooks = _HOOKS.pop(key, None)
     if hooks is None:
         hooks = Hooks(get_plugin_manager(blocked, extra_modules=modules, extra_paths=paths))
-        if len(_HOOKS) >= 8:
-            _HOOKS.clear()
-        _HOOKS[key] = hooks
+        if len(_HOOKS) >= 8:  # the least recently used goes
+            del _HOOKS[next(iter(_HOOKS))]
+    _HOOKS[key] = hooks  # now the most recently used
     return hooks
 
 
-#: the plugins of earlier loads, by :func:`_hooks_key`: building a plugin manager reads every installed
-#: distribution's entry points and inspects every plugin module (most of a small config's load time)
+#: the plugins of the 8 most recently used settings, by :func:`_hooks_key`, least recently used first: building
+#: a plugin manager reads every installed distribution's entry points and inspects every plugin module (most of
+#: a small config's load time)
 _HOOKS: dict[tuple, Hooks] = {}
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from ..classes import frozen
 from ..components import MethodSpec
 
 NONE_METHOD = MethodSpec(method="none")
@@ -28,7 +29,7 @@ def _screen_by(instance, attribute, value) -> None:
                          f"not {value!r}")
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ScreenConfig:
     """``[index] screen = { min_coverage = 0.65, by = "unit" }``: drop a unit in a year when the share of the
     indicators with data for it that year (before imputation) is below ``min_coverage`` (COINr's ``Screen``)."""
@@ -37,7 +38,7 @@ class ScreenConfig:
     by: str = attrs.field(default="unit", validator=_screen_by)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class IndexMeta:
     """``[index]``: what the index is, which node is its root, and which years to compute."""
 
@@ -54,7 +55,7 @@ class IndexMeta:
     screen: ScreenConfig | None = None
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class PluginsConfig:
     """``[plugins]``: plugins to block, and (only with the user's explicit permission) modules to import."""
 
@@ -63,7 +64,7 @@ class PluginsConfig:
     paths: tuple[str, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class UnitConfig:
     """``[[units]]``: one unit (province, city, country …) with optional aliases and groups."""
 
@@ -73,7 +74,7 @@ class UnitConfig:
     groups: Mapping[str, str] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class SourceConfig:
     """``[sources.<id>]``: a data-source plugin and its parameters."""
 
@@ -81,7 +82,7 @@ class SourceConfig:
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class IndicatorConfig:
     """``[indicators.<id>]``: an inline indicator, or adjustments to one a plugin registered.
 
@@ -108,7 +109,7 @@ class IndicatorConfig:
     DEFINING = ("name_zh", "name_en", "unit", "direction", "variable", "formula", "description")
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class NodeConfig:
     """``[nodes.<id>]``: a node of the tree. Its ``weighting``, ``aggregator`` and ``min_share`` also apply
     to every node below it that does not set its own; ``weights`` is shorthand for the ``fixed`` weighting
@@ -124,7 +125,7 @@ class NodeConfig:
     min_share: float | None = None
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class NormalisationConfig:
     """``[normalisation]``: the default normaliser and pre-transform and, optionally, the year their
     parameters are fitted on."""
@@ -134,14 +135,14 @@ class NormalisationConfig:
     reference_year: int | None = None
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class StageConfig:
     """``[imputation]`` and ``[outliers]``: the method applied to every indicator (default: none)."""
 
     default: MethodSpec = NONE_METHOD
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AnalysisConfig:
     """``[analyses.<name>]``: an analysis plugin (default: the table's name) and its parameters."""
 
@@ -149,7 +150,7 @@ class AnalysisConfig:
     params: Mapping[str, Any] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class OutputConfig:
     """``[output]``: exporters used by ``zhishu run`` besides the standard CSV files, and ``round``: the
     decimals of every number in the written tables (applied after ranking; default full precision)."""
@@ -161,7 +162,7 @@ class OutputConfig:
         [attrs.validators.ge(0), attrs.validators.le(15)]))
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class IndexConfig:
     """A whole index configuration file."""
 

@@ -16,13 +16,14 @@ from typing import Any
 
 import attrs
 
+from ..classes import frozen
 from ..components import IndicatorSpec
 from ..formula import Formula
 from ..components import UnitSpec
 from .model import IndexConfig
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Method:
     """A method chosen in the config: its registry kind and name, the plugin that provides it, the
     ``params`` as written, the configured object, and the TOML key path where it was chosen."""
@@ -80,7 +81,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ResolvedSource:
     """A configured data source: its id and the source plugin's configured object."""
 
@@ -96,7 +97,7 @@ class ResolvedSource:
         return self.method.key_path
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ResolvedIndicator:
     """An indicator of the tree: its spec (constants merged), where it came from, how it is computed."""
 
@@ -118,7 +119,7 @@ class ResolvedIndicator:
         return self.spec.id
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ResolvedNode:
     """An aggregate node: children in order, methods in force (own or inherited), depth from the root."""
 
@@ -147,7 +148,7 @@ def tree_order(root: str, nodes: Mapping[str, ResolvedNode]) -> list[str]:
     return out
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Plan:
     config: IndexConfig
     raw: Mapping[str, Any] = attrs.field(repr=False)

@@ -18,6 +18,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 from ..listing import cell_location
@@ -291,10 +292,83 @@ def _unstacked(score: np.ndarray, present: np.ndarray, single: bool) -> np.ndarr
     return score[:, 0] if single else score
 
 
+# ------------------------------------------------------------------------ the means of columns (sensitivity)
+#
+# ``aggregate_array`` stacks the children on a short last axis and reduces it with ``.sum(axis=2)``: numpy then
+# runs its reduction loop once per (row, replication), and that per-call overhead is most of the time of a
+# sensitivity run. The ``aggregate_columns`` methods below take the children as separate (rows × reps) columns
+# and add them with whole-array operations, in exactly the order numpy's add-reduce uses, so the results are
+# the same bits (tests/framework/test_pairwise_sum.py checks this against ``.sum`` itself).
+
+#: numpy's pairwise summation works on blocks of at most this many terms (PW_BLOCKSIZE in numpy's loops_utils.h)
+PAIRWISE_BLOCK = 128
+
+
+def pairwise_sum(terms: list[np.ndarray]) -> np.ndarray:
+    """The sum of ``terms`` (equal-shaped float64 arrays; a fresh array) with the same bits as stacking them on a
+    contiguous last axis and calling ``.sum(axis=-1)``: numpy starts the reduction at its identity 0.0 and adds
+    ``pairwise_sum`` of the terms — left to right below 8 terms; else 8 running sums over blocks of 8, combined
+    as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the rest left to right; above 128 terms the two
+    halves (the first a multiple of 8) summed so and added."""
+    if len(terms) < 8:  # 0.0 + t0 + t1 + …: starting at 0.0 turns -0.0 into 0.0, as numpy's identity does
+        out = np.add(terms[0], 0.0)
+        for t in terms[1:]:
+            out += t
+        return out
+    out = _pairwise(terms)
+    out += 0.0  # numpy's identity: -0.0 becomes 0.0
+    return out
+
+
+def _pairwise(terms: list[np.ndarray]) -> np.ndarray:
+    n = len(terms)
+    if n > PAIRWISE_BLOCK:
+        half = n // 2
+        half -= half % 8
+        out = _pairwise(terms[:half])
+        out += _pairwise(terms[half:])
+        return out
+    r = [np.array(t, dtype=np.float64, copy=True) for t in terms[:8]]
+    end = n - n % 8
+    for i in range(8, end, 8):
+        for j in range(8):
+            r[j] += terms[i + j]
+    r[0] += r[1]
+    r[2] += r[3]
+    r[4] += r[5]
+    r[6] += r[7]
+    r[0] += r[2]
+    r[4] += r[6]
+    r[0] += r[4]
+    for t in terms[end:]:
+        r[0] += t
+    return r[0]
+
+
+def _finite_columns(columns) -> list[np.ndarray] | None:
+    """The columns as float64 2-D arrays, or None when one holds a missing or infinite value (such data takes the
+    general ``aggregate_array`` path)."""
+    out = []
+    for c in columns:
+        c = np.asarray(c, dtype=np.float64)
+        if c.ndim != 2 or not np.isfinite(c).all():
+            return None
+        out.append(c)
+    return out
+
+
+def unit_weights(W: np.ndarray) -> np.ndarray:
+    """Weights (reps × k) divided by their row sums (NaN for rows without weight), as :func:`stacked_row_weights`
+    re-normalises them when nothing is missing."""
+    total = W.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return W / np.where(total > 0, total, np.nan)
+
+
 # --------------------------------------------------------------------------------------------- classes
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Arithmetic:
     """``Σ wᵢ xᵢ / Σ wᵢ`` over the children present."""
 
@@ -312,8 +386,18 @@ class Arithmetic:
             score = (rw * (V if np.isfinite(V).all() else np.nan_to_num(V, nan=0.0))).sum(axis=2)
         return _unstacked(score, present, single)
 
+    def aggregate_columns(self, columns, weights: np.ndarray) -> np.ndarray | None:
+        """:meth:`aggregate_array` of the children given as k columns (each rows × reps, or rows × 1 when the
+        same in every replication) with weights (reps × k): the same bits, without stacking the children.
+        ``None`` when a value is missing or infinite (the caller then uses :meth:`aggregate_array`)."""
+        cols = _finite_columns(columns)
+        if cols is None:
+            return None
+        rw = unit_weights(np.asarray(weights, dtype=np.float64))
+        return pairwise_sum([rw[:, j] * c for j, c in enumerate(cols)])
 
-@attrs.define(kw_only=True)
+
+@define(kw_only=True)
 class Geometric:
     """``Π (xᵢ + offset)^(wᵢ / Σ wᵢ) − offset`` over the children present (offset 0 by default). Every
     ``x + offset`` must be positive: otherwise an error names the unit, year and child (normalise to a positive
@@ -344,8 +428,28 @@ class Geometric:
             score = np.exp((rw * logs).sum(axis=2)) - self.offset
         return _unstacked(score, present, single)
 
+    def aggregate_columns(self, columns, weights: np.ndarray) -> np.ndarray | None:
+        """:meth:`aggregate_array` of the children given as k columns (each rows × reps, or rows × 1 when the
+        same in every replication) with weights (reps × k): the same bits, without stacking the children (a
+        column shared by every replication has its logarithm taken once). ``None`` when a value is missing or
+        infinite (the caller then uses :meth:`aggregate_array`)."""
+        cols = _finite_columns(columns)
+        if cols is None:
+            return None
+        rw = unit_weights(np.asarray(weights, dtype=np.float64))
+        terms = []
+        with np.errstate(invalid="ignore", divide="ignore"):
+            for j, c in enumerate(cols):
+                logs = np.log(c + self.offset)
+                if not np.isfinite(logs).all():  # as aggregate_array: nan_to_num, the identity on finite values
+                    logs = np.nan_to_num(logs, nan=0.0)
+                terms.append(rw[:, j] * logs)
+            out = np.exp(pairwise_sum(terms))
+        out -= self.offset
+        return out
 
-@attrs.define(kw_only=True)
+
+@define(kw_only=True)
 class Harmonic:
     """``Σ wᵢ / Σ (wᵢ / xᵢ)`` over the children present; a value ≤ 0 is an error naming unit, year and child."""
 
@@ -356,7 +460,7 @@ class Harmonic:
         return _scores(X, values, out)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Generalised:
     """The power mean of order ``p``, ``(Σ wᵢ xᵢ^p / Σ wᵢ)^(1/p)`` over the children present: p = 1 arithmetic,
     p = 0 geometric, p = −1 harmonic. The lower p, the less a high value compensates a low one (p → −∞ tends
@@ -376,7 +480,7 @@ class Generalised:
         return _scores(X, values, out)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Minimum:
     """The smallest value among the children present (fully non-compensatory); weights only decide which
     children count: a child with weight 0 is ignored."""
@@ -385,7 +489,7 @@ class Minimum:
         return _series(X, minimum(X.to_numpy(dtype="float64"), _weight_vector(X, weights)))
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Copeland:
     """Copeland score from weighted pairwise outranking between the units of each year: the number of units a
     unit outranks minus the number that outrank it (Munda & Nardo 2009)."""
@@ -398,7 +502,7 @@ class Copeland:
         return _series(X, _by_year(X, lambda values: copeland_scores(values, w)))
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Topsis:
     """TOPSIS relative closeness to the ideal unit of each year (Hwang & Yoon 1981), times ``scale``."""
 

@@ -41,6 +41,7 @@ from ..ahp import (
     reciprocal_matrix,
     scale_problem,
 )
+from ..classes import define
 from ..errors import ConfigError, Issue
 from ..hookspecs import hookimpl
 
@@ -61,7 +62,7 @@ def _source_problems(judgments, matrix, *, what: str) -> list[str]:
     return matrix_problems(matrix)
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Expert:
     """One expert's judgments in a group AHP: ``{ name = "A", judgments = { … } }`` or ``{ name = "B",
     matrix = [[…]] }``."""
@@ -84,7 +85,7 @@ def _experts(value):
     return tuple(e if isinstance(e, Expert) else Expert(**e) for e in value)
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class AHP:
     """Analytic hierarchy process: weights from pairwise judgments of the node's children (see the module)."""
 

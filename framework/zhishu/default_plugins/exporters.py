@@ -9,13 +9,14 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..hookspecs import hookimpl
 
 CHART_UNITS = 60  # the bar chart shows at most this many units (best first)
 _SCALE = ("F8696B", "FFEB84", "63BE7B")  # red → yellow → green, Excel's own 3-colour scale
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class CsvExporter:
     """``ranking.csv`` (wide) and the tidy ``scores.csv``, ``indicators.csv``, ``weights.csv`` … (UTF-8,
     comma-separated, full float precision unless ``--round``)."""
@@ -24,7 +25,7 @@ class CsvExporter:
         return [writer.write_csv(f"{name}.csv", table) for name, table in result.tables().items()]
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class ParquetExporter:
     """The tables of the CSV exporter as Parquet files (``ranking.parquet``, ``scores.parquet`` …; needs
     pyarrow), for indices too large for CSV: ``[output] format = "parquet"``.
@@ -157,7 +158,7 @@ def _write_parquet(path, parts) -> None:
             out.close()
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class ExcelExporter:
     """``results.xlsx``: a formatted ranking sheet first (display names, frozen header, number formats, colour
     scale on scores), a native bar chart of the index, one sheet per table, the methodology (the tree with

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 import pandas as pd
 
+from ..classes import define
 from ..components import SourceContext
 from ..errors import DataError, Issue
 from .sources import DEFAULT_NA_VALUES, TableSource, _layout, _names, _nonempty, _rename, _tuple_or_none, table_frame
@@ -28,7 +29,7 @@ def _year(instance, attribute, value) -> None:
                          f"year_column = {instance.year_column!r} names a column")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class FrameSource:
     """A DataFrame given in Python as ``data={name: frame}``.
 

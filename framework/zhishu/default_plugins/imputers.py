@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 
@@ -153,7 +154,7 @@ def _check_by(instance, attribute, value) -> None:
         raise ValueError(f"by must be \"all\", \"year\" or \"group\", not {value!r}")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class NoImputation:
     """Leave missing values missing."""
 
@@ -161,7 +162,7 @@ class NoImputation:
         return X
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class _StatisticImputation:
     """Fill missing values with a statistic of the observed values of each year (the default), all rows, or each
     year and unit group.
@@ -192,21 +193,21 @@ class _StatisticImputation:
         return fill_with_statistic(X, self.statistic, keys)
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class MeanImputation(_StatisticImputation):
     """Fill missing values with the mean of the observed values (each year, all rows, or each year and group)."""
 
     statistic = "mean"
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class MedianImputation(_StatisticImputation):
     """Fill missing values with the median of the observed values (each year, all rows, or each year and group)."""
 
     statistic = "median"
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class LastObservationCarriedForward:
     """Fill a missing value with the same unit's most recent earlier observation."""
 
@@ -214,7 +215,7 @@ class LastObservationCarriedForward:
         return carry(X, "forward")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class NextObservationCarriedBackward:
     """Fill a missing value with the same unit's nearest later observation."""
 
@@ -222,7 +223,7 @@ class NextObservationCarriedBackward:
         return carry(X, "backward")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class LinearInterpolation:
     """Linear interpolation in the year between a unit's observations; no extrapolation unless asked for."""
 

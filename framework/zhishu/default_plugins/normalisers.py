@@ -16,6 +16,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..config.messages import join
 from ..errors import ConfigError, DataError, Issue
 from ..hookspecs import hookimpl
@@ -27,7 +28,7 @@ from ..results import column_dtypes
 
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
+@define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
 class MinMax:
     """``low + (x - min) / (max - min) * (high - low)``, with min and max fitted per indicator.
 
@@ -86,7 +87,7 @@ def minmax(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: floa
     return pd.DataFrame(out, index=X.index, columns=X.columns, copy=False)
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
+@define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
 class ZScore:
     """``mean + sd * (x - x̄) / s`` with x̄ and s fitted per indicator (sample s by default, ``ddof = 0``
     for the population standard deviation). An indicator with s = 0 maps to ``mean``."""
@@ -235,7 +236,7 @@ class _RankBased:
 # --------------------------------------------------------------------------------------------- rank, percentile
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
+@define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
 class Rank(_RankBased):
     """``1 + (number of fitted values strictly below x)``: the ascending rank among the fitted rows.
 
@@ -251,7 +252,7 @@ class Rank(_RankBased):
                             dtype="float64")
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Percentile(_RankBased):
     """``100 · min(1, b / (n − 1))`` with b the number of fitted values strictly below x: percentile ranks.
 
@@ -296,7 +297,7 @@ def goalposts(X: pd.DataFrame, lo: pd.Series, hi: pd.Series, low: float, high: f
     return (low + (v - lo) / (hi - lo) * (high - low)).astype("float64")
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Goalposts:
     """Fixed goalposts in the indicator's raw units: ``low + (min(max(x, L), U) − L) / (U − L) · (high − low)``.
 
@@ -399,7 +400,7 @@ def ratio_scores(X: pd.DataFrame, best: pd.Series, direction: pd.Series, scale: 
     return pd.DataFrame(out, index=X.index, columns=X.columns, dtype="float64")
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class DistanceToReference:
     """``x / x_ref · scale``: the ratio to a reference unit's value in the fitted rows (OECD/JRC Handbook,
     "distance to a reference"). For a lower-is-better indicator the ratio is inverted, ``x_ref / x · scale``,
@@ -450,7 +451,7 @@ class DistanceToReference:
         return ratio_scores(X, self.reference_, self.direction_, self.scale, "distance_to_reference")
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class FractionOfMax:
     """``x / max · scale`` with max the largest value in the fitted rows (OECD/JRC Handbook, COINr
     ``n_fracmax``). For a lower-is-better indicator the ratio is inverted, ``min / x · scale`` with min the
@@ -492,7 +493,7 @@ def distance_to_target(X: pd.DataFrame, lo: pd.Series, target: pd.Series, scale:
     return (out.clip(upper=scale) if cap else out).astype("float64")
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class DistanceToTarget:
     """``(x − x_min) / (target − x_min) · scale`` with x_min the worst value in the fitted rows (COINr
     ``n_dist2targ``). Targets are in raw units; for a lower-is-better indicator this is
@@ -550,7 +551,7 @@ def categorical(raw: np.ndarray, thresholds: np.ndarray, scores: np.ndarray) -> 
     return np.where(np.isnan(raw), np.nan, scores[idx])
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Categorical:
     """Thresholds in raw units to scores: ``x < t₁ → s₀``, ``t₁ ≤ x < t₂ → s₁``, …, ``x ≥ tₖ → sₖ``.
 
@@ -593,7 +594,7 @@ class Categorical:
 # --------------------------------------------------------------------------------------------- identity, vector, sum
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Identity:
     """``none``: the values as they are (already multiplied by the direction, so a lower-is-better indicator
     is negative): for data that is already on a common scale, or for a matrix handed to another tool."""
@@ -614,7 +615,7 @@ def _divided(X: pd.DataFrame, by: pd.Series, scale: float) -> pd.DataFrame:
     return pd.DataFrame(out * scale if scale != 1 else out, index=X.index, columns=X.columns, copy=False)
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Vector:
     """``scale · x / ‖x‖₂`` with ‖x‖₂ = √Σx² over the fitted rows (TOPSIS' vector normalisation; pymcdm
     ``vector_normalization``, scikit-criteria ``VectorScaler``). Missing values are left out of the sum.
@@ -633,7 +634,7 @@ class Vector:
         return _divided(X, self.norm_, self.scale)
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Sum:
     """``scale · x / Σ|x|`` over the fitted rows: shares of the total for non-negative data (``x / Σx``;
     pymcdm ``sum_normalization``, scikit-criteria ``SumScaler``). Missing values are left out of the sum.

@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..components import ChecksChildren, MethodSpec, Reports
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
@@ -174,7 +175,7 @@ def entropy_weights(values: np.ndarray) -> dict[str, Any]:
     return {"weights": w, "entropy": e, "divergence": d, "fallback": fallback}
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: weights() keeps diagnostics_ for report()
+@define(kw_only=True, slots=False)  # not slotted: weights() keeps diagnostics_ for report()
 class Entropy(_Diagnostics):
     """Entropy weight method (熵权法): children whose values are spread more unevenly over the units and
     years weigh more. Values must be ≥ 0 (after ``shift``)."""
@@ -238,7 +239,7 @@ def critic_weights(values: np.ndarray, ddof: int = 1) -> dict[str, Any]:
     return {"weights": w, "std": sd, "correlation": r, "information": c, "fallback": fallback}
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Std(_Diagnostics):
     """Standard-deviation method: weights proportional to each child's standard deviation."""
 
@@ -258,7 +259,7 @@ class Std(_Diagnostics):
         return pd.Series(out["weights"], index=X.columns, dtype="float64")
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class Critic(_Diagnostics):
     """CRITIC (CRiteria Importance Through Intercriteria Correlation): contrast (σ) times conflict
     (Σ 1 − r) with the other children."""
@@ -411,7 +412,7 @@ def factor_weights(loadings: np.ndarray) -> dict[str, Any]:
             "explained": explained, "factor_share": factor_share}
 
 
-@attrs.define(kw_only=True, slots=False)
+@define(kw_only=True, slots=False)
 class PCA(_Diagnostics):
     """PCA / factor-analysis weights (OECD/JRC Handbook 2008): children that load on the same factor share
     that factor's weight in proportion to their squared (rotated) loadings."""
@@ -489,7 +490,7 @@ def _rule(instance, attribute, value) -> None:
         raise ValueError(f"rule must be one of {', '.join(map(repr, RULES))}, not {value!r}")
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: resolve_methods() stores subjective_ and objective_
+@define(kw_only=True, slots=False)  # not slotted: resolve_methods() stores subjective_ and objective_
 class Combination:
     """Combination weighting (组合赋权): a subjective weighting (AHP, fixed …) and an objective one (entropy,
     CRITIC …), combined linearly or multiplicatively."""

@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 from ..moments import col_max as _col_max
@@ -204,7 +205,7 @@ def _probability(instance, attribute, value) -> None:
         raise ValueError(f"{attribute.name} must be a quantile between 0 and 1, not {value!r}")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class NoTreatment:
     """Leave every value as it is."""
 
@@ -212,7 +213,7 @@ class NoTreatment:
         return X
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Winsorise:
     """Clip each indicator to its [lower, upper] quantiles, within each year or over all years."""
 
@@ -229,7 +230,7 @@ class Winsorise:
         return _frame(back(winsorise_quantiles(A, self.lower, self.upper)), X)
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: treat() records what it did in details_
+@define(kw_only=True, slots=False)  # not slotted: treat() records what it did in details_
 class JRCTreatment:
     """The JRC/COINr rule: winsorise up to ``max_winsorised`` values while |skewness| > ``skew_threshold`` and
     kurtosis > ``kurtosis_threshold``; if that is not enough, log-transform the original values instead.

@@ -26,6 +26,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..components import INDEX_NAMES, SourceContext
 from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
@@ -130,7 +131,7 @@ def _tuple_or_none(value: Any) -> tuple[str, ...] | None:
 # --------------------------------------------------------------------------------------------- the source
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class TableSource:
     """One table file. Paths are relative to the config file.
 

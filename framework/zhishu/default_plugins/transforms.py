@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..errors import DataError, Issue
 from ..hookspecs import hookimpl
 from ..listing import MAX_LISTED, cell_location
@@ -51,7 +52,7 @@ def check_domain(X: pd.DataFrame, bad: np.ndarray, problem: str) -> None:
 # --------------------------------------------------------------------------------------------- log, log1p
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Log:
     """``ln(x + offset)``; every ``x + offset`` must be > 0 (else an error naming indicator, unit and year)."""
 
@@ -73,7 +74,7 @@ class Log:
             return pd.DataFrame(np.log(shifted), index=X.index, columns=X.columns, dtype="float64")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Log1p:
     """``ln(1 + x)``, accurate for small x; every x must be > −1."""
 
@@ -165,7 +166,7 @@ def estimate_lambda(logx: np.ndarray) -> np.ndarray:
     return np.where(present.any(axis=0), np.where(distinct, lmbda, 1.0), np.nan)
 
 
-@attrs.define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
+@define(kw_only=True, slots=False)  # not slotted: fit() sets learned attributes ending in _
 class BoxCox:
     """``(x^λ − 1) / λ``, ``ln x`` for λ = 0 (Box and Cox 1964); every x must be > 0.
 

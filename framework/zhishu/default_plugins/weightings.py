@@ -8,10 +8,11 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import define
 from ..hookspecs import hookimpl
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Equal:
     """Every child weighs ``1 / n``."""
 
@@ -31,7 +32,7 @@ def _nonnegative(instance, attribute, value: Mapping[str, float]) -> None:
                          f"{max(value.values()):g}); use relative weights such as 2 and 1")
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Fixed:
     """Weights given in the config, one per child, divided by their sum: ``values = { a = 2, b = 1 }`` gives
     a 2/3 and b 1/3. A node's ``weights = { … }`` is shorthand for this weighting."""

@@ -10,7 +10,9 @@ weights of every node and the aggregators. The resulting :class:`Model` is plain
 score bottom-up — children values (units × R × k) and weights (R × k): an aggregator with the
 :class:`~zhishu.AggregatesArrays` capability (the built-in arithmetic and geometric means, or any plugin's) is
 called once for all replications; any other aggregator is called once per replication (correct but slower) —
-and the ranks within each year.
+and the ranks within each year. Two shortcuts keep every bit: nodes that are the same in every replication are
+computed once per variant when the model is prepared (:func:`shared_values`), and the built-in means add complete
+children as separate arrays (``aggregate_columns``) instead of stacking them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import pandas as pd
 
 from .. import pipeline as P
 from ..calls import blame, call, describe
+from ..classes import frozen
 from ..components import AggregatesArrays, compares_units, provides
 from ..config.plan import Plan
 from ..default_plugins.aggregators import (
@@ -41,7 +44,7 @@ from .sampling import choice_index
 from .spec import ResolvedSpec, removed_item
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class NodeAggregator:
     """How a node aggregates: ``path`` "array" (the aggregator is :class:`~zhishu.AggregatesArrays`: one call
     for all replications) or "other" (``aggregate`` called once per replication); ``method`` as configured."""
@@ -58,7 +61,7 @@ class NodeAggregator:
         return self.method.name
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Variant:
     """One combination (normaliser, aggregator, imputation): the normalised leaves (one array of units per
     indicator), each node's nominal weights (children order) and aggregator; for nodes whose children are all
@@ -71,9 +74,11 @@ class Variant:
     blocks: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # nodes whose children are all indicators
     present: Mapping[str, np.ndarray] = attrs.field(factory=dict)  # … which of those values are present
     complete: Mapping[str, bool] = attrs.field(factory=dict)  # … and whether all are
+    #: the scores (units × 1) of the nodes that are the same in every replication (:func:`shared_values`)
+    shared: Mapping[str, np.ndarray] = attrs.field(factory=dict)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Model:
     """Everything a worker needs to evaluate rows of the sample matrix (picklable, no plugin manager)."""
 
@@ -102,7 +107,7 @@ class Model:
         return len(self.index)
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ChunkResult:
     """The results for rows ``start … start + R``: per output node scores and ranks (units × R), the local
     weights used (R × slots, re-normalised within each parent) and the discrete choices (R × 4)."""
@@ -144,7 +149,7 @@ def layout(rs: ResolvedSpec) -> tuple[dict[str, int], dict[str, int]]:
 SAATY_SCALE = np.array([1.0 / k for k in range(9, 1, -1)] + [float(k) for k in range(1, 10)])
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AHPModel:
     """A node whose AHP judgments move: nominal matrix, judged pairs (i < j), their positions on the scale."""
 
@@ -187,7 +192,7 @@ def ahp_weights(model: "Model", U: np.ndarray) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------------------------- preparation
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Prepared:
     """The model, plus what only the parent process needs: the nominal run's scores and ranks, input files."""
 
@@ -300,6 +305,8 @@ def prepare(plan: Plan, rs: ResolvedSpec, U: np.ndarray, outputs: tuple[str, ...
         weight_method=rs.weight_method, noise=rs.noise, concentration=rs.concentration, slots=rs.weight_slots,
         reported=rs.reported_slots, columns=columns, counts=counts, left_out=leave,
     )
+    model = attrs.evolve(model, variants={k: attrs.evolve(v, shared=shared_values(model, v))
+                                          for k, v in variants.items()})
     return Prepared(model=model, nominal_scores=nominal_scores, nominal_ranks=P.rank(nominal_scores),
                     inputs=list(base.inputs), details=dict(base.details))
 
@@ -448,14 +455,32 @@ def _node_aggregator(method, known: dict | None = None) -> NodeAggregator:
 # --------------------------------------------------------------------------------------------- evaluation
 
 
+def varying_nodes(model: Model) -> frozenset[str]:
+    """The nodes whose weights may differ between replications: perturbed weights, moved AHP judgments, a
+    child that may be left out. Every other node has its nominal weights in every replication."""
+    out = {a.node for a in model.ahp} | {parent for parent, _ in model.left_out}
+    if model.weight_method is not None:
+        out |= {nid for nid, _ in model.slots}
+    return frozenset(out)
+
+
 def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.ndarray,
                         ahp: Mapping[str, np.ndarray] | None = None
                         ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Per node, the weights of each replication (R × k): as applied (``raw``; zero noise leaves the nominal
     weights bit for bit) and re-normalised to sum 1 (``unit``). ``ahp``: the AHP nodes' weights of these
-    replications (computed from ``U`` when not given)."""
+    replications (computed from ``U`` when not given). The nodes outside :func:`varying_nodes` get read-only
+    views of one row repeated (the same values as R copies, computed once)."""
     R = len(U)
-    raw = {nid: np.broadcast_to(w, (R, len(w))).copy() for nid, w in variant.weights.items()}
+    varying = varying_nodes(model)
+    raw, unit = {}, {}
+    for nid, w in variant.weights.items():
+        if nid in varying:
+            raw[nid] = np.broadcast_to(w, (R, len(w))).copy()
+        else:  # one row, normalised once (w.sum() adds as each row's sum would: the same bits)
+            total = w.sum()
+            raw[nid] = np.broadcast_to(w, (R, len(w)))
+            unit[nid] = np.broadcast_to(w / (total if total > 0 else np.nan), (R, len(w)))
     raw.update({nid: w.copy() for nid, w in (ahp if ahp is not None else ahp_weights(model, U)).items()})
     if model.weight_method is not None and model.slots:
         col = model.columns["weights"]
@@ -477,11 +502,12 @@ def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.
         rows = left == j
         if rows.any():
             raw[parent][rows, pos] = 0.0
-    unit = {}
-    for nid, w in raw.items():
-        total = w.sum(axis=1, keepdims=True)
-        unit[nid] = w / np.where(total > 0, total, np.nan)
-    return raw, unit
+    for nid in varying:
+        if nid in raw:
+            w = raw[nid]
+            total = w.sum(axis=1, keepdims=True)
+            unit[nid] = w / np.where(total > 0, total, np.nan)
+    return raw, {nid: unit[nid] for nid in raw}
 
 
 def _slot_groups(slots) -> list[tuple[str, list[str]]]:
@@ -494,43 +520,98 @@ def _slot_groups(slots) -> list[tuple[str, list[str]]]:
     return out
 
 
-def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarray],
-                     unit: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every node's scores (units × R) for the replications whose weights are ``raw`` / ``unit``."""
-    n = model.units
-    R = next(iter(raw.values())).shape[0]
+#: the built-in means, whose ``aggregate_columns`` gives ``aggregate_array``'s bits without stacking the children
+_COLUMN_MEANS = (Arithmetic, Geometric)
+
+
+def shared_values(model: Model, variant: Variant) -> dict[str, np.ndarray]:
+    """The scores (units × 1) of the nodes that are the same in every replication of ``variant``: weights that
+    do not vary (:func:`varying_nodes`) and children that are indicators or such nodes. Computed once, when the
+    model is prepared, exactly as :func:`evaluate_variant` computes them for one replication."""
+    varying = varying_nodes(model)
+    raw, unit = {}, {}
+    for nid, w in variant.weights.items():
+        raw[nid] = w[None, :]
+        total = raw[nid].sum(axis=1, keepdims=True)
+        unit[nid] = raw[nid] / np.where(total > 0, total, np.nan)  # as replication_weights normalises one row
     values: dict[str, np.ndarray] = {}
     for nid in model.order:
         children = model.children[nid]
-        k = len(children)
-        block = variant.blocks.get(nid)
-        if block is not None:  # children all indicators: the same values in every replication
-            V = block  # (units × k) with weights (R × k): the AggregatesArrays form for many weight vectors
-            present = variant.present[nid][:, None, :]
-        else:
-            V = np.empty((n, R, k))
-            for j, c in enumerate(children):
-                V[:, :, j] = values[c] if c in values else variant.leaves[c][:, None]
-            present = ~np.isnan(V)
-        agg = variant.aggregators[nid]
-        W = raw[nid]  # R × k
-        if agg.path == "other":
-            full = V if block is None else np.broadcast_to(block[:, None, :], (n, R, k))
-            score = _evaluate_other(model, agg, nid, full, unit[nid])
-        else:
-            with blame(agg.method):
-                score = agg.obj.aggregate_array(V, W)
-            if not isinstance(score, np.ndarray) or score.shape != (n, R):
-                raise PluginError(f"{describe(agg.method)}: aggregate_array must return "
-                                  f"an array of shape {(n, R)} for values of shape {V.shape} and weights of "
-                                  f"shape {W.shape}, got "
-                                  f"{score.shape if isinstance(score, np.ndarray) else type(score).__name__}")
-        if not (variant.complete[nid] if block is not None else present.all()):
-            share = (present * unit[nid][None, :, :]).sum(axis=2)  # the pipeline's missing-children rule
-            keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
-            score = np.where(keep, score, np.nan)
-        values[nid] = score
+        if nid in varying or not all(c in values or c in variant.leaves for c in children):
+            continue
+        values[nid] = _node_scores(model, variant, nid, raw[nid], unit[nid], values)
     return values
+
+
+def evaluate_variant(model: Model, variant: Variant, raw: Mapping[str, np.ndarray],
+                     unit: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every node's scores (units × R) for the replications whose weights are ``raw`` / ``unit``.
+
+    A node whose weights do not vary (:func:`varying_nodes`) and whose children's values are the same in every
+    replication (indicators, or such nodes) has the same scores in every replication: they were computed once,
+    when the model was prepared (``variant.shared``, units × 1; returned as read-only units × R views). The built-in
+    arithmetic and geometric means take their children as columns (``aggregate_columns``) when no value is
+    missing or infinite; otherwise, and for every other aggregator, the children are stacked (units × R × k)
+    for ``aggregate_array`` or the per-replication path, as before."""
+    n = model.units
+    R = next(iter(raw.values())).shape[0]
+    values: dict[str, np.ndarray] = dict(variant.shared)  # units × R, or units × 1 when shared
+    for nid in model.order:
+        if nid not in values:
+            values[nid] = _node_scores(model, variant, nid, raw[nid], unit[nid], values)
+    return {nid: v if v.shape[1] == R else np.broadcast_to(v, (n, R)) for nid, v in values.items()}
+
+
+def _node_scores(model: Model, variant: Variant, nid: str, W: np.ndarray, uw: np.ndarray,
+                 values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """One node's scores (units × R) from its children's (``values``, or the leaves) and its weights ``W`` /
+    ``uw`` (R × k)."""
+    columns = [values[c] if c in values else variant.leaves[c][:, None] for c in model.children[nid]]
+    shared = all(c.shape[1] == 1 for c in columns)
+    agg = variant.aggregators[nid]
+    if agg.path == "array" and type(agg.obj) in _COLUMN_MEANS:
+        score = agg.obj.aggregate_columns(columns, W)  # None when a value is missing or infinite
+        if score is not None:
+            return score
+    return _evaluate_stacked(model, variant, nid, agg, columns, shared, W, uw)
+
+
+def _evaluate_stacked(model: Model, variant: Variant, nid: str, agg: NodeAggregator, columns: list[np.ndarray],
+                      shared: bool, W: np.ndarray, uw: np.ndarray) -> np.ndarray:
+    """A node's scores (units × reps) from its children stacked: values (units × k) when the children are the
+    same in every replication, else (units × reps × k), through ``aggregate_array`` or the per-replication
+    path, then the pipeline's missing-children rule."""
+    n, reps, k = model.units, len(W), len(columns)
+    block = variant.blocks.get(nid)
+    if shared:  # the same values in every replication: the AggregatesArrays form for many weight vectors
+        if block is not None:
+            V, present, complete = block, variant.present[nid][:, None, :], variant.complete[nid]
+        else:
+            V = np.column_stack(columns)
+            present = ~np.isnan(V)[:, None, :]
+            complete = bool(present.all())
+    else:
+        V = np.empty((n, reps, k))
+        for j, c in enumerate(columns):
+            V[:, :, j] = c
+        present = ~np.isnan(V)
+        complete = bool(present.all())
+    if agg.path == "other":
+        full = V if V.ndim == 3 else np.broadcast_to(V[:, None, :], (n, reps, k))
+        score = _evaluate_other(model, agg, nid, full, uw)
+    else:
+        with blame(agg.method):
+            score = agg.obj.aggregate_array(V, W)
+        if not isinstance(score, np.ndarray) or score.shape != (n, reps):
+            raise PluginError(f"{describe(agg.method)}: aggregate_array must return "
+                              f"an array of shape {(n, reps)} for values of shape {V.shape} and weights of "
+                              f"shape {W.shape}, got "
+                              f"{score.shape if isinstance(score, np.ndarray) else type(score).__name__}")
+    if not complete:
+        share = (present * uw[None, :, :]).sum(axis=2)  # the pipeline's missing-children rule
+        keep = (share > 0) & (share >= model.min_share[nid] - P.TOLERANCE)
+        score = np.where(keep, score, np.nan)
+    return score
 
 
 def _evaluate_other(model: Model, agg: NodeAggregator, nid: str, V: np.ndarray, unit: np.ndarray) -> np.ndarray:
@@ -559,6 +640,22 @@ def rank_columns(S: np.ndarray, year_codes: np.ndarray) -> np.ndarray:
     return rank_by_year(S, year_codes)
 
 
+def variant_rows(keys: np.ndarray) -> list[tuple[tuple[int, ...], np.ndarray]]:
+    """The distinct rows of ``keys`` (R × c non-negative integers: the combination of each replication), in
+    sorted order, each with the positions (ascending) of the replications that use it. One integer per row
+    (mixed radix, which sorts as the rows do) and one stable argsort, instead of a Python tuple per row."""
+    if len(keys) == 0:
+        return []
+    keys = np.asarray(keys, dtype=np.int64)
+    code = np.zeros(len(keys), dtype=np.int64)
+    for col, radix in zip(keys.T, keys.max(axis=0) + 1):
+        code = code * radix + col
+    order = np.argsort(code, kind="stable")
+    _, first = np.unique(code[order], return_index=True)
+    bounds = [*first.tolist(), len(order)]
+    return [(tuple(keys[order[a]].tolist()), order[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
 def evaluate_chunk(model: Model, U: np.ndarray, start: int = 0) -> ChunkResult:
     """Scores, ranks, weights and choices of the replications whose sample rows are ``U``."""
     R = len(U)
@@ -567,8 +664,7 @@ def evaluate_chunk(model: Model, U: np.ndarray, start: int = 0) -> ChunkResult:
     weights = np.full((R, len(model.reported)), np.nan)
     keys = choices[:, :3]
     ahp = ahp_weights(model, U)  # the same for every combination
-    for key in sorted(set(map(tuple, keys.tolist()))):
-        rows = np.flatnonzero((keys == np.array(key)).all(axis=1))
+    for key, rows in variant_rows(keys):
         variant = model.variants[key]
         raw, unit = replication_weights(model, variant, U[rows], choices[rows, 3],
                                         {nid: w[rows] for nid, w in ahp.items()})

@@ -17,9 +17,9 @@ import threading
 import uuid
 from collections.abc import Iterator
 
-import attrs
 import numpy as np
 
+from ..classes import frozen
 from ..errors import ConfigError, Issue
 from ..progress import Progress
 from .engine import Model, evaluate_chunk
@@ -200,7 +200,7 @@ def _dask(model, red, U, parts, chunk_size, workers, scheduler, client, progress
             own_cluster.close()
 
 
-@attrs.frozen
+@frozen
 class _Payload:
     """What every task of one run shares (sent to each worker once): the run's token, the model, the
     reduction and the whole sample matrix (``None``: the workers inherited it, :data:`_INHERITED`)."""
@@ -252,7 +252,7 @@ def _fold_block(payload: _Payload, start: int, stop: int, chunk_size: int) -> tu
     return start, stop
 
 
-@attrs.frozen
+@frozen
 class _Spilled:
     """The workers' reductions of a run, in files (one per worker, in the scheduler's order of workers)."""
 

@@ -27,6 +27,7 @@ import attrs
 import numpy as np
 
 from .engine import ChunkResult
+from ..classes import define, frozen
 
 #: base samples gathered before one Sobol matrix product: bigger means fewer passes over the
 #: (resamples + 1) × units × (2 + 3D) sums, at the price of a (base samples × units × (2 + 3D)) temporary
@@ -35,7 +36,7 @@ SOBOL_BATCH = 128
 UNIT_BLOCK = 4096
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class SobolSetup:
     """What a worker needs for the Sobol sums: D inputs (SALib groups), N base samples and the bootstrap
     multiplicities (resamples + 1 rows; row 0 is all ones, the point estimate), and which base samples appear
@@ -47,7 +48,7 @@ class SobolSetup:
     drawn: np.ndarray  # N booleans
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class Reduction:
     """What each block of replications is reduced to: the nodes whose full arrays are kept (``keep``), the
     nodes with rank counts (``counts``), the root's per-year mean absolute rank shift (``shifts``), and the
@@ -62,7 +63,7 @@ class Reduction:
     sobol: SobolSetup | None = None
 
 
-@attrs.define(kw_only=True)
+@define(kw_only=True)
 class Partial:
     """The reduction of rows ``start … stop`` (one block); :func:`merge` adds two of them."""
 

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import pandas as pd
 
+from ..classes import frozen
 from ..config.plan import Plan
 from ..optional import installed
 from .engine import CHOICES, Model, prepare
@@ -20,7 +21,7 @@ from .sampling import sample_matrix
 from .spec import ResolvedSpec
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class SensitivityResult:
     """Everything a sensitivity run produced.
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from ..classes import frozen
 from ..components import MethodSpec
 from ..config.converter import make_converter
 from ..config.messages import issues_from_cattrs, join
@@ -30,7 +31,7 @@ MAX_REPLICATIONS = 1_000_000
 # --------------------------------------------------------------------------------------------- TOML schema
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class WeightsSpec:
     """``[sensitivity.weights]``: perturb the weights of ``nodes`` (default: every node)."""
 
@@ -40,14 +41,14 @@ class WeightsSpec:
     nodes: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AlternativesSpec:
     """``[sensitivity.normaliser]`` / ``[sensitivity.imputation]``: methods to choose from, nominal first."""
 
     alternatives: tuple[MethodSpec, ...]
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AggregatorSpec:
     """``[sensitivity.aggregator]``: aggregators to choose from (nominal first) for ``nodes`` (default all)."""
 
@@ -55,14 +56,14 @@ class AggregatorSpec:
     nodes: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class LeaveOneOutSpec:
     """``[sensitivity.leave_one_out]``: each replication drops one of ``indicators`` (or none)."""
 
     indicators: Any = "all"  # "all" or a list of indicator ids
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AHPSpec:
     """``[sensitivity.ahp]``: move each AHP judgment of ``nodes`` (default: every node weighted by AHP) up to
     ``steps`` steps either way on Saaty's scale 1/9 … 1/2, 1, 2 … 9, keeping reciprocity."""
@@ -71,7 +72,7 @@ class AHPSpec:
     nodes: tuple[str, ...] | None = None
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class AHPNode:
     """A node whose AHP judgments are perturbed: its nominal matrix, the judged pairs (i < j) and the method."""
 
@@ -81,7 +82,7 @@ class AHPNode:
     method: str
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class SensitivitySpec:
     """The whole ``[sensitivity]`` table."""
 
@@ -99,7 +100,7 @@ class SensitivitySpec:
 # --------------------------------------------------------------------------------------------- resolved
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class UncertainInput:
     """One uncertain input: a name (``weights``, ``normaliser`` …), its kind and what it ranges over.
 
@@ -113,7 +114,7 @@ class UncertainInput:
     description: str = ""
 
 
-@attrs.frozen(kw_only=True)
+@frozen(kw_only=True)
 class ResolvedSpec:
     """The spec checked against the plan: the methods resolved, the nodes and indicators looked up."""
 
