@@ -41,7 +41,7 @@ from .classes import frozen
 from .components import IndicatorSpec, SubIndexSpec
 from .config.converter import make_converter
 from .config.messages import issues_from_cattrs, join
-from .config.toml import TOMLDecodeError
+from .config import toml
 from .config.toml import loads as parse_toml
 from .errors import ConfigError, Issue
 from .formula import FormulaError, parse
@@ -154,7 +154,7 @@ def _read(source: Any, file: str) -> dict:
                                  "as UTF-8)", file=file)]) from None
     try:
         return parse_toml(text)  # tomllib's values and errors, parsed by compiled tomli where installed
-    except TOMLDecodeError as exc:
+    except toml.TOMLDecodeError as exc:
         raise ConfigError([Issue(f"TOML syntax error: {exc}", file=file)]) from None
 
 

@@ -361,3 +361,13 @@ def test_the_blank_line_scan_finds_the_lines_a_plain_line_by_line_scan_finds(tex
     lines = re.split(r"\r\n|\r|\n", body)
     allowed = re.compile(f"[{readers._BLANKISH}{re.escape(sep)}]*")
     assert readers._maybe_blank(text, sep) == any(allowed.fullmatch(line) for line in lines)
+
+
+def test_the_chinese_codecs_are_named_as_codecs_names_them():
+    """The reader's list of codecs under which UTF-8 decodes silently is written out (no codec imported to build
+    it): each name is the canonical name codecs gives."""
+    import codecs
+
+    from zhishu.default_plugins.readers import _CJK_CODECS
+
+    assert _CJK_CODECS == {codecs.lookup(c).name for c in ("gbk", "gb2312", "gb18030", "big5", "hz")}

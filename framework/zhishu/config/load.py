@@ -32,7 +32,7 @@ from .messages import issues_from_cattrs, join, key
 from .model import IndexConfig
 from .plan import Plan
 from .resolve import resolve
-from .toml import TOMLDecodeError
+from . import toml
 from .toml import loads as parse_toml
 
 ALLOW_IMPORTS_ENV = "ZHISHU_ALLOW_IMPORTS"
@@ -56,7 +56,7 @@ def read_toml(path: Path) -> dict:
         ) from None
     try:
         return parse_toml(text)
-    except TOMLDecodeError as exc:
+    except toml.TOMLDecodeError as exc:
         raise ConfigError([_syntax_issue(path, exc, text)]) from None
     except RecursionError:  # tomllib parses nested arrays and inline tables recursively
         raise ConfigError([Issue("arrays or inline tables are nested too deeply to read (hundreds of levels); "
@@ -243,7 +243,7 @@ def read_source(source: Any, base_dir: str | os.PathLike | None = None) -> tuple
     if isinstance(source, str) and is_toml_text(source):
         try:
             return parse_toml(source), None, _base(base_dir), STRING_FILE
-        except TOMLDecodeError as exc:
+        except toml.TOMLDecodeError as exc:
             raise ConfigError([_syntax_issue(STRING_FILE, exc, source)]) from None
         except RecursionError:
             raise ConfigError([Issue("arrays or inline tables are nested too deeply to read", file=STRING_FILE)]) from None
