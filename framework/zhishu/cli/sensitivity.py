@@ -32,11 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "distributed and forks the workers while this one loads the config, prepares the "
                         "variants and computes chunks itself until the cluster is ready; it pays only when the "
                         "replications take many seconds on cores nothing else uses. Measured on a quiet 2-core "
-                        "machine (whole process, --no-replications): caict-2023 is slower with Dask below ~30,000 "
-                        "replications (2,000 and 10,000: 1.2x slower), 1.1x faster at 30,000 and 1.3-1.7x "
-                        "(12 pairs in two runs; medians 1.49x and 1.61x) at 100,000; a county-scale index "
-                        "(2,800 units x 60 indicators x 10 years, 20,480 Sobol replications) 1.76x and 1.88x "
-                        "faster in two runs (docs/sensitivity.md, Dask: measured). Use --no-replications with "
+                        "machine (whole process, --no-replications, 2026-12-02): caict-2023 takes about as long "
+                        "either way from 2,000 to 50,000 replications (0.95-1.10x), is 1.22-1.55x faster at "
+                        "100,000 (6 pairs, median 1.38x), 1.54x at 200,000 and 1.41x at 400,000; a county-scale "
+                        "index (2,800 units x 60 indicators x 10 years, 20,480 Sobol replications) 1.85x faster "
+                        "(docs/sensitivity.md, Dask: measured). Use --no-replications with "
                         "large runs: only exact reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="processes, or Dask workers of the local cluster started (default: 2 for dask, the "
