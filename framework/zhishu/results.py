@@ -63,6 +63,31 @@ def column_dtypes(frame: pd.DataFrame) -> list:
     return frame.dtypes.tolist()
 
 
+@functools.cache
+def text_dtype():
+    """The dtype ``"str"`` names (pandas' text dtype), looked up once: an Index or array built with the dtype
+    object itself skips resolving the name each time."""
+    return pd.Index([], dtype="str").dtype
+
+
+def distinct_level(values: np.ndarray, dtype) -> tuple[pd.Index, np.ndarray]:
+    """``pd.factorize(pd.Index(values, dtype=dtype), sort=True)`` as (level, codes) — a MultiIndex level and each
+    value's code in it — by one argsort when the values are distinct (a run's unit ids and years are): the
+    sorted values and each value's place among them (text sorts by code point in both); pandas' own way for
+    repeated values or labels that do not compare (text and numbers)."""
+    try:
+        order = np.argsort(values, kind="stable")
+    except TypeError:
+        order = None
+    ordered = values if order is None else values[order]
+    if order is None or (len(ordered) > 1 and not (ordered[1:] != ordered[:-1]).all()):
+        codes, level = pd.factorize(pd.Index(values, dtype=dtype), sort=True)
+        return level, codes
+    codes = np.empty(len(order), dtype=np.intp)
+    codes[order] = np.arange(len(order), dtype=np.intp)
+    return pd.Index(ordered, dtype=dtype), codes
+
+
 def frame_of_arrays(arrays: list, index: pd.Index, columns: pd.Index) -> pd.DataFrame:
     """The frame whose columns are ``arrays`` (pandas arrays, used as they are, not copied), labelled
     ``columns`` (unique, one per array). Keyed by position first and labelled after: pandas then neither

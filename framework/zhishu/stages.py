@@ -29,7 +29,7 @@ from .config.plan import Plan
 from .errors import DataError, Issue, PluginError, ZhishuError, quote
 from .labels import canonical_index, canonical_label
 from .registry import did_you_mean
-from .results import column_dtypes, frame_of_arrays
+from .results import column_dtypes, distinct_level, frame_of_arrays, text_dtype
 
 # --------------------------------------------------------------------------------------------- the result
 
@@ -332,28 +332,11 @@ def _missing_variable(ind, var: str, owners: Mapping[str, list[str]], available)
 def _grid(units: list[str], years: list[int]) -> pd.MultiIndex:
     """Every (unit, year) pair, units outer: ``MultiIndex.from_product`` of the two, built from the levels'
     sorted values and codes directly (what from_product derives, without its categorical detour)."""
-    unit_level, unit_codes = _distinct_level(np.array(units, dtype=object), object)
-    year_level, year_codes = _distinct_level(np.array(years, dtype="int64"), "int64")
+    unit_level, unit_codes = distinct_level(np.array(units, dtype=object), object)
+    year_level, year_codes = distinct_level(np.array(years, dtype="int64"), "int64")
     return pd.MultiIndex(levels=[unit_level, year_level],
                          codes=[np.repeat(unit_codes, len(year_codes)), np.tile(year_codes, len(unit_codes))],
                          names=INDEX_NAMES, verify_integrity=False)
-
-
-def _distinct_level(values: np.ndarray, dtype) -> tuple[pd.Index, np.ndarray]:
-    """``pd.factorize(pd.Index(values, dtype=dtype), sort=True)`` as (level, codes), by one argsort when the
-    values are distinct (the run's unit ids and years are): the sorted values and each value's place among them
-    (text sorts by code point in both)."""
-    try:
-        order = np.argsort(values, kind="stable")
-    except TypeError:  # labels that do not compare (text and numbers): pandas' own way
-        order = None
-    ordered = values if order is None else values[order]
-    if order is None or (len(ordered) > 1 and not (ordered[1:] != ordered[:-1]).all()):  # or repeated values
-        codes, level = pd.factorize(pd.Index(values, dtype=dtype), sort=True)
-        return level, codes
-    codes = np.empty(len(order), dtype=np.intp)
-    codes[order] = np.arange(len(order), dtype=np.intp)
-    return pd.Index(ordered, dtype=dtype), codes
 
 
 def select_years(plan: Plan, raw: pd.DataFrame) -> pd.DataFrame:
@@ -549,19 +532,13 @@ def units_table(plan: Plan, units: list[str]) -> pd.DataFrame:
         labels = np.array(units, dtype=object)
         if pd.api.types.infer_dtype(labels, skipna=False) == "string":  # text (a frame source's may be numbers)
             # one text array for the index and the column (each its own pandas array around the same Arrow data)
-            ids = pd.array(labels, dtype=_text_dtype())
+            ids = pd.array(labels, dtype=text_dtype())
             return frame_of_arrays([ids.copy()], pd.Index(ids, name="unit", copy=False), _name_column().copy())
         ids = list(units)
         return pd.DataFrame({"name": ids}, index=pd.Index(ids, name="unit"))
     else:
         rows = [{"unit": u, "name": u} for u in units]
     return pd.DataFrame(rows).set_index("unit")
-
-
-@functools.cache
-def _text_dtype():
-    """The dtype ``"str"`` names, looked up once (an array built with the dtype object skips the lookup)."""
-    return pd.Index([], dtype="str").dtype
 
 
 @functools.cache

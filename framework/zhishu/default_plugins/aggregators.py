@@ -280,8 +280,7 @@ def stacked_row_weights(V: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.nd
     present = ~np.isnan(V)
     with np.errstate(invalid="ignore", divide="ignore"):
         if present.all():  # nothing missing: one weight vector per replication
-            total = W.sum(axis=1, keepdims=True)
-            return (W / np.where(total > 0, total, np.nan))[None, :, :], present
+            return unit_weights(W)[None, :, :], present
         wp = np.where(present, W[None, :, :], 0.0)
         total = wp.sum(axis=2, keepdims=True)
         return wp / np.where(total > 0, total, np.nan), present

@@ -17,7 +17,6 @@ missing; any other cell that is not a number is an error that names its line, co
 from __future__ import annotations
 
 import codecs
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -32,7 +31,7 @@ from ..errors import DataError, Issue, quote
 from ..hookspecs import hookimpl
 from ..listing import MAX_LISTED
 from ..registry import did_you_mean
-from ..results import column_dtypes
+from ..results import column_dtypes, distinct_level, text_dtype
 from .readers import float_rows
 
 #: Cells counted as missing by default (after stripping surrounding whitespace).
@@ -376,13 +375,6 @@ def _may_need_strip(cells) -> bool:
     return not ((edges >= 0x21) & (edges <= 0x7E)).all()
 
 
-@functools.cache
-def text_dtype():
-    """The dtype ``"str"`` names (pandas' text dtype), looked up once: an Index or array built with the dtype
-    object itself skips resolving the name each time."""
-    return pd.Index([], dtype="str").dtype
-
-
 def _labels(cells: pd.Series) -> pd.Series:
     """Unit (or variable) labels as written: text, with whole-number spreadsheet cells shown without ``.0``."""
     text = _text(cells)
@@ -634,24 +626,12 @@ def _unit_years(units: np.ndarray, years: np.ndarray) -> tuple[np.ndarray, pd.Mu
     # the index ``MultiIndex.from_arrays`` builds of the pairs (levels: the distinct values, sorted — str by code
     # point, as pandas sorts text), made from the distinct values directly instead of factorizing every pair's
     # labels again
-    unit_level, unit_level_codes = _sorted_level(unit_values)
-    year_level, year_level_codes = _sorted_level(np.asarray(year_values, dtype="int64"))
+    unit_level, unit_level_codes = distinct_level(np.asarray(unit_values, dtype=object), text_dtype())
+    year_level, year_level_codes = distinct_level(np.asarray(year_values, dtype="int64"), "int64")
     index = pd.MultiIndex(levels=[unit_level, year_level],
                           codes=[unit_level_codes[pairs // n_years], year_level_codes[pairs % n_years]],
                           names=INDEX_NAMES, verify_integrity=False)
     return row_codes, index
-
-
-def _sorted_level(distinct: np.ndarray) -> tuple[pd.Index, np.ndarray]:
-    """A MultiIndex level of ``distinct`` values (Python strings or int64), sorted as pandas sorts them (text by
-    code point), and each value's code in it: what ``pd.factorize(pd.Index(distinct), sort=True)`` gives for
-    distinct values, by one argsort."""
-    order = np.argsort(distinct, kind="stable")
-    codes = np.empty(len(order), dtype=np.intp)
-    codes[order] = np.arange(len(order), dtype=np.intp)
-    values = distinct[order]
-    level = pd.Index(values, dtype=text_dtype()) if values.dtype == object else pd.Index(values, dtype="int64")
-    return level, codes
 
 
 def _choose(available: list[str], source: TableSource, problems: _Problems) -> list[str]:

@@ -36,6 +36,7 @@ from ..default_plugins.aggregators import (
     arithmetic_mean,
     blank_where_all_missing,
     geometric_mean,
+    unit_weights,
 )
 from ..errors import DataError, Issue, PluginError
 from ..ranks import rank_by_year
@@ -477,10 +478,9 @@ def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.
     for nid, w in variant.weights.items():
         if nid in varying:
             raw[nid] = np.broadcast_to(w, (R, len(w))).copy()
-        else:  # one row, normalised once (w.sum() adds as each row's sum would: the same bits)
-            total = w.sum()
+        else:  # one row, normalised once
             raw[nid] = np.broadcast_to(w, (R, len(w)))
-            unit[nid] = np.broadcast_to(w / (total if total > 0 else np.nan), (R, len(w)))
+            unit[nid] = np.broadcast_to(unit_weights(w[None, :]), (R, len(w)))
     raw.update({nid: w.copy() for nid, w in (ahp if ahp is not None else ahp_weights(model, U)).items()})
     if model.weight_method is not None and model.slots:
         col = model.columns["weights"]
@@ -504,9 +504,7 @@ def replication_weights(model: Model, variant: Variant, U: np.ndarray, left: np.
             raw[parent][rows, pos] = 0.0
     for nid in varying:
         if nid in raw:
-            w = raw[nid]
-            total = w.sum(axis=1, keepdims=True)
-            unit[nid] = w / np.where(total > 0, total, np.nan)
+            unit[nid] = unit_weights(raw[nid])
     return raw, {nid: unit[nid] for nid in raw}
 
 
@@ -532,8 +530,7 @@ def shared_values(model: Model, variant: Variant) -> dict[str, np.ndarray]:
     raw, unit = {}, {}
     for nid, w in variant.weights.items():
         raw[nid] = w[None, :]
-        total = raw[nid].sum(axis=1, keepdims=True)
-        unit[nid] = raw[nid] / np.where(total > 0, total, np.nan)  # as replication_weights normalises one row
+        unit[nid] = unit_weights(raw[nid])  # as replication_weights normalises one row
     values: dict[str, np.ndarray] = {}
     for nid in model.order:
         children = model.children[nid]
