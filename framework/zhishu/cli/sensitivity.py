@@ -32,10 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "distributed and forks the workers while this one loads the config, prepares the "
                         "variants and computes chunks itself until the cluster is ready; it pays only when the "
                         "replications take many seconds on cores nothing else uses. Measured on a quiet 2-core "
-                        "machine (whole process, --no-replications, 2026-12-02): caict-2023 takes about as long "
-                        "either way from 2,000 to 50,000 replications (0.95-1.10x), is 1.22-1.55x faster at "
-                        "100,000 (6 pairs, median 1.38x), 1.54x at 200,000 and 1.41x at 400,000; a county-scale "
-                        "index (2,800 units x 60 indicators x 10 years, 20,480 Sobol replications) 1.85x faster "
+                        "machine (whole process, --no-replications, two runs of 2026-12-02): caict-2023 is "
+                        "slower with Dask at 2,000 replications (1.06-1.32x the in-process time), about even to "
+                        "faster from 10,000 to 50,000 (0.79-1.05x), 1.22-1.57x faster at 100,000 (9 pairs, "
+                        "medians 1.38x and 1.33x), 1.54x at 200,000 and 1.41x at 400,000; a county-scale index "
+                        "(2,800 units x 60 indicators x 10 years, 20,480 Sobol replications) 1.66-1.85x faster "
                         "(docs/sensitivity.md, Dask: measured). Use --no-replications with "
                         "large runs: only exact reductions then come back from the workers")
     p.add_argument("--workers", type=int, default=None, metavar="N",
