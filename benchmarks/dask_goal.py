@@ -6,8 +6,8 @@ time, target ≤ 1 / 1.5. Memory: the peak RSS of the process tree (the child an
   ``[sensitivity]`` (weights, AHP judgments, normaliser, aggregator, leave-one-out) but an independent uniform
   sample (Sobol's base N must be a power of 2). Files written are included. :data:`PAIRS` pairs of runs in
   alternating order (in-process first, then Dask first, …); the figure is the pair with the median ratio, the
-  note lists every pair (one pair moves by ±0.05 from run to run on this machine: its speed changes from
-  minute to minute, and Dask's fixed cost weighs ~10 % of the time at this size).
+  note lists every pair (the pairs of one run ranged over 0.64–0.79 and 0.65–0.82 on this machine, whose speed
+  changes from minute to minute; RESULTS.md).
 * county scale: 2,800 units × 60 indicators × 10 years, Sobol with N = 4,096 (20,480 replications):
   ``zhishu sensitivity … --no-replications``, rank and Sobol tables written (both executors' tables are
   compared byte for byte).
